@@ -1,0 +1,65 @@
+"""The data that leaves the model stage: pitch frames, live and whole-signal.
+
+Both types are immutable so they can cross threads without copies or locks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+MODEL_SAMPLE_RATE_HZ = 16_000
+HOP_SAMPLES = 512
+HOP_S = HOP_SAMPLES / MODEL_SAMPLE_RATE_HZ
+
+
+class PitchTrack(NamedTuple):
+    """Pitch of a whole signal, one row per 32 ms model frame; each array has shape (n_frames,).
+
+    Frame k is centred on input time k * HOP_S. Unpacks like CREPE's predict:
+    ``times_s, frequency_hz, confidence = predict(audio, sample_rate_hz)``.
+    """
+
+    times_s: np.ndarray
+    frequency_hz: np.ndarray
+    confidence: np.ndarray
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames."""
+        return int(self.times_s.shape[0])
+
+    @staticmethod
+    def empty() -> "PitchTrack":
+        """A track with no frames."""
+        z = np.zeros(0, dtype=np.float64)
+        return PitchTrack(z, z.copy(), z.copy())
+
+    @staticmethod
+    def concatenate(tracks: "list[PitchTrack]") -> "PitchTrack":
+        """Join tracks in time order."""
+        if not tracks:
+            return PitchTrack.empty()
+        return PitchTrack(*(np.concatenate([t[i] for t in tracks]) for i in range(3)))
+
+
+@dataclass(frozen=True)
+class PitchFrame:
+    """One live analysis frame, as the engine emits it to subscribers."""
+
+    time_s: float            # audio time of the frame centre since the stream started
+    frequency_hz: float      # model estimate (always present, even when unvoiced)
+    confidence: float        # 0..1, 1 - SPICE uncertainty
+    level_dbfs: float        # RMS input level around the frame
+    voiced: bool             # confidence and level gates passed
+    midi: int | None = None  # nearest equal-tempered note (concert pitch), voiced frames only
+    cents: float | None = None  # deviation from that note, -50..+50
+    note: str | None = None  # display name after transposition and naming settings
+
+    @property
+    def is_pitch(self) -> bool:
+        """True when the frame is voiced and carries a finite frequency."""
+        return self.voiced and math.isfinite(self.frequency_hz)

@@ -1,0 +1,109 @@
+"""The one settings object: every tunable of analysis, tracking and display, validated.
+
+Settings is immutable; change it with ``settings.replace(a4_hz=442)``, which validates again.
+CLI options, environment variables and the GUI's QSettings all end up here.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import asdict, dataclass, fields, replace
+
+from pitchlive.music import TRANSPOSITIONS_SEMITONES
+
+DEFAULT_MODEL_HANDLE = "https://tfhub.dev/google/spice/2"
+MODEL_ENV_VAR = "PITCHLIVE_MODEL"
+CALIBRATION_ENV_VAR = "PITCHLIVE_CALIBRATION"
+
+
+class SettingsError(ValueError):
+    """A setting is out of range; the message says which and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """User settings with their units in the names."""
+
+    # model
+    model_source: str | None = None        # --model / PITCHLIVE_MODEL / TF Hub SPICE v2
+    calibration: str | None = None          # "v1"/"v2" to override detection
+    # voicing and naming
+    confidence_threshold: float = 0.9
+    level_gate_dbfs: float = -60.0
+    a4_hz: float = 440.0
+    transposition: str = "C"                # C, Bb, Eb or F instrument
+    prefer_flats: bool = False
+    # live engine
+    device: str | None = None               # index or name substring; None = system default
+    channel: int | None = None              # None = mix all channels
+    window_samples: int = 4096              # SPICE window at 16 kHz for live analysis
+    keep_frames_before_end: int = 1         # which frame of each call to keep (1 = one hop back)
+    smoothing: bool = True
+    # display
+    history_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0.0 <= self.confidence_threshold <= 1.0 or math.isnan(self.confidence_threshold):
+            problems.append(f"confidence threshold must be between 0 and 1, got "
+                            f"{self.confidence_threshold}")
+        if not 400.0 <= self.a4_hz <= 480.0:
+            problems.append(f"A4 reference must be between 400 and 480 Hz, got {self.a4_hz}")
+        if not -120.0 <= self.level_gate_dbfs <= 0.0:
+            problems.append(f"level gate must be between -120 and 0 dBFS, got "
+                            f"{self.level_gate_dbfs}")
+        if self.transposition not in TRANSPOSITIONS_SEMITONES:
+            problems.append(f"transposition must be one of {', '.join(TRANSPOSITIONS_SEMITONES)}, "
+                            f"got {self.transposition!r}")
+        if self.calibration not in (None, "v1", "v2"):
+            problems.append(f"calibration must be v1 or v2, got {self.calibration!r}")
+        if not 1024 <= self.window_samples <= 65536 or self.window_samples % 512:
+            problems.append(f"window must be a multiple of 512 samples between 1024 and 65536, "
+                            f"got {self.window_samples}")
+        if not 0 <= self.keep_frames_before_end < self.window_samples // 512:
+            problems.append(f"kept frame must lie inside the window, got "
+                            f"{self.keep_frames_before_end} frames before its end")
+        if self.channel is not None and self.channel < 0:
+            problems.append(f"channel numbers start at 0, got {self.channel}")
+        if not 1.0 <= self.history_s <= 600.0:
+            problems.append(f"history must be between 1 and 600 s, got {self.history_s}")
+        if problems:
+            raise SettingsError("; ".join(problems) + ".")
+
+    @property
+    def transpose_semitones(self) -> int:
+        """Semitones added to concert pitch to name notes for the chosen instrument."""
+        return TRANSPOSITIONS_SEMITONES[self.transposition]
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with some fields changed (validated)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Plain dict for persistence."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Settings":
+        """Build from a dict, ignoring unknown keys (e.g. from an older version)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def resolved_model_source(self) -> tuple[str, str]:
+        """(source, where it came from): --model, then $PITCHLIVE_MODEL, then TF Hub SPICE v2."""
+        if self.model_source:
+            return self.model_source, "--model"
+        env = os.environ.get(MODEL_ENV_VAR, "").strip()
+        if env:
+            return env, f"${MODEL_ENV_VAR}"
+        return DEFAULT_MODEL_HANDLE, "default (TF Hub SPICE v2)"
+
+    def resolved_calibration(self) -> str | None:
+        """Explicit calibration override from settings or $PITCHLIVE_CALIBRATION, else None."""
+        if self.calibration:
+            return self.calibration
+        env = os.environ.get(CALIBRATION_ENV_VAR, "").strip().lower()
+        if env and env not in ("v1", "v2"):
+            raise SettingsError(f"${CALIBRATION_ENV_VAR} must be v1 or v2, got {env!r}.")
+        return env or None

@@ -1,0 +1,92 @@
+"""Unit tests for the pure musical maths."""
+
+import math
+
+import numpy as np
+import pytest
+
+from pitchlive.music import (cents_between, hz_to_midi, is_black_key, level_dbfs, midi_to_hz,
+                             nearest_note, nearest_notes, note_name, parse_note_name)
+
+
+def test_a4_is_midi_69_at_440():
+    assert hz_to_midi(440.0) == pytest.approx(69.0)
+    assert midi_to_hz(69) == pytest.approx(440.0)
+
+
+def test_octaves_and_semitones():
+    assert hz_to_midi(880.0) == pytest.approx(81.0)
+    assert midi_to_hz(60) == pytest.approx(261.6256, rel=1e-6)
+    assert midi_to_hz(hz_to_midi(123.456)) == pytest.approx(123.456)
+
+
+def test_a4_reference_moves_the_grid():
+    assert hz_to_midi(442.0, a4_hz=442.0) == pytest.approx(69.0)
+    assert nearest_note(440.0, a4_hz=442.0).cents == pytest.approx(-7.85, abs=0.01)
+
+
+def test_cents():
+    assert cents_between(880.0, 440.0) == pytest.approx(1200.0)
+    assert cents_between(440.0 * 2 ** (1 / 1200), 440.0) == pytest.approx(1.0)
+
+
+def test_nearest_note_rounds_to_plus_minus_50():
+    note = nearest_note(midi_to_hz(60.3))
+    assert (note.midi, round(note.cents, 6)) == (60, 30.0)
+    note = nearest_note(midi_to_hz(60.7))
+    assert (note.midi, round(note.cents, 6)) == (61, -30.0)
+
+
+def test_nearest_note_offset_follows_a_flat_singer():
+    note = nearest_note(midi_to_hz(60 - 0.3), offset_cents=-30.0)
+    assert note.midi == 60 and note.cents == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("bad", [0.0, -5.0, float("nan"), float("inf")])
+def test_nearest_note_rejects_non_pitches(bad):
+    assert nearest_note(bad) is None
+
+
+def test_vectorised_nearest_notes_nan_for_no_pitch():
+    midi, cents = nearest_notes(np.array([440.0, 0.0, np.nan]))
+    assert midi[0] == 69 and math.isnan(midi[1]) and math.isnan(cents[2])
+
+
+@pytest.mark.parametrize("midi,sharp,flat", [(69, "A4", "A4"), (60, "C4", "C4"),
+                                             (61, "C#4", "Db4"), (70, "A#4", "Bb4"),
+                                             (21, "A0", "A0"), (0, "C-1", "C-1")])
+def test_note_names(midi, sharp, flat):
+    assert note_name(midi) == sharp
+    assert note_name(midi, prefer_flats=True) == flat
+
+
+def test_transposition_names_written_pitch():
+    # Concert Bb3 (58) is written C4 for a B-flat instrument, A4 for an E-flat one, F4 for F.
+    assert note_name(58, transpose_semitones=2) == "C4"
+    assert note_name(60, transpose_semitones=9) == "A4"
+    assert note_name(60, transpose_semitones=7) == "G4"
+
+
+@pytest.mark.parametrize("name,midi", [("A4", 69), ("C#3", 49), ("Bb2", 46), ("E♭5", 75),
+                                       ("c4", 60), ("B#3", 60), ("Cb4", 59)])
+def test_parse_note_name(name, midi):
+    assert parse_note_name(name) == midi
+
+
+def test_parse_note_name_roundtrip_and_errors():
+    for m in range(0, 128):
+        assert parse_note_name(note_name(m)) == m
+        assert parse_note_name(note_name(m, prefer_flats=True)) == m
+    with pytest.raises(ValueError, match="not a note name"):
+        parse_note_name("H2")
+
+
+def test_black_keys():
+    assert [is_black_key(m) for m in range(60, 72)] == [
+        False, True, False, True, False, False, True, False, True, False, True, False]
+
+
+def test_level_dbfs():
+    assert level_dbfs(np.ones(100)) == pytest.approx(0.0)
+    assert level_dbfs(np.full(100, 0.1)) == pytest.approx(-20.0)
+    assert level_dbfs(np.zeros(10)) == float("-inf")

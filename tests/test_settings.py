@@ -1,0 +1,49 @@
+"""The settings object validates every field and resolves the model source."""
+
+import pytest
+
+from pitchlive.settings import DEFAULT_MODEL_HANDLE, Settings, SettingsError
+
+
+def test_defaults_are_valid():
+    s = Settings()
+    assert s.confidence_threshold == 0.9 and s.a4_hz == 440.0 and s.transpose_semitones == 0
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("a4_hz", 500.0, "A4 reference"), ("confidence_threshold", 1.5, "confidence threshold"),
+    ("transposition", "G", "transposition"), ("calibration", "v3", "calibration"),
+    ("window_samples", 1000, "window"), ("level_gate_dbfs", 10.0, "level gate"),
+])
+def test_out_of_range_values_are_rejected_with_a_message(field, value, message):
+    with pytest.raises(SettingsError, match=message):
+        Settings(**{field: value})
+
+
+def test_replace_validates():
+    with pytest.raises(SettingsError):
+        Settings().replace(a4_hz=300.0)
+    assert Settings().replace(transposition="Bb").transpose_semitones == 2
+
+
+def test_model_source_priority(monkeypatch):
+    monkeypatch.delenv("PITCHLIVE_MODEL", raising=False)
+    assert Settings().resolved_model_source() == (DEFAULT_MODEL_HANDLE,
+                                                  "default (TF Hub SPICE v2)")
+    monkeypatch.setenv("PITCHLIVE_MODEL", "/models/spice")
+    assert Settings().resolved_model_source()[0] == "/models/spice"
+    assert Settings(model_source="/other").resolved_model_source() == ("/other", "--model")
+
+
+def test_calibration_override_from_environment(monkeypatch):
+    monkeypatch.setenv("PITCHLIVE_CALIBRATION", "v2")
+    assert Settings().resolved_calibration() == "v2"
+    assert Settings(calibration="v1").resolved_calibration() == "v1"
+    monkeypatch.setenv("PITCHLIVE_CALIBRATION", "v9")
+    with pytest.raises(SettingsError):
+        Settings().resolved_calibration()
+
+
+def test_dict_roundtrip_ignores_unknown_keys():
+    s = Settings(a4_hz=442.0, prefer_flats=True)
+    assert Settings.from_dict({**s.to_dict(), "removed_option": 1}) == s
