@@ -1,0 +1,266 @@
+"""SPICE: finding, loading, calibrating and running the model. The only module that imports TF.
+
+Resolution order: --model, then $PITCHLIVE_MODEL, then TF Hub's SPICE v2. Each may be a TF Hub
+handle/URL or a local SavedModel folder. Downloads are cached per user (platformdirs), not in
+TF Hub's temp-dir default, so they survive reboots.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pitchlive.calibration import CALIBRATIONS, Calibration, calibration_for_parameter_count
+from pitchlive.frames import HOP_SAMPLES
+from pitchlive.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SIGNATURE = "serving_default"
+INPUT_NAME = "input"
+PITCH_OUTPUT = "pitch"
+UNCERTAINTY_OUTPUT = "uncertainty"
+# SPICE fails on inputs of a few samples; shorter inputs are zero-padded to this.
+MIN_INPUT_SAMPLES = 1024
+
+
+class ModelError(Exception):
+    """The model cannot be found, loaded or run; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Where the model came from and how its output is read."""
+
+    source: str
+    source_origin: str
+    version: str
+    calibration: Calibration
+    calibration_origin: str
+    parameter_count: int
+    path: str
+
+    def describe(self) -> str:
+        """A few lines for logs and `pitchlive info`."""
+        return (f"model: SPICE {self.version} from {self.source} ({self.source_origin})\n"
+                f"  files: {self.path}\n"
+                f"  parameters in checkpoint: {self.parameter_count:,}\n"
+                f"  {self.calibration.describe()} ({self.calibration_origin})")
+
+
+def cache_dir() -> Path:
+    """Per-user folder where TF Hub downloads are kept ($TFHUB_CACHE_DIR wins if set)."""
+    env = os.environ.get("TFHUB_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("pitchlive")) / "tfhub"
+
+
+def is_remote(source: str) -> bool:
+    """True for TF Hub / Kaggle handles and URLs, False for local paths."""
+    return "://" in source
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Hide TensorFlow's native start-up log lines (absl ignores TF_CPP_MIN_LOG_LEVEL then).
+
+    What was hidden is shown again if the block fails; $PITCHLIVE_TF_LOGS=1 shows it always.
+    """
+    if os.environ.get("PITCHLIVE_TF_LOGS") or not hasattr(sys.stderr, "fileno"):
+        yield
+        return
+    try:
+        stderr_fd = sys.stderr.fileno()
+    except (OSError, ValueError):  # pytest capture or an embedded interpreter
+        yield
+        return
+    sys.stderr.flush()
+    saved_fd = os.dup(stderr_fd)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), stderr_fd)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved_fd, stderr_fd)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved_fd, stderr_fd)
+            os.close(saved_fd)
+
+
+def _import_tf():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        with _quiet_native_stderr():
+            import tensorflow as tf
+            import tensorflow_hub as hub
+            tf.constant(0.0).numpy()  # first device use prints the CUDA probe lines
+        # SPICE v1 is a TF1 export: loading it warns once per reference variable.
+        tf.get_logger().setLevel(logging.ERROR)
+    except ImportError as exc:  # pragma: no cover - only on a broken install
+        raise ModelError(
+            f"TensorFlow could not be imported ({exc}). Reinstall pitchlive's dependencies: "
+            "`make run` does it, or `pip install tensorflow tensorflow-hub`.") from exc
+    return tf, hub
+
+
+def _resolve_files(source: str, hub) -> Path:
+    """Local SavedModel folder for a source, downloading into the cache if needed."""
+    if not is_remote(source):
+        path = Path(source).expanduser()
+        if not path.exists():
+            raise ModelError(
+                f"The model folder {path} does not exist. Point --model or $PITCHLIVE_MODEL at a "
+                "SPICE SavedModel folder (it contains saved_model.pb), or unset them to use "
+                "SPICE v2 from TF Hub.")
+        if not path.is_dir() or not any((path / n).is_file()
+                                        for n in ("saved_model.pb", "saved_model.pbtxt")):
+            raise ModelError(
+                f"{path} is not a TensorFlow SavedModel: it has no saved_model.pb. Point --model "
+                "or $PITCHLIVE_MODEL at the folder that holds saved_model.pb and variables/ "
+                "(for example an unpacked SPICE download from TF Hub).")
+        return path
+    cache = cache_dir()
+    os.environ["TFHUB_CACHE_DIR"] = str(cache)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ModelError(f"Cannot create the model cache folder {cache} ({exc}). Set "
+                         "$TFHUB_CACHE_DIR to a writable folder.") from exc
+    try:
+        return Path(hub.resolve(source))
+    except Exception as exc:  # noqa: BLE001 - TF Hub raises many unrelated types offline
+        raise ModelError(
+            f"Could not download the SPICE model from {source} ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). pitchlive downloads it "
+            f"once (a few MB) and keeps it in {cache}; there is no cached copy yet. Connect to "
+            "the internet and try again, or point --model / $PITCHLIVE_MODEL at a local SPICE "
+            "SavedModel folder.") from exc
+
+
+def _parameter_count(tf, path: Path) -> int:
+    prefix = path / "variables" / "variables"
+    try:
+        return sum(int(np.prod(shape)) for _, shape in tf.train.list_variables(str(prefix)))
+    except Exception as exc:  # noqa: BLE001
+        raise ModelError(f"{path} has no readable variables ({exc}); it is not a complete "
+                         "SavedModel. Download the model again or point --model at another "
+                         "folder.") from exc
+
+
+class SpiceModel:
+    """A loaded SPICE model: call infer() on 16 kHz mono audio."""
+
+    def __init__(self, signature, info: ModelInfo, tf_module) -> None:
+        self._signature = signature
+        self._tf = tf_module
+        self.info = info
+        self._lock = threading.Lock()
+
+    @property
+    def calibration(self) -> Calibration:
+        """How pitch outputs map to Hz for this model."""
+        return self.info.calibration
+
+    def infer(self, audio_16k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Frequency (Hz) and confidence (0-1) for 16 kHz mono audio (n,), each (n//512 + 1,).
+
+        Frame k is centred on input sample 512 * k.
+        """
+        x = np.ascontiguousarray(audio_16k, dtype=np.float32).reshape(-1)
+        n_frames = x.size // HOP_SAMPLES + 1
+        if x.size < MIN_INPUT_SAMPLES:
+            x = np.pad(x, (0, MIN_INPUT_SAMPLES - x.size))
+        with self._lock:
+            try:
+                outputs = self._signature(**{INPUT_NAME: self._tf.constant(x)})
+                pitch = outputs[PITCH_OUTPUT].numpy().reshape(-1)
+                uncertainty = outputs[UNCERTAINTY_OUTPUT].numpy().reshape(-1)
+            except Exception as exc:  # noqa: BLE001
+                raise ModelError(f"SPICE failed while running ({type(exc).__name__}: "
+                                 f"{str(exc).splitlines()[0] if str(exc) else ''}). The model "
+                                 "files may be damaged: download them again or choose another "
+                                 "with --model.") from exc
+        # Some builds return one frame more or fewer than n//512 + 1; keep the defined count.
+        pitch, uncertainty = _fit_length(pitch, n_frames), _fit_length(uncertainty, n_frames)
+        frequency_hz = self.info.calibration.pitch_to_hz(pitch)
+        confidence = np.clip(1.0 - uncertainty.astype(np.float64), 0.0, 1.0)
+        return frequency_hz, confidence
+
+
+def _fit_length(values: np.ndarray, n: int) -> np.ndarray:
+    if values.size >= n:
+        return values[:n]
+    return np.pad(values, (0, n - values.size), mode="edge")
+
+
+def _check_signature(loaded, path: Path):
+    signatures = getattr(loaded, "signatures", {})
+    if SIGNATURE not in signatures:
+        raise ModelError(
+            f"The SavedModel in {path} has no '{SIGNATURE}' signature (it has: "
+            f"{', '.join(signatures.keys()) or 'none'}), so it is not SPICE. Point --model or "
+            "$PITCHLIVE_MODEL at a SPICE SavedModel, or unset them to use TF Hub's SPICE v2.")
+    signature = signatures[SIGNATURE]
+    inputs = signature.structured_input_signature[1]
+    outputs = signature.structured_outputs
+    missing = ([f"input '{INPUT_NAME}'"] if INPUT_NAME not in inputs else []) + [
+        f"output '{name}'" for name in (PITCH_OUTPUT, UNCERTAINTY_OUTPUT) if name not in outputs]
+    if missing:
+        raise ModelError(
+            f"The SavedModel in {path} has a '{SIGNATURE}' signature without {', '.join(missing)} "
+            f"(inputs: {', '.join(inputs) or 'none'}; outputs: {', '.join(outputs) or 'none'}), "
+            "so it is not SPICE. Point --model or $PITCHLIVE_MODEL at a SPICE SavedModel.")
+    return signature
+
+
+def load_model(settings: Settings | None = None) -> SpiceModel:
+    """Find, load and check SPICE as the settings and environment say; raises ModelError."""
+    settings = settings or Settings()
+    source, origin = settings.resolved_model_source()
+    override = settings.resolved_calibration()
+    tf, hub = _import_tf()
+    path = _resolve_files(source, hub)
+    try:
+        loaded = hub.load(str(path))
+    except Exception as exc:  # noqa: BLE001
+        raise ModelError(f"TensorFlow could not load the SavedModel in {path} "
+                         f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                         ". The files may be incomplete: download them again, or point --model "
+                         "at another folder.") from exc
+    signature = _check_signature(loaded, path)
+    parameter_count = _parameter_count(tf, path)
+    detected = calibration_for_parameter_count(parameter_count)
+    if override:
+        calibration = CALIBRATIONS[override]
+        calibration_origin = (f"set explicitly; the checkpoint size suggests {detected.version}")
+    else:
+        calibration = detected
+        calibration_origin = f"detected from {parameter_count:,} checkpoint parameters"
+    info = ModelInfo(source=source, source_origin=origin, version=calibration.version,
+                     calibration=calibration, calibration_origin=calibration_origin,
+                     parameter_count=parameter_count, path=str(path))
+    # Keep the loaded object alive: the signature's variables belong to it.
+    model = SpiceModel(signature, info, tf)
+    model._loaded = loaded
+    log.info("loaded %s", info.describe())
+    return model
+
+
+def tensorflow_version() -> str:
+    """Version of the TensorFlow that runs the model."""
+    tf, _ = _import_tf()
+    return tf.__version__

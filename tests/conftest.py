@@ -1,0 +1,64 @@
+"""Shared fixtures: the real SPICE model, test audio, and the skip-outside-CI / fail-in-CI rule."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+# Qt tests run headless everywhere; set before any test imports PySide6.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip the test with reason when condition is false; in CI (CI=true) fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must not skip: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def local_model_dir() -> Path | None:
+    """The SavedModel directory named by $PITCHLIVE_MODEL, if it is a local folder."""
+    value = os.environ.get("PITCHLIVE_MODEL", "")
+    path = Path(value).expanduser() if value else None
+    return path if path and (path / "saved_model.pb").is_file() else None
+
+
+@pytest.fixture(scope="session")
+def spice_model():
+    """The real SPICE model from $PITCHLIVE_MODEL (make test points it at SPICE v1)."""
+    model_dir = local_model_dir()
+    require(model_dir is not None,
+            "needs the SPICE SavedModel: set PITCHLIVE_MODEL to a local SavedModel folder "
+            "(make test does this when ../shared/models/spice_1_savedmodel exists)")
+    from pitchlive.model import load_model
+    from pitchlive.settings import Settings
+
+    return load_model(Settings(model_source=str(model_dir)))
+
+
+@pytest.fixture(scope="session")
+def soundfont_path() -> Path:
+    """A General MIDI soundfont for fluidsynth renders."""
+    from synth import find_soundfont
+
+    path = find_soundfont()
+    require(path is not None and synth_available(),
+            "needs fluidsynth and a General MIDI soundfont (Debian: fluidsynth fluid-soundfont-gm)")
+    return path
+
+
+def synth_available() -> bool:
+    """True when the fluidsynth binary is on PATH."""
+    import shutil
+
+    return shutil.which("fluidsynth") is not None
