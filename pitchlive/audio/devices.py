@@ -1,0 +1,99 @@
+"""Audio input devices: listing them and finding one by index or name substring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DeviceError(Exception):
+    """No usable input device; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class InputDevice:
+    """An audio input as PortAudio reports it."""
+
+    index: int
+    name: str
+    max_input_channels: int
+    default_sample_rate_hz: float
+    host_api: str
+    is_default: bool
+
+
+def import_sounddevice():
+    """The sounddevice module, or DeviceError when the PortAudio library is missing."""
+    try:
+        import sounddevice
+    except OSError as exc:
+        raise DeviceError(
+            "The PortAudio library is not installed, so no microphone can be opened "
+            f"({exc}). On Debian/Ubuntu: `sudo apt-get install libportaudio2`; on Fedora: "
+            "`sudo dnf install portaudio`; on macOS: `brew install portaudio`.") from exc
+    return sounddevice
+
+
+def list_input_devices() -> list[InputDevice]:
+    """Every device with at least one input channel, in PortAudio's order."""
+    sd = import_sounddevice()
+    try:
+        devices = sd.query_devices()
+        host_apis = sd.query_hostapis()
+        default_input = sd.default.device[0]
+    except Exception as exc:  # noqa: BLE001 - PortAudio errors have no common type
+        raise DeviceError(f"The audio system could not list devices ({exc}). Check that "
+                          "your sound server (PulseAudio/PipeWire/ALSA) is running.") from exc
+    found = []
+    for index, device in enumerate(devices):
+        if device["max_input_channels"] > 0:
+            found.append(InputDevice(
+                index=index, name=device["name"],
+                max_input_channels=int(device["max_input_channels"]),
+                default_sample_rate_hz=float(device["default_samplerate"]),
+                host_api=host_apis[device["hostapi"]]["name"],
+                is_default=index == default_input))
+    return found
+
+
+def find_input_device(spec: int | str | None) -> InputDevice:
+    """The device named by index or case-insensitive name substring; None = system default."""
+    devices = list_input_devices()
+    if not devices:
+        raise DeviceError(
+            "No audio input device found. Plug in or enable a microphone (check that it is not "
+            "muted or disabled in the system sound settings), or analyse a file with "
+            "`pitchlive analyze FILE` / `pitchlive listen --input FILE`.")
+    if spec is None or spec == "":
+        defaults = [d for d in devices if d.is_default]
+        return defaults[0] if defaults else devices[0]
+    text = str(spec).strip()
+    if text.lstrip("-").isdigit():
+        index = int(text)
+        for device in devices:
+            if device.index == index:
+                return device
+        raise DeviceError(f"There is no input device with index {index}. Inputs: "
+                          f"{_listing(devices)}. Run `pitchlive devices` to see them.")
+    matches = [d for d in devices if text.lower() in d.name.lower()]
+    if not matches:
+        raise DeviceError(f"No input device name contains {text!r}. Inputs: "
+                          f"{_listing(devices)}. Run `pitchlive devices` to see them.")
+    exact = [d for d in matches if d.name.lower() == text.lower()]
+    return (exact or matches)[0]
+
+
+def _listing(devices: list[InputDevice]) -> str:
+    return "; ".join(f"{d.index}: {d.name}" for d in devices)
+
+
+def format_device_table(devices: list[InputDevice]) -> str:
+    """A plain-text table for `pitchlive devices`."""
+    if not devices:
+        return "No audio input devices found."
+    rows = [("", "index", "name", "channels", "default rate (Hz)", "host API")]
+    for d in devices:
+        rows.append(("*" if d.is_default else "", str(d.index), d.name,
+                     str(d.max_input_channels), f"{d.default_sample_rate_hz:.0f}", d.host_api))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines) + "\n(* = system default input)"

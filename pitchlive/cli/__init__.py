@@ -1,0 +1,144 @@
+"""The `pitchlive` command: subcommands for files and terminal use; no subcommand opens the window.
+
+Every error a user can cause is printed as a message that says what to do, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from pitchlive import __version__
+
+# Subcommand modules under pitchlive.cli; each has register(subparsers) and run(args) -> int.
+COMMANDS = ("analyze", "devices", "info")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A user-facing failure of a command; printed without a traceback."""
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """Exception types whose message is meant for the user."""
+    from pitchlive.audio.devices import DeviceError
+    from pitchlive.audio.files import AudioFileError
+    from pitchlive.model import ModelError
+    from pitchlive.settings import SettingsError
+
+    return (CliError, ModelError, AudioFileError, DeviceError, SettingsError)
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """--model and --calibration, shared by every command that runs SPICE."""
+    group = parser.add_argument_group("model")
+    group.add_argument("--model", metavar="HANDLE_OR_DIR",
+                       help="TF Hub handle/URL or local SavedModel folder (default: "
+                            "$PITCHLIVE_MODEL, else TF Hub SPICE v2)")
+    group.add_argument("--calibration", choices=("v1", "v2"),
+                       help="force the calibration of this SPICE version instead of detecting it")
+
+
+def add_naming_options(parser: argparse.ArgumentParser) -> None:
+    """Voicing threshold and note naming options."""
+    group = parser.add_argument_group("voicing and note names")
+    group.add_argument("--threshold", type=float, default=0.9, metavar="CONF",
+                       help="confidence (0-1) from which a frame counts as voiced (default 0.9)")
+    group.add_argument("--a4", type=float, default=440.0, metavar="HZ",
+                       help="tuning reference, 400-480 Hz (default 440)")
+    group.add_argument("--transpose", choices=("C", "Bb", "Eb", "F"), default="C",
+                       help="name notes as written for a transposing instrument (default C)")
+    group.add_argument("--flats", action="store_true", help="name notes with flats (Db, not C#)")
+
+
+def settings_from_args(args: argparse.Namespace, **extra):
+    """The Settings object for parsed command-line options (validated)."""
+    from pitchlive.settings import Settings
+
+    values = {
+        "model_source": getattr(args, "model", None),
+        "calibration": getattr(args, "calibration", None),
+        "confidence_threshold": getattr(args, "threshold", 0.9),
+        "a4_hz": getattr(args, "a4", 440.0),
+        "transposition": getattr(args, "transpose", "C"),
+        "prefer_flats": getattr(args, "flats", False),
+    }
+    values.update(extra)
+    return Settings(**values)
+
+
+def error(message: str) -> None:
+    """Print a user-facing error to stderr."""
+    print(f"pitchlive: error: {message}", file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    """Print a user-facing warning to stderr."""
+    print(f"pitchlive: warning: {message}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="pitchlive",
+        description="Live pitch tracking, tuning and transcription with Google's SPICE model. "
+                    "Without a command, opens the live pitch window.")
+    parser.add_argument("--version", action="version", version=f"pitchlive {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    gui = parser.add_argument_group("window (no command)")
+    gui.add_argument("--input", metavar="FILE",
+                     help="track a recording in real time instead of the microphone")
+    gui.add_argument("--device", metavar="INDEX_OR_NAME", help="input device (see `devices`)")
+    gui.add_argument("--screenshot", metavar="OUT.png", help="save a picture of the window")
+    gui.add_argument("--quit-after", type=float, metavar="SECONDS",
+                     help="close the window after this many seconds (with --screenshot: "
+                          "take the picture then)")
+    add_model_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"pitchlive.cli.{name}").register(subparsers)
+    return parser
+
+
+def _crash_report(exc: BaseException) -> str:
+    """Write the traceback of an unexpected error to a file and return its path."""
+    from platformdirs import user_log_dir
+
+    folder = Path(user_log_dir("pitchlive"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "crash.log"
+        path.write_text("".join(traceback.format_exception(exc)))
+        return str(path)
+    except OSError:
+        return "(could not be saved)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `pitchlive` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="pitchlive: %(message)s")
+    try:
+        if args.command is None:
+            from pitchlive.ui.app import run_gui
+
+            return run_gui(args)
+        return args.func(args)
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except user_errors() as exc:
+        error(str(exc))
+        return EXIT_FAILED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - last resort: never show users a traceback
+        error(f"unexpected internal error ({type(exc).__name__}: {exc}). The details were "
+              f"saved to {_crash_report(exc)}; please report it with that file.")
+        return EXIT_FAILED

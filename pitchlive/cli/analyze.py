@@ -1,0 +1,187 @@
+"""`pitchlive analyze FILE...`: SPICE pitch track of recordings as CSV (and optional plots)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+
+PROGRESS_MIN_DURATION_S = 30.0
+
+
+def register(subparsers) -> None:
+    """Add the analyze command."""
+    from pitchlive.cli import add_model_options, add_naming_options
+
+    parser = subparsers.add_parser(
+        "analyze", help="write the pitch track of recordings as CSV",
+        description="Run SPICE over recordings and write one CSV per file with the columns "
+                    "time,frequency,confidence (as CREPE writes them), then voiced,note,cents.",
+        epilog="Exit status: 0 when every file was analysed cleanly, 1 when any file could not "
+               "be read or had damage (its CSV is still written when audio could be read).")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="WAV, FLAC, OGG or MP3 recordings (any rate, any channel count)")
+    parser.add_argument("-o", "--output", type=Path, metavar="OUT",
+                        help="CSV file (one input), folder (any number), or - for stdout; "
+                             "default: FILE.pitch.csv beside each input")
+    parser.add_argument("--plot", type=Path, metavar="OUT.png",
+                        help="also save the spectrogram with the confident pitch on top "
+                             "(a folder when several files are given)")
+    parser.add_argument("--channel", type=int, metavar="N",
+                        help="analyse channel N (from 0) instead of the mix of all channels")
+    add_naming_options(parser)
+    add_model_options(parser)
+    parser.set_defaults(func=run)
+
+
+def output_names(paths: list[Path], suffix: str) -> dict[Path, str]:
+    """File name for each input's output: STEM + suffix, or NAME + suffix where stems collide."""
+    stems: dict[str, int] = {}
+    for path in paths:
+        stems[path.with_suffix("").name] = stems.get(path.with_suffix("").name, 0) + 1
+    return {path: (path.with_suffix("").name if stems[path.with_suffix("").name] == 1
+                   else path.name) + suffix for path in paths}
+
+
+def csv_destination(audio_path: Path, output: Path | None, several: bool, name: str
+                    ) -> Path | None:
+    """Where one file's CSV goes; None means stdout."""
+    if output is None:
+        return audio_path.with_name(name)
+    if str(output) == "-":
+        return None
+    if several or output.is_dir() or str(output).endswith(("/", "\\")):
+        return output / name
+    return output
+
+
+def plot_destination(audio_path: Path, plot: Path, several: bool, name: str) -> Path:
+    """Where one file's plot goes."""
+    return plot / name if several or plot.is_dir() else plot
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    from pitchlive.cli import CliError
+
+    several = len(args.files) > 1
+    if args.output is not None and str(args.output) == "-" and several:
+        raise CliError("-o - (standard output) takes one input file; give a folder with -o DIR "
+                       "for several.")
+    for folder in [args.output if several and args.output else None,
+                   args.plot if several and args.plot else None]:
+        if folder is not None:
+            if folder.exists() and not folder.is_dir():
+                raise CliError(f"{folder} is a file, but several inputs need a folder there.")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CliError(f"cannot create the output folder {folder} ({exc.strerror}). "
+                               "Choose a writable place with -o/--plot.") from exc
+    inputs = {p.resolve() for p in args.files if p.exists()}
+    csv_names, plot_names = output_names(args.files, ".pitch.csv"), output_names(args.files,
+                                                                                 ".pitch.png")
+    for path in args.files:
+        for out in (csv_destination(path, args.output, several, csv_names[path]),
+                    plot_destination(path, args.plot, several, plot_names[path])
+                    if args.plot else None):
+            if out is not None and out.exists() and out.resolve() in inputs:
+                raise CliError(f"the output {out} is one of the input recordings; refusing to "
+                               "overwrite it. Choose another name with -o/--plot.")
+
+
+def _progress(total_frames: int, duration_s: float, name: str):
+    """A tqdm bar on a terminal for long files; a no-op callable otherwise."""
+    if duration_s < PROGRESS_MIN_DURATION_S or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total_frames, unit="sample", unit_scale=True, desc=name, leave=False,
+                file=sys.stderr)
+
+
+def summarize(result, labels) -> str:
+    """One line about a finished file."""
+    from pitchlive.music import note_name
+
+    n = result.track.n_frames
+    voiced = int(np.count_nonzero(labels.voiced))
+    text = (f"{result.path}: {result.duration_s:.1f} s, {result.sample_rate_hz} Hz, "
+            f"{result.channels} ch, {n} frames, {100 * voiced / max(n, 1):.0f}% voiced")
+    if voiced:
+        midi = labels.midi[labels.voiced]
+        low, high = int(np.nanmin(midi)), int(np.nanmax(midi))
+        text += f", range {note_name(low)}-{note_name(high)}"
+    return text
+
+
+def analyze_one(path: Path, args: argparse.Namespace, model, settings,
+                names: tuple[dict[Path, str], dict[Path, str]]) -> bool:
+    """Analyse one file and write its outputs; True when it went cleanly."""
+    from pitchlive.analysis import analyze_file
+    from pitchlive.audio.files import AudioFileError, open_info
+    from pitchlive.cli import error, warn
+    from pitchlive.exports.csv import save_track_csv, write_track_csv
+    from pitchlive.tracking.labels import label_track
+
+    try:
+        info = open_info(path)
+        bar = _progress(info.frames, info.duration_s, path.name)
+        try:
+            result = analyze_file(path, model, channel=args.channel, keep_audio=bool(args.plot),
+                                  on_progress=bar.update if bar else None)
+        finally:
+            if bar:
+                bar.close()
+    except AudioFileError as exc:
+        error(str(exc))
+        return False
+    labels = label_track(result.track, settings)
+    clean = True
+    several = len(args.files) > 1
+    destination = csv_destination(path, args.output, several, names[0][path])
+    try:
+        if destination is None:
+            buffer = io.StringIO()
+            write_track_csv(buffer, result.track, labels)
+            sys.stdout.write(buffer.getvalue())
+        else:
+            save_track_csv(destination, result.track, labels)
+        if args.plot:
+            from pitchlive.exports.plot import save_pitch_plot
+
+            save_pitch_plot(plot_destination(path, args.plot, several, names[1][path]),
+                            result.audio_16k,
+                            result.track, labels.voiced, title=path.name, a4_hz=settings.a4_hz)
+    except OSError as exc:
+        error(f"{path}: cannot write {exc.filename or destination} ({exc.strerror}). Choose a "
+              "writable place with -o/--plot.")
+        return False
+    for problem in result.problems.summary():
+        warn(f"{path}: {problem}")
+        clean = False
+    if not labels.voiced.any():
+        warn(f"{path}: no voiced frames (silence, noise, or pitch outside the model's range); "
+             "every row is marked unvoiced.")
+    print(summarize(result, labels) + (f" -> {destination}" if destination else ""),
+          file=sys.stderr)
+    return clean
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse every file; other files still run when one fails."""
+    from pitchlive.cli import CliError, settings_from_args
+    from pitchlive.model import load_model
+
+    settings = settings_from_args(args)
+    if args.channel is not None and args.channel < 0:
+        raise CliError(f"--channel counts from 0, got {args.channel}.")
+    _check_outputs(args)
+    model = load_model(settings)
+    print(f"pitchlive: SPICE {model.info.version} from {model.info.source} "
+          f"({model.info.calibration_origin})", file=sys.stderr)
+    names = output_names(args.files, ".pitch.csv"), output_names(args.files, ".pitch.png")
+    results = [analyze_one(path, args, model, settings, names) for path in args.files]
+    return 0 if all(results) else 1

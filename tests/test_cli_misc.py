@@ -1,0 +1,34 @@
+"""`pitchlive --version`, `info` and `devices`."""
+
+import pytest
+
+from pitchlive import __version__
+from pitchlive.audio.devices import InputDevice, format_device_table
+from pitchlive.cli import main
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and __version__ in capsys.readouterr().out
+
+
+@pytest.mark.model
+def test_info_names_model_version_and_calibration(spice_model, capsys):
+    code = main(["info", "--model", spice_model.info.source])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "SPICE v1" in out and "24.374 + 62.511" in out and "detected from" in out
+
+
+def test_bad_threshold_is_a_message_not_a_traceback(capsys):
+    code = main(["analyze", "x.wav", "--threshold", "2"])
+    err = capsys.readouterr().err
+    assert code == 1 and "confidence threshold must be between 0 and 1" in err
+
+
+def test_device_table_format():
+    table = format_device_table([InputDevice(3, "USB Mic", 2, 48000.0, "ALSA", True)])
+    assert "USB Mic" in table and "48000" in table and table.splitlines()[1].startswith("*")
+    assert format_device_table([]) == "No audio input devices found."
+
