@@ -211,3 +211,18 @@ def test_installed_command_runs_without_traceback(tmp_path):
                                 "--model", str(tmp_path)], capture_output=True, text=True,
                                env=env, timeout=120)
     assert bad_model.returncode == 1 and "not a TensorFlow SavedModel" in bad_model.stderr
+
+
+def test_progress_bar_on_a_terminal_for_long_files(cli, tmp_path, monkeypatch):
+    import sys as _sys
+
+    import pitchlive.cli.analyze as analyze
+
+    wav = write_wav(tmp_path / "long.wav", harmonic_tone(220.0, 3.0, 16000), 16000)
+    monkeypatch.setattr(_sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(analyze, "PROGRESS_MIN_DURATION_S", 2.0)
+    code, _, err = cli("analyze", wav)
+    assert code == 0 and "100%" in err and "sample/s" in err  # the tqdm bar
+    monkeypatch.setattr(analyze, "PROGRESS_MIN_DURATION_S", 30.0)
+    code, _, err = cli("analyze", wav)
+    assert "100%" not in err and "sample/s" not in err
