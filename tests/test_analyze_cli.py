@@ -225,4 +225,4 @@ def test_progress_bar_on_a_terminal_for_long_files(cli, tmp_path, monkeypatch):
     assert code == 0 and "100%" in err and "sample/s" in err  # the tqdm bar
     monkeypatch.setattr(analyze, "PROGRESS_MIN_DURATION_S", 30.0)
     code, _, err = cli("analyze", wav)
-    assert "100%" not in err and "sample/s" not in err
+    assert "sample/s" not in err
