@@ -1,0 +1,158 @@
+"""`pitchlive transcribe FILE -o OUT`: notes and rests of a recording as MIDI, MusicXML or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+# Output suffix -> format name; the writers are imported only when used.
+FORMATS = {".mid": "midi", ".midi": "midi", ".musicxml": "musicxml", ".xml": "musicxml",
+           ".csv": "csv"}
+
+
+def register(subparsers) -> None:
+    """Add the transcribe command."""
+    from pitchlive.cli import add_model_options, add_naming_options
+
+    parser = subparsers.add_parser(
+        "transcribe", help="turn a recording into notes (MIDI, MusicXML or CSV)",
+        description="Track the pitch of a recording with SPICE, estimate the tuning offset and "
+                    "the tempo, and write the notes and rests. The output format follows the "
+                    "extension: .mid (standard MIDI file), .musicxml (score for MuseScore and "
+                    "other notation programs), .csv (note list). Without -o the note list is "
+                    "printed as CSV.",
+        epilog="Exit status: 0 when every output was written (also when no notes were found: "
+               "the files then hold only rests), 1 when the recording could not be read or had "
+               "damage, or an output could not be written (the others are still written and "
+               "the note list is printed).")
+    parser.add_argument("file", type=Path, metavar="FILE",
+                        help="WAV, FLAC, OGG or MP3 recording (any rate, any channel count)")
+    parser.add_argument("-o", "--output", type=Path, action="append", metavar="OUT",
+                        help="output file; repeat for several formats; - prints the note list")
+    group = parser.add_argument_group("transcription")
+    group.add_argument("--tempo", type=float, metavar="BPM",
+                       help="tempo in quarter notes per minute (default: estimated from the "
+                            "note onsets)")
+    group.add_argument("--beats-per-bar", type=int, default=4, metavar="N",
+                       help="time signature N/4 (default 4)")
+    group.add_argument("--no-offset-correction", action="store_true",
+                       help="name and quantise notes on the A4 grid as it is, instead of "
+                            "relative to the performer's own tuning offset")
+    group.add_argument("--method", choices=("segments", "notebook"), default="segments",
+                       help="segments (default): split on pitch changes and attacks; notebook: "
+                            "the SPICE notebook's fixed-grid method, every note an eighth")
+    group.add_argument("--channel", type=int, metavar="N",
+                       help="transcribe channel N (from 0) instead of the mix of all channels")
+    add_naming_options(parser)
+    add_model_options(parser)
+    parser.set_defaults(func=run)
+
+
+def output_format(path: Path) -> str:
+    """The format name for an output path ("csv" for -); CliError for an unknown extension."""
+    from pitchlive.cli import CliError
+
+    if str(path) == "-":
+        return "csv"
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        raise CliError(f"cannot tell the format of {path}: use one of the extensions {known} "
+                       "(or - to print the note list).")
+    return FORMATS[suffix]
+
+
+def save_transcription(path: Path, transcription, title: str = "pitchlive transcription") -> None:
+    """Write a transcription in the format its extension names (atomically); OSError on failure."""
+    kind = FORMATS.get(Path(path).suffix.lower())
+    if kind == "midi":
+        from pitchlive.exports.midi import save_midi
+
+        save_midi(path, transcription, title=title)
+    elif kind == "musicxml":
+        from pitchlive.exports.musicxml import save_musicxml
+
+        save_musicxml(path, transcription, title=title)
+    elif kind == "csv":
+        from pitchlive.exports.notes_csv import save_notes_csv
+
+        save_notes_csv(path, transcription)
+    else:
+        raise ValueError(f"unknown transcription format for {path}")
+
+
+def _check_outputs(args: argparse.Namespace, outputs: list[Path]) -> None:
+    from pitchlive.cli import CliError
+
+    for path in outputs:
+        if str(path) != "-" and path.exists():
+            if path.is_dir():
+                raise CliError(f"{path} is a folder; give a file name such as "
+                               f"{path / (args.file.stem + '.mid')}.")
+            if args.file.exists() and path.resolve() == args.file.resolve():
+                raise CliError(f"the output {path} is the input recording; refusing to "
+                               "overwrite it. Choose another name with -o.")
+        output_format(path)
+    if args.channel is not None and args.channel < 0:
+        raise CliError(f"--channel counts from 0, got {args.channel}.")
+
+
+def no_notes_reason(result, transcription) -> str:
+    """Why a recording gave no notes, in words."""
+    from pitchlive.tracking.transcription import TranscriptionOptions
+
+    shortest_s = TranscriptionOptions().min_note_s
+    if result.duration_s < shortest_s:
+        return (f"the recording is only {result.duration_s:.2f} s long; a note needs at least "
+                f"{shortest_s:.2f} s")
+    if not transcription.offset.valid:
+        return ("no frame reached the confidence threshold (silence, noise, or pitch outside the "
+                "model's range); try a lower --threshold")
+    return "the voiced parts are all shorter than a note"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Transcribe one recording and write every requested output."""
+    from pitchlive.analysis import analyze_file
+    from pitchlive.cli import error, settings_from_args, warn
+    from pitchlive.exports.notes_csv import notes_csv_string
+    from pitchlive.model import load_model
+    from pitchlive.tracking.transcription import TranscriptionOptions, transcribe
+
+    settings = settings_from_args(args)
+    options = TranscriptionOptions(method=args.method,
+                                   correct_offset=not args.no_offset_correction,
+                                   tempo_bpm=args.tempo, beats_per_bar=args.beats_per_bar)
+    outputs = list(args.output or [Path("-")])
+    _check_outputs(args, outputs)
+    model = load_model(settings)
+    print(f"pitchlive: SPICE {model.info.version} from {model.info.source} "
+          f"({model.info.calibration_origin})", file=sys.stderr)
+    result = analyze_file(args.file, model, channel=args.channel, keep_audio=True)
+    for problem in result.problems.summary():
+        warn(f"{args.file}: {problem}")
+    transcription = transcribe(result.track, settings, options, audio_16k=result.audio_16k)
+    if not transcription.notes:
+        warn(f"{args.file}: no notes found: {no_notes_reason(result, transcription)}. Any file "
+             "written holds only rests.")
+
+    written, failed, printed = [], [], False
+    for path in outputs:
+        if str(path) == "-":
+            sys.stdout.write(notes_csv_string(transcription))
+            printed = True
+            continue
+        try:
+            save_transcription(path, transcription, title=args.file.stem)
+            written.append(str(path))
+        except OSError as exc:
+            error(f"cannot write {path} ({exc.strerror or exc}). Nothing was written there; "
+                  "choose a writable place with -o.")
+            failed.append(path)
+    if failed and not printed:
+        warn("the note list follows on standard output so the transcription is not lost.")
+        sys.stdout.write(notes_csv_string(transcription))
+    print(f"{args.file}: {result.duration_s:.1f} s, {transcription.summary()}"
+          + (f" -> {', '.join(written)}" if written else ""), file=sys.stderr)
+    return 1 if failed or result.problems.summary() else 0

@@ -1,0 +1,228 @@
+"""Tuning offset: how far a performance sits from the equal-tempered grid, in cents.
+
+The SPICE notebook's "ideal offset" is the plain mean of every confident frame's distance from
+its nearest semitone. That mean breaks when the offset nears +-50 cents (a frame 48 cents flat of
+one note reads 52 sharp of the next) and is pulled by vibrato, glides and octave slips. Here the
+deviation lives on a 100-cent circle instead: pitch is first averaged over about one vibrato
+cycle inside each voiced run, then a circular mean is refined with Tukey's biweight, so frames
+far from the bulk (transitions, glides) stop counting. The same function serves a whole take and
+the live estimate over the last few seconds (RunningOffset).
+
+Sign: a singer 30 cents flat has offset_cents = -30. Passing that value as offset_cents to
+``pitchlive.music.nearest_notes`` or ``label_track`` names notes relative to the singer's own
+grid.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from pitchlive.frames import HOP_S, PitchFrame, PitchTrack
+from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi
+
+# ~190 ms: a moving average this long cancels most of a 4.5-7 Hz vibrato before measuring.
+SMOOTHING_FRAMES = 6
+# Dropouts of up to this many frames inside a note do not end its run for smoothing.
+MAX_BRIDGED_GAP = 2
+# Tukey biweight cut-off: frames more than this far from the estimate get no weight.
+BIWEIGHT_CUTOFF_CENTS = 25.0
+BIWEIGHT_ITERATIONS = 6
+DEFAULT_WINDOW_S = 5.0
+# The running estimate is reported once this many voiced frames (about 0.5 s) are in the window.
+MIN_RUNNING_FRAMES = 16
+
+
+@dataclass(frozen=True)
+class TuningOffset:
+    """A tuning offset estimate: cents from A4-based equal temperament, how tight, from what."""
+
+    offset_cents: float   # in [-50, 50); negative means flat; NaN when nothing was voiced
+    spread_cents: float   # robust spread of the frames around the estimate (NaN if none)
+    n_frames: int         # voiced frames that contributed
+
+    @property
+    def valid(self) -> bool:
+        """True when at least one voiced frame gave an estimate."""
+        return self.n_frames > 0 and math.isfinite(self.offset_cents)
+
+    @staticmethod
+    def none() -> "TuningOffset":
+        """The estimate of a take with no voiced frames."""
+        return TuningOffset(float("nan"), float("nan"), 0)
+
+
+def wrap_cents(cents):
+    """Wrap cents onto the semitone circle [-50, 50)."""
+    wrapped = (np.asarray(cents, dtype=np.float64) + 50.0) % 100.0 - 50.0
+    return float(wrapped) if wrapped.ndim == 0 else wrapped
+
+
+def smooth_within_runs(values: np.ndarray, voiced: np.ndarray, n_frames: int = SMOOTHING_FRAMES,
+                       max_gap: int = MAX_BRIDGED_GAP) -> np.ndarray:
+    """Centred moving average of the voiced values of each run (NaN where unvoiced).
+
+    Runs are separated by more than max_gap unvoiced frames; windows average only the voiced
+    frames inside them and never reach into another run.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    voiced = np.asarray(voiced, dtype=bool)
+    out = np.full(values.shape, np.nan)
+    if n_frames <= 1:
+        out[voiced] = values[voiced]
+        return out
+    half_left, half_right = (n_frames - 1) // 2, n_frames // 2
+    for start, stop in voiced_runs(close_gaps(voiced, max_gap)):
+        mask = voiced[start:stop]
+        run = np.where(mask, values[start:stop], 0.0)
+        sums = np.concatenate(([0.0], np.cumsum(run)))
+        counts = np.concatenate(([0], np.cumsum(mask)))
+        idx = np.arange(run.size)
+        lo = np.maximum(idx - half_left, 0)
+        hi = np.minimum(idx + half_right + 1, run.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (sums[hi] - sums[lo]) / (counts[hi] - counts[lo])
+        out[start:stop] = np.where(mask, mean, np.nan)
+    return out
+
+
+def close_gaps(voiced: np.ndarray, max_gap: int) -> np.ndarray:
+    """The voiced mask with unvoiced gaps of at most max_gap frames between voiced ones filled."""
+    closed = np.asarray(voiced, dtype=bool).copy()
+    runs = voiced_runs(closed)
+    for (_, stop), (start, _) in zip(runs, runs[1:]):
+        if start - stop <= max_gap:
+            closed[stop:start] = True
+    return closed
+
+
+def voiced_runs(voiced: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) index pairs of the runs of True in a boolean array."""
+    padded = np.concatenate(([False], np.asarray(voiced, dtype=bool), [False]))
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+
+
+def circular_offset_cents(deviation_cents: np.ndarray, weights: np.ndarray | None = None,
+                          cutoff_cents: float = BIWEIGHT_CUTOFF_CENTS,
+                          iterations: int = BIWEIGHT_ITERATIONS) -> tuple[float, float]:
+    """Robust centre and spread of deviations on the 100-cent circle: (offset, spread) in cents.
+
+    Starts from the weighted circular mean, then re-weights each value by Tukey's biweight of its
+    wrapped distance from the current centre. Returns (NaN, NaN) for no values.
+    """
+    deviation = np.asarray(deviation_cents, dtype=np.float64)
+    finite = np.isfinite(deviation)
+    base = np.ones(deviation.shape) if weights is None else np.asarray(weights, np.float64)
+    finite &= np.isfinite(base) & (base > 0)
+    deviation, base = deviation[finite], base[finite]
+    if deviation.size == 0:
+        return float("nan"), float("nan")
+    angle = 2.0 * np.pi * deviation / 100.0
+    centre = math.atan2(float(np.sum(base * np.sin(angle))),
+                        float(np.sum(base * np.cos(angle)))) * 100.0 / (2.0 * np.pi)
+    for _ in range(iterations):
+        residual = wrap_cents(deviation - centre)
+        u = residual / cutoff_cents
+        weight = base * np.where(np.abs(u) < 1.0, (1.0 - u * u) ** 2, 0.0)
+        if weight.sum() <= 0:
+            break
+        step = float(np.sum(weight * residual) / weight.sum())
+        centre = wrap_cents(centre + step)
+        if abs(step) < 1e-3:
+            break
+    residual = wrap_cents(deviation - centre)
+    spread = 1.4826 * float(np.median(np.abs(residual)))
+    return float(wrap_cents(centre)), spread
+
+
+def offset_from_pitch(midi: np.ndarray, voiced: np.ndarray,
+                      smoothing_frames: int = SMOOTHING_FRAMES) -> TuningOffset:
+    """Tuning offset of fractional MIDI numbers (one per frame) where voiced is True."""
+    voiced = np.asarray(voiced, dtype=bool) & np.isfinite(midi)
+    if not voiced.any():
+        return TuningOffset.none()
+    smoothed = smooth_within_runs(midi, voiced, smoothing_frames)[voiced]
+    deviation = wrap_cents(smoothed * 100.0)
+    offset, spread = circular_offset_cents(deviation)
+    return TuningOffset(offset, spread, int(voiced.sum()))
+
+
+def estimate_offset(track: PitchTrack, threshold: float = 0.9,
+                    a4_hz: float = DEFAULT_A4_HZ) -> TuningOffset:
+    """Tuning offset of a whole track from its frames with confidence >= threshold."""
+    frequency_hz = np.asarray(track.frequency_hz, dtype=np.float64)
+    voiced = ((np.asarray(track.confidence) >= threshold) & np.isfinite(frequency_hz)
+              & (frequency_hz > 0))
+    return offset_from_pitch(np.asarray(hz_to_midi(frequency_hz, a4_hz), np.float64), voiced)
+
+
+class RunningOffset:
+    """Live tuning offset over the last window_s seconds of frames (bounded memory).
+
+    Feed every frame in time order with push() or push_frame() (e.g. as an engine subscriber, on
+    the worker thread); read .current from any thread. A gap in time (dropped frames) ends a
+    voiced run, as unvoiced frames do.
+    """
+
+    def __init__(self, window_s: float = DEFAULT_WINDOW_S, threshold: float = 0.9,
+                 a4_hz: float = DEFAULT_A4_HZ, min_frames: int = MIN_RUNNING_FRAMES):
+        if not window_s > 0:
+            raise ValueError(f"window must be positive, got {window_s}")
+        self.window_s = float(window_s)
+        self.threshold = float(threshold)
+        self.a4_hz = float(a4_hz)
+        self.min_frames = int(min_frames)
+        self._frames: deque[tuple[float, float]] = deque(
+            maxlen=int(math.ceil(window_s / HOP_S)) + 2)   # (time_s, midi or NaN)
+        self._current = TuningOffset.none()
+        self._dirty = False
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        """Forget every frame (e.g. when the input or A4 changes)."""
+        with self._lock:
+            self._frames.clear()
+            self._current = TuningOffset.none()
+            self._dirty = False
+
+    def push(self, time_s: float, frequency_hz: float, confidence: float) -> None:
+        """Add one frame; frames older than window_s before it drop out."""
+        voiced = (confidence >= self.threshold and math.isfinite(frequency_hz)
+                  and frequency_hz > 0)
+        midi = hz_to_midi(frequency_hz, self.a4_hz) if voiced else float("nan")
+        with self._lock:
+            self._frames.append((float(time_s), midi))
+            while self._frames and self._frames[0][0] <= time_s - self.window_s:
+                self._frames.popleft()
+            self._dirty = True
+
+    def push_frame(self, frame: PitchFrame) -> None:
+        """Add one engine frame, honouring the engine's own voicing decision (level gate too)."""
+        self.push(frame.time_s, frame.frequency_hz if frame.voiced else float("nan"),
+                  frame.confidence)
+
+    @property
+    def current(self) -> TuningOffset:
+        """The estimate over the window; invalid until min_frames voiced frames are in it."""
+        with self._lock:
+            if not self._dirty:
+                return self._current
+            self._dirty = False
+            frames = list(self._frames)
+        times = np.fromiter((t for t, _ in frames), np.float64, len(frames))
+        midi = np.fromiter((m for _, m in frames), np.float64, len(frames))
+        # A time gap (dropped frames) ends a run: mark it with enough unvoiced frames.
+        gaps = np.flatnonzero(np.diff(times) > 1.5 * HOP_S) + 1
+        if gaps.size:
+            midi = np.insert(midi, np.repeat(gaps, MAX_BRIDGED_GAP + 1), np.nan)
+        estimate = offset_from_pitch(midi, np.isfinite(midi))
+        if estimate.n_frames < self.min_frames:
+            estimate = TuningOffset(float("nan"), float("nan"), estimate.n_frames)
+        with self._lock:
+            self._current = estimate
+        return estimate

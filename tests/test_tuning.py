@@ -1,0 +1,249 @@
+"""Tuning offset: robust circular estimate for whole tracks and the running live estimate."""
+
+import math
+
+import numpy as np
+import pytest
+
+from pitchlive.frames import HOP_S, PitchFrame, PitchTrack
+from pitchlive.music import midi_to_hz, nearest_notes
+from pitchlive.tracking.transcription import notebook_offset_cents
+from pitchlive.tracking.tuning import (RunningOffset, TuningOffset, circular_offset_cents,
+                                       estimate_offset, offset_from_pitch, smooth_within_runs,
+                                       voiced_runs, wrap_cents)
+
+
+def sung_track(offset_cents: float, midis=(60, 62, 64, 65, 67, 65, 64, 62, 60), note_s=0.5,
+               vibrato_cents=40.0, glide_s=0.1, rest_every=3, seed=0) -> PitchTrack:
+    """Frames of a sung-like line: vibrato, glides between notes, rests, a few octave slips."""
+    rng = np.random.default_rng(seed)
+    times, pitch, conf = [], [], []
+    t = 0.0
+    for k, midi in enumerate(midis):
+        n = int(note_s / HOP_S)
+        local = np.arange(n) * HOP_S
+        target = np.full(n, float(midi))
+        if k and glide_s:   # a glide from the previous note over the first glide_s
+            prev = midis[k - 1]
+            g = local < glide_s
+            target[g] = prev + (midi - prev) * (local[g] / glide_s)
+        vibrato = vibrato_cents / 100 * np.sin(2 * np.pi * 5.5 * local + rng.uniform(0, 6))
+        pitch.append(target + vibrato + offset_cents / 100 + rng.normal(0, 0.03, n))
+        times.append(t + local)
+        conf.append(np.full(n, 0.95))
+        t += note_s
+        if rest_every and k % rest_every == rest_every - 1:
+            m = int(0.25 / HOP_S)
+            times.append(t + np.arange(m) * HOP_S)
+            pitch.append(rng.uniform(40, 80, m))   # junk pitch, low confidence
+            conf.append(np.full(m, 0.3))
+            t += m * HOP_S
+    midi = np.concatenate(pitch)
+    conf = np.concatenate(conf)
+    slips = rng.choice(np.flatnonzero(conf > 0.9), 4, replace=False)
+    midi[slips] += 12.0   # octave errors of single frames
+    times = np.arange(midi.size) * HOP_S
+    return PitchTrack(times, midi_to_hz(midi), conf)
+
+
+def test_wrap_cents_maps_onto_the_semitone_circle():
+    assert wrap_cents(0.0) == 0.0
+    assert wrap_cents(50.0) == -50.0
+    assert wrap_cents(-51.0) == pytest.approx(49.0)
+    assert wrap_cents(230.0) == pytest.approx(30.0)
+    np.testing.assert_allclose(wrap_cents(np.array([-150.0, 99.0])), [-50.0, -1.0])
+
+
+def test_circular_estimate_handles_offsets_near_half_a_semitone():
+    rng = np.random.default_rng(1)
+    deviations = wrap_cents(-48.0 + rng.normal(0, 6, 500))   # straddles the +-50 edge
+    offset, spread = circular_offset_cents(deviations)
+    assert abs(wrap_cents(offset + 48.0)) < 1.0
+    assert 4.0 < spread < 8.0
+    assert abs(np.mean(deviations) + 48.0) > 20   # the plain mean fails here
+
+
+def test_biweight_ignores_outliers():
+    rng = np.random.default_rng(2)
+    bulk = 12.0 + rng.normal(0, 3, 300)
+    outliers = rng.uniform(-50, 50, 150)          # glides and transitions: anywhere
+    offset, _ = circular_offset_cents(np.concatenate([bulk, outliers]))
+    assert offset == pytest.approx(12.0, abs=1.0)
+
+
+def test_no_values_give_nan():
+    offset, spread = circular_offset_cents(np.array([]))
+    assert math.isnan(offset) and math.isnan(spread)
+    estimate = estimate_offset(PitchTrack.empty())
+    assert not estimate.valid and estimate.n_frames == 0
+
+
+@pytest.mark.parametrize("offset_cents", [-45, -30, -15, 0, 10, 25, 40, 49])
+def test_whole_track_offset_with_vibrato_glides_and_slips(offset_cents):
+    track = sung_track(offset_cents, seed=offset_cents + 100)
+    estimate = estimate_offset(track, threshold=0.9)
+    assert estimate.valid
+    assert abs(wrap_cents(estimate.offset_cents - offset_cents)) < 2.0
+    assert estimate.n_frames == int(np.count_nonzero(track.confidence >= 0.9))
+
+
+def test_notebook_mean_is_worse_on_a_flat_singer_with_vibrato():
+    track = sung_track(-30.0, vibrato_cents=45.0, seed=5)
+    midi = 69 + 12 * np.log2(track.frequency_hz / 440.0)
+    voiced = track.confidence >= 0.9
+    assert abs(estimate_offset(track).offset_cents + 30.0) < 2.0
+    assert abs(notebook_offset_cents(midi, voiced) + 30.0) > 5.0
+
+
+def test_low_confidence_frames_do_not_count():
+    track = sung_track(20.0, rest_every=0, glide_s=0, seed=3)
+    confidence = track.confidence.copy()
+    frequency = track.frequency_hz.copy()
+    # A third of the frames say something else, with confidence below the threshold.
+    frequency[::3] = midi_to_hz(61.4)
+    confidence[::3] = 0.5
+    estimate = estimate_offset(PitchTrack(track.times_s, frequency, confidence), threshold=0.9)
+    assert estimate.offset_cents == pytest.approx(20.0, abs=2.0)
+
+
+def test_a4_reference_moves_the_grid():
+    track = sung_track(0.0, seed=4)
+    # Sung at A440; measured against A442 that is 7.85 cents flat.
+    estimate = estimate_offset(track, a4_hz=442.0)
+    assert estimate.offset_cents == pytest.approx(1200 * math.log2(440 / 442), abs=2.0)
+
+
+def test_offset_corrects_note_naming():
+    # 45 cents flat of A4 with vibrato: plain naming flips between G#4 and A4, the grid shifted
+    # by the estimate names every frame A4.
+    t = np.arange(200) * HOP_S
+    midi = 69 - 0.45 + 0.3 * np.sin(2 * np.pi * 5.5 * t)
+    track = PitchTrack(t, midi_to_hz(midi), np.full(t.size, 0.95))
+    offset = estimate_offset(track).offset_cents
+    plain, _ = nearest_notes(track.frequency_hz)
+    corrected, cents = nearest_notes(track.frequency_hz, offset_cents=offset)
+    assert set(plain) == {68.0, 69.0}
+    assert set(corrected) == {69.0} and np.max(np.abs(cents)) < 35
+
+
+def test_smoothing_stays_inside_voiced_runs():
+    values = np.array([1.0, 1.0, 1.0, 100.0, 100.0, 100.0, 5.0, 5.0, 5.0])
+    voiced = np.array([True, True, True, False, False, False, True, True, True])
+    smoothed = smooth_within_runs(values, voiced, 6)
+    assert np.isnan(smoothed[3:6]).all()
+    np.testing.assert_allclose(smoothed[[0, 1, 2]], 1.0)
+    np.testing.assert_allclose(smoothed[[6, 7, 8]], 5.0)
+    assert voiced_runs(voiced) == [(0, 3), (6, 9)]
+
+
+def test_smoothing_bridges_dropouts_of_one_or_two_frames():
+    values = np.array([1.0, 1.0, 1.0, 100.0, 3.0, 3.0, 3.0])
+    voiced = np.array([True, True, True, False, True, True, True])
+    smoothed = smooth_within_runs(values, voiced, 6)
+    assert np.isnan(smoothed[3])
+    assert 1.0 < smoothed[2] < 3.0 and 1.0 < smoothed[4] < 3.0   # averaged across the dropout
+    assert np.nanmax(smoothed) < 3.0 + 1e-9                       # the unvoiced value never counts
+
+
+def test_smoothing_cancels_vibrato_before_the_estimate():
+    # Vibrato of +-45 cents: frame by frame the circle smears (resultant near 0); averaged over
+    # a cycle, the estimate is exact.
+    t = np.arange(400) * HOP_S
+    midi = 64.15 + 0.45 * np.sin(2 * np.pi * 5.5 * t)
+    voiced = np.ones(t.size, bool)
+    assert offset_from_pitch(midi, voiced).offset_cents == pytest.approx(15.0, abs=1.5)
+
+
+def feed(running: RunningOffset, track: PitchTrack, start_s: float = 0.0) -> None:
+    for t, f, c in zip(track.times_s, track.frequency_hz, track.confidence):
+        running.push(start_s + t, f, c)
+
+
+def test_running_offset_follows_a_change_within_its_window():
+    running = RunningOffset(window_s=4.0)
+    first = sung_track(-20.0, midis=(60, 62, 64, 65) * 3, seed=7)
+    feed(running, first)
+    assert running.current.offset_cents == pytest.approx(-20.0, abs=2.5)
+    second = sung_track(25.0, midis=(67, 65, 64, 62) * 3, seed=8)
+    feed(running, second, start_s=first.times_s[-1] + HOP_S)
+    assert running.current.offset_cents == pytest.approx(25.0, abs=2.5)
+    # Memory is bounded by the window, however long the take.
+    assert len(running._frames) <= running._frames.maxlen
+    assert running._frames[-1][0] - running._frames[0][0] <= 4.0
+
+
+def test_running_offset_needs_enough_frames_and_resets():
+    running = RunningOffset(window_s=5.0, min_frames=16)
+    for k in range(10):
+        running.push(k * HOP_S, 440.0, 0.95)
+    assert not running.current.valid and running.current.n_frames == 10
+    for k in range(10, 40):
+        running.push(k * HOP_S, 440.0 * 2 ** (10 / 1200), 0.95)
+    assert running.current.valid
+    assert running.current.offset_cents == pytest.approx(10.0, abs=3.0)
+    running.reset()
+    assert not running.current.valid and running.current.n_frames == 0
+
+
+def test_running_offset_honours_the_engines_voicing():
+    running = RunningOffset(window_s=5.0, min_frames=5)
+    for k in range(60):
+        voiced = k % 2 == 0
+        frequency = 440.0 * 2 ** (-25 / 1200) if voiced else 440.0 * 2 ** (30 / 1200)
+        # Unvoiced frames (level gate) carry a confident but different pitch: ignored.
+        running.push_frame(PitchFrame(k * HOP_S, frequency, 0.97, -20.0, voiced))
+    assert running.current.offset_cents == pytest.approx(-25.0, abs=1.5)
+
+
+def test_running_equals_whole_track_on_the_same_frames():
+    track = sung_track(-12.0, seed=9)
+    running = RunningOffset(window_s=1000.0)
+    feed(running, track)
+    whole = estimate_offset(track)
+    assert running.current.offset_cents == pytest.approx(whole.offset_cents, abs=1e-9)
+    assert running.current.n_frames == whole.n_frames
+
+
+def test_running_offset_from_two_threads():
+    import threading
+
+    running = RunningOffset(window_s=2.0, min_frames=5)
+    stop = threading.Event()
+    seen = []
+
+    def reader():
+        while not stop.is_set():
+            seen.append(running.current)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    for k in range(3000):
+        running.push(k * HOP_S, 440.0 * 2 ** (-12 / 1200), 0.95)
+    stop.set()
+    thread.join()
+    assert running.current.offset_cents == pytest.approx(-12.0, abs=0.5)
+    assert len(seen) > 1
+
+
+def test_a_time_gap_splits_the_run():
+    before = 440.0 * 2 ** (np.linspace(-10, 10, 30) / 1200)
+    after = 440.0 * 2 ** (np.full(12, 20.0) / 1200)
+    running = RunningOffset(window_s=10.0, min_frames=5)
+    for k, f in enumerate(before):
+        running.push(k * HOP_S, f, 0.95)
+    for k, f in enumerate(after, start=50):      # 20 frames were dropped
+        running.push(k * HOP_S, f, 0.95)
+    # The same as a whole track with the gap filled by unvoiced frames ...
+    frequency = np.concatenate([before, np.full(20, 440.0), after])
+    confidence = np.concatenate([np.full(30, 0.95), np.zeros(20), np.full(12, 0.95)])
+    filled = estimate_offset(PitchTrack(np.arange(62) * HOP_S, frequency, confidence))
+    assert running.current.offset_cents == pytest.approx(filled.offset_cents, abs=1e-9)
+    # ... and not as if the two sides were one run smoothed across the gap.
+    joined = estimate_offset(PitchTrack(np.arange(42) * HOP_S, np.concatenate([before, after]),
+                                        np.full(42, 0.95)))
+    assert abs(joined.offset_cents - filled.offset_cents) > 0.01
+
+
+def test_tuning_offset_none_is_invalid():
+    assert not TuningOffset.none().valid
+    assert TuningOffset(3.0, 1.0, 10).valid
