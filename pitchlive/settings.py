@@ -37,8 +37,8 @@ class Settings:
     # live engine
     device: str | None = None               # index or name substring; None = system default
     channel: int | None = None              # None = mix all channels
-    window_samples: int = 4096              # SPICE window at 16 kHz for live analysis
-    keep_frames_before_end: int = 1         # which frame of each call to keep (1 = one hop back)
+    window_samples: int = 2304              # SPICE window at 16 kHz (bench/engine_windows.py)
+    right_context_samples: int = 256        # audio after the kept frame's centre, within the window
     smoothing: bool = True
     # display
     history_s: float = 10.0
@@ -58,12 +58,14 @@ class Settings:
                             f"got {self.transposition!r}")
         if self.calibration not in (None, "v1", "v2"):
             problems.append(f"calibration must be v1 or v2, got {self.calibration!r}")
-        if not 1024 <= self.window_samples <= 65536 or self.window_samples % 512:
-            problems.append(f"window must be a multiple of 512 samples between 1024 and 65536, "
+        if not 1024 <= self.window_samples <= 65536 or self.window_samples % 256:
+            problems.append(f"window must be a multiple of 256 samples between 1024 and 65536, "
                             f"got {self.window_samples}")
-        if not 0 <= self.keep_frames_before_end < self.window_samples // 512:
-            problems.append(f"kept frame must lie inside the window, got "
-                            f"{self.keep_frames_before_end} frames before its end")
+        elif not 0 <= self.right_context_samples < self.window_samples or \
+                (self.window_samples - self.right_context_samples) % 512:
+            problems.append(f"the kept frame must be a SPICE frame inside the window: window "
+                            f"minus right context must be a positive multiple of 512 samples, got "
+                            f"{self.window_samples} - {self.right_context_samples}")
         if self.channel is not None and self.channel < 0:
             problems.append(f"channel numbers start at 0, got {self.channel}")
         if not 1.0 <= self.history_s <= 600.0:

@@ -14,6 +14,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+# The software microphone's fixtures (fake_mic, private_fake_mic) for every test module.
+pytest_plugins = ["fakemic"]
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

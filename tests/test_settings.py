@@ -20,6 +20,18 @@ def test_out_of_range_values_are_rejected_with_a_message(field, value, message):
         Settings(**{field: value})
 
 
+@pytest.mark.parametrize("window,right,ok", [
+    (2304, 256, True), (4096, 512, True), (4096, 0, True), (2304, 512, False),
+    (2304, 2304, False), (4096, -512, False),
+])
+def test_the_kept_frame_must_be_a_spice_frame_inside_the_window(window, right, ok):
+    if ok:
+        assert Settings(window_samples=window, right_context_samples=right).window_samples == window
+    else:
+        with pytest.raises(SettingsError, match="kept frame must be a SPICE frame"):
+            Settings(window_samples=window, right_context_samples=right)
+
+
 def test_replace_validates():
     with pytest.raises(SettingsError):
         Settings().replace(a4_hz=300.0)

@@ -1,0 +1,140 @@
+"""Where sources deliver audio: a real-time-safe sink in front of the engine's ring buffer.
+
+CaptureSink.write_block() runs inside the PortAudio callback (or a file feeder thread). It only
+copies into memory allocated up front (ring buffer, mixing scratch, arrival clock), bumps
+counters and sets an Event; it never waits for the worker. The Event's internal lock is held
+only for the instant of set()/wait() bookkeeping, never while the worker computes.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+
+from pitchlive.audio.ringbuffer import RingBuffer
+
+# Native-rate audio kept for the worker; it reads every few ms, so 4 s is a wide margin
+# (also the budget a stalled worker has before audio is lost).
+RING_SECONDS = 4.0
+# Largest block mixed in one step; larger blocks are mixed in pieces.
+MIX_SCRATCH_SAMPLES = 16384
+# Arrival times of this many recent blocks are kept (~80 s of 10 ms blocks).
+CLOCK_ENTRIES = 8192
+
+
+class ArrivalClock:
+    """When each block of samples entered the ring buffer (time.monotonic()), for latency."""
+
+    def __init__(self, entries: int = CLOCK_ENTRIES) -> None:
+        self._ends = np.zeros(entries, dtype=np.int64)      # global index one past each block
+        self._times = np.zeros(entries, dtype=np.float64)
+        self._count = 0
+
+    def record(self, end_sample: int, when: float) -> None:
+        """Note that samples up to end_sample (exclusive) had arrived at time when."""
+        slot = self._count % self._ends.shape[0]
+        self._ends[slot] = end_sample
+        self._times[slot] = when
+        self._count += 1
+
+    def arrival_time(self, sample_index: int) -> float:
+        """Arrival time of the block that held sample_index; NaN if not arrived or forgotten."""
+        count = self._count
+        size = self._ends.shape[0]
+        n = min(count, size)
+        if n == 0:
+            return math.nan
+        # Entries in time order: oldest slot first.
+        first = count % size if count > size else 0
+        order = np.roll(np.arange(size), -first)[:n] if count > size else np.arange(n)
+        ends = self._ends[order]
+        i = int(np.searchsorted(ends, sample_index, side="right"))
+        if i >= n:
+            return math.nan
+        if i == 0 and count > size:
+            return math.nan
+        return float(self._times[order[i]])
+
+
+class CaptureSink:
+    """Receives raw blocks from a source, makes them mono and writes them to the ring buffer."""
+
+    def __init__(self) -> None:
+        self.channel: int | None = None
+        self.sample_rate_hz = 0.0
+        self.channels = 0
+        self.ring = RingBuffer(1)
+        self.clock = ArrivalClock()
+        self.overflows = 0
+        self.underflows = 0
+        self.consumed_samples = 0        # set by the worker: how far it has read
+        self.end_of_stream = False       # set by a source with a finite length
+        self.end_reason: str | None = None
+        self.failure: str | None = None  # set by a source that broke (user-facing message)
+        # The worker is woken only once the ring holds this many samples (the end of its next
+        # window): 100 blocks a second arrive, but only ~31 windows are due.
+        self.wake_at_samples = 0
+        self._data_ready = threading.Event()
+        self._scratch = np.zeros(MIX_SCRATCH_SAMPLES, dtype=np.float32)
+        self._scale = 1.0
+
+    def configure(self, sample_rate_hz: float, channels: int, channel: int | None) -> None:
+        """Allocate everything for a stream of this rate and channel count (before it starts).
+
+        channel picks one channel of each block; None mixes all of them.
+        """
+        if channel is not None and not 0 <= channel < channels:
+            raise ValueError(f"channel {channel} outside 0-{channels - 1}")
+        self.channel = channel
+        self.sample_rate_hz = float(sample_rate_hz)
+        self.channels = int(channels)
+        self.ring = RingBuffer(int(RING_SECONDS * sample_rate_hz))
+        self._scale = 1.0 / channels
+
+    def write_block(self, block: np.ndarray) -> None:
+        """Append a block (n,) or (n, channels) as mono; real-time safe (no waits, no buffers)."""
+        if block.ndim == 1:
+            self.ring.write(block)
+        elif self.channel is not None:
+            self.ring.write(block[:, self.channel])
+        elif block.shape[1] == 1:
+            self.ring.write(block[:, 0])
+        else:
+            self.ring.write_sum(block, self._scale, self._scratch)
+        self.clock.record(self.ring.written_samples, time.monotonic())
+        if self.ring.written_samples >= self.wake_at_samples:
+            self._data_ready.set()
+
+    def note_status(self, input_overflow: bool, input_underflow: bool) -> None:
+        """Count PortAudio's status flags for one callback."""
+        if input_overflow:
+            self.overflows += 1
+        if input_underflow:
+            self.underflows += 1
+
+    def space_samples(self) -> int:
+        """Samples that can be written without overwriting audio the worker has not read."""
+        return self.ring.capacity_samples - (self.ring.written_samples - self.consumed_samples)
+
+    def finish(self, reason: str) -> None:
+        """The source has no more audio (end of file)."""
+        self.end_reason = reason
+        self.end_of_stream = True
+        self._data_ready.set()
+
+    def fail(self, message: str) -> None:
+        """The source broke; message says so to the user."""
+        self.failure = message
+        self._data_ready.set()
+
+    def wake(self) -> None:
+        """Wake the worker (for stop requests)."""
+        self._data_ready.set()
+
+    def wait_for_data(self, timeout_s: float) -> None:
+        """Worker side: sleep until a block arrives or timeout_s passes."""
+        self._data_ready.wait(timeout_s)
+        self._data_ready.clear()

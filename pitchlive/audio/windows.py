@@ -1,0 +1,137 @@
+"""Sliding 16 kHz analysis windows for live tracking: which window to run, which frame to keep.
+
+Frames are due on a fixed grid: frame centres at multiples of the hop from the start of the
+stream (the same times as whole-file analysis). The frame centred on sample c is taken from a
+model call on the window_samples samples ending at c + right_context_samples. SPICE's frames lie
+at multiples of 512 from the start of its input, so window_samples - right_context_samples must
+be a multiple of 512 (a window of 2304 samples has a frame 256 samples before its end). SPICE's
+last frame of a call is the least accurate (its right context is padding); 256 samples (16 ms) of
+right context recover the accuracy of whole-file analysis (measured: bench/engine_windows.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from pitchlive.audio.ringbuffer import RingBuffer
+from pitchlive.frames import HOP_SAMPLES
+from pitchlive.music import level_dbfs
+
+MAX_WINDOW_SAMPLES = 65536
+# Level is the RMS of this many samples around the frame centre (two hops, like the model's view).
+LEVEL_SPAN_SAMPLES = 2 * HOP_SAMPLES
+
+# Room for the largest window, the silence before the stream, and a 4 s burst of audio (what a
+# worker that fell behind takes in at once) without overwriting the window in use.
+RING_SAMPLES = 3 * MAX_WINDOW_SAMPLES
+InferFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    """The kept frame of one model call; sample indices count 16 kHz samples from stream start."""
+
+    centre_sample: int
+    end_sample: int
+    frequency_hz: float
+    confidence: float
+    level_dbfs: float
+
+
+def check_window(window_samples: int, right_context_samples: int) -> None:
+    """Raise ValueError unless a SPICE frame lies right_context_samples before the window's end."""
+    if not 0 < window_samples <= MAX_WINDOW_SAMPLES:
+        raise ValueError(f"window must be 1-{MAX_WINDOW_SAMPLES} samples, got {window_samples}")
+    if not 0 <= right_context_samples < window_samples or \
+            (window_samples - right_context_samples) % HOP_SAMPLES:
+        raise ValueError(f"no SPICE frame lies {right_context_samples} samples before the end of "
+                         f"a {window_samples}-sample window (their difference must be a multiple "
+                         f"of {HOP_SAMPLES})")
+
+
+class SlidingWindows:
+    """Accumulates 16 kHz audio and runs the model on each due window (worker-thread only)."""
+
+    def __init__(self, hop_samples: int = HOP_SAMPLES,
+                 capacity_samples: int = RING_SAMPLES) -> None:
+        self.hop_samples = hop_samples
+        self._ring = RingBuffer(capacity_samples)
+        # Silence before the stream, so the first windows are full length like any other.
+        self._ring.write(np.zeros(MAX_WINDOW_SAMPLES, dtype=np.float32))
+        self._offset = MAX_WINDOW_SAMPLES
+        self._next_centre = 0
+        self._final_centre: int | None = None   # set by finish(): the last centre to emit
+        self.skipped_windows = 0
+
+    @property
+    def samples(self) -> int:
+        """16 kHz samples pushed (without the padding added by finish())."""
+        return self._ring.written_samples - self._offset
+
+    def push(self, audio_16k: np.ndarray) -> None:
+        """Append newly resampled audio."""
+        if audio_16k.shape[0] > self._ring.capacity_samples:
+            raise ValueError("block longer than the window ring buffer; push smaller blocks")
+        self._ring.write(audio_16k)
+
+    def finish(self) -> None:
+        """End of stream: pad with silence so the last frames (up to the final sample) come out."""
+        n = self.samples
+        # Whole-file analysis gives n // 512 + 1 frames: centres up to the last hop at or before n.
+        self._final_centre = (n // HOP_SAMPLES) * HOP_SAMPLES
+        self._ring.write(np.zeros(MAX_WINDOW_SAMPLES, dtype=np.float32))
+
+    def next_end_sample(self, right_context_samples: int) -> int:
+        """16 kHz sample count (from stream start) that completes the next window."""
+        return self._next_centre + right_context_samples
+
+    @property
+    def pending(self) -> bool:
+        """After finish(): True while frames before the stream's end are still due."""
+        return self._final_centre is not None and self._next_centre <= self._final_centre
+
+    def next_due(self, infer: InferFn, window_samples: int, right_context_samples: int,
+                 max_lag_samples: int | None = None) -> WindowResult | None:
+        """Run the model on the next complete window and return its kept frame (None if none).
+
+        With max_lag_samples, windows whose end lies further than that behind the newest sample
+        pushed are skipped (counted in skipped_windows) so a slow worker stays current; a live
+        caller pushes new audio between calls so the lag is judged on fresh data.
+        """
+        check_window(window_samples, right_context_samples)
+        hop = self.hop_samples
+        available = self._ring.written_samples - self._offset
+        if self._final_centre is not None:
+            if self._next_centre > self._final_centre:
+                return None
+            max_lag_samples = None          # finish()'s padding arrives at once; no skipping
+        end = self._next_centre + right_context_samples
+        if end > available:
+            return None
+        if max_lag_samples is not None and available - end > max_lag_samples:
+            newest_centre = ((available - right_context_samples) // hop) * hop
+            self.skipped_windows += (newest_centre - self._next_centre) // hop
+            self._next_centre = newest_centre
+            end = newest_centre + right_context_samples
+        window = self._ring.window(end + self._offset, window_samples)
+        frequency_hz, confidence = infer(window)
+        kept_index = (window_samples - right_context_samples) // HOP_SAMPLES
+        centre = self._next_centre
+        level_end = min(centre + LEVEL_SPAN_SAMPLES // 2, end)
+        level = level_dbfs(self._ring.window(level_end + self._offset, LEVEL_SPAN_SAMPLES))
+        self._next_centre += hop
+        return WindowResult(centre_sample=centre, end_sample=end,
+                            frequency_hz=float(frequency_hz[kept_index]),
+                            confidence=float(confidence[kept_index]), level_dbfs=level)
+
+    def due(self, infer: InferFn, window_samples: int, right_context_samples: int,
+            max_lag_samples: int | None = None) -> Iterator[WindowResult]:
+        """Every window complete so far, in order (next_due until there is none)."""
+        while True:
+            result = self.next_due(infer, window_samples, right_context_samples, max_lag_samples)
+            if result is None:
+                return
+            yield result

@@ -1,0 +1,162 @@
+"""`pitchlive listen`: live pitch in the terminal, from the microphone or a recording.
+
+On a terminal it redraws one status line (note, cents bar, Hz, confidence, level); otherwise, or
+with --csv, it prints one CSV row per frame with the analyze command's columns. Ctrl-C stops
+cleanly with exit status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import queue
+import sys
+import time
+
+from pitchlive.frames import PitchFrame
+
+BAR_HALF_WIDTH = 10              # characters per 50 cents on each side of the centre
+DISPLAY_INTERVAL_S = 0.05        # terminal redraws at most 20 times a second
+STALL_GRACE_S = 3.0              # --seconds: stop by the wall clock this long after S at the latest
+
+
+def register(subparsers) -> None:
+    """Add the listen command."""
+    from pitchlive.cli import add_model_options, add_naming_options
+
+    parser = subparsers.add_parser(
+        "listen", help="show live pitch in the terminal (or print it as CSV)",
+        description="Track pitch live from the microphone (or a recording played in real time). "
+                    "On a terminal one line shows note, cents, Hz, confidence and input level; "
+                    "with --csv, or when the output is not a terminal, one CSV row per frame "
+                    "(time,frequency,confidence,voiced,note,cents as in `pitchlive analyze`).",
+        epilog="Ctrl-C stops (exit status 0). Exit status 1 when the device or model fails.")
+    parser.add_argument("--device", metavar="INDEX_OR_NAME",
+                        help="input device by index or name substring (see `pitchlive devices`); "
+                             "default: the system default input")
+    parser.add_argument("--channel", type=int, metavar="N",
+                        help="analyse input channel N (from 0) instead of the mix")
+    parser.add_argument("--rate", type=float, metavar="HZ",
+                        help="ask the device for this sample rate (default: its own; another "
+                             "is used if it refuses)")
+    parser.add_argument("--input", metavar="FILE",
+                        help="track a recording in real time instead of the microphone")
+    parser.add_argument("--play", action="store_true",
+                        help="with --input: also play the recording on the output device")
+    parser.add_argument("--seconds", type=float, metavar="S",
+                        help="stop after S seconds (default: until Ctrl-C or the end of --input)")
+    parser.add_argument("--csv", action="store_true",
+                        help="print CSV rows even on a terminal")
+    parser.add_argument("--gate", type=float, default=-60.0, metavar="DBFS",
+                        help="input below this level counts as unvoiced (default -60 dBFS)")
+    parser.add_argument("--no-smoothing", action="store_true",
+                        help="show the raw model output, without the steady-note median")
+    add_naming_options(parser)
+    add_model_options(parser)
+    parser.set_defaults(func=run)
+
+
+def cents_bar(cents: float | None, half_width: int = BAR_HALF_WIDTH) -> str:
+    """An ASCII tuning bar: '[----------|----------]' with '*' at the deviation (None: empty)."""
+    cells = ["-"] * (2 * half_width + 1)
+    cells[half_width] = "|"
+    if cents is not None and math.isfinite(cents):
+        position = half_width + int(round(max(-50.0, min(50.0, cents)) / 50.0 * half_width))
+        cells[position] = "*"
+    return "[" + "".join(cells) + "]"
+
+
+def status_line(frame: PitchFrame) -> str:
+    """The terminal display for one frame (fixed width, so redraws leave no debris)."""
+    level = f"{frame.level_dbfs:6.1f}" if math.isfinite(frame.level_dbfs) else "  -inf"
+    if frame.voiced and frame.note is not None and frame.cents is not None:
+        head = f"{frame.note:<4} {frame.cents:+4.0f} c {cents_bar(frame.cents)} " \
+               f"{frame.frequency_hz:7.1f} Hz"
+    else:
+        head = f"{'--':<4} {'':>4}   {cents_bar(None)} {'':>7}   "
+    return f"{head}  conf {frame.confidence:4.2f}  level {level} dBFS"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Listen until Ctrl-C, --seconds or the end of --input."""
+    from pitchlive.cli import CliError, EXIT_FAILED, EXIT_OK, error, settings_from_args, warn
+    from pitchlive.engine import Engine, EngineEvent
+    from pitchlive.audio.sources import FileSource, MicrophoneSource
+    from pitchlive.exports.csv import COLUMNS, csv_row
+    from pitchlive.model import limit_threads_for_streaming, load_model
+
+    if args.play and not args.input:
+        raise CliError("--play plays a recording: give it with --input FILE.")
+    if args.seconds is not None and args.seconds <= 0:
+        raise CliError(f"--seconds must be positive, got {args.seconds}.")
+    settings = settings_from_args(args, device=args.device, channel=args.channel,
+                                  level_gate_dbfs=args.gate, smoothing=not args.no_smoothing)
+    if args.input:
+        source = FileSource(args.input, realtime=True, play=args.play, channel=args.channel)
+    else:
+        source = MicrophoneSource(device=args.device, channel=args.channel,
+                                  sample_rate_hz=args.rate)
+    limit_threads_for_streaming()
+    model = load_model(settings)
+    # TensorFlow leaves ~430k long-lived Python objects; a full collection over them stalls the
+    # worker for ~200 ms, so collect once now and exempt the survivors.
+    gc.collect()
+    gc.freeze()
+    engine = Engine(settings, model, source)
+    items: queue.SimpleQueue = queue.SimpleQueue()
+    engine.subscribe(items.put)
+    engine.subscribe_events(items.put)
+    as_csv = args.csv or not sys.stdout.isatty()
+    out = sys.stdout
+    failed = False
+    engine.start()
+    started = time.monotonic()
+    last_draw = 0.0
+    shown_line = False
+    try:
+        if as_csv:
+            out.write(",".join(COLUMNS) + "\n")
+            out.flush()
+        while True:
+            if args.seconds is not None and time.monotonic() - started > args.seconds + \
+                    STALL_GRACE_S:
+                break
+            try:
+                item = items.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if isinstance(item, EngineEvent):
+                if item.kind == "started":
+                    print(f"pitchlive: {item.message} Ctrl-C stops.", file=sys.stderr)
+                elif item.kind == "overflow":
+                    warn(item.message)
+                elif item.kind == "error":
+                    if shown_line:
+                        out.write("\n")
+                        shown_line = False
+                    error(item.message)
+                    failed = True
+                elif item.kind == "stopped":
+                    break
+                continue
+            frame: PitchFrame = item
+            if args.seconds is not None and frame.time_s >= args.seconds:
+                break
+            if as_csv:
+                out.write(",".join(csv_row(frame.time_s, frame.frequency_hz, frame.confidence,
+                                           frame.voiced, frame.note, frame.cents)) + "\n")
+                out.flush()
+            elif time.monotonic() - last_draw >= DISPLAY_INTERVAL_S:
+                last_draw = time.monotonic()
+                out.write("\r" + status_line(frame))
+                out.flush()
+                shown_line = True
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.stop()
+        if shown_line:
+            out.write("\n")
+            out.flush()
+    return EXIT_FAILED if failed else EXIT_OK

@@ -1,0 +1,160 @@
+"""`pitchlive listen`: CSV and terminal output, --seconds, --input/--play, Ctrl-C, errors."""
+
+import csv
+import io
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import local_model_dir, require
+from pitchlive.cli.listen import cents_bar, status_line
+from pitchlive.exports.csv import COLUMNS
+from pitchlive.frames import PitchFrame
+from synth import harmonic_tone, write_wav
+
+ROOT = Path(__file__).resolve().parents[1]
+A4_PLUS_20_HZ = 440 * 2 ** (20 / 1200)
+
+
+@pytest.fixture(scope="module")
+def model_env():
+    require(local_model_dir() is not None, "needs PITCHLIVE_MODEL (SPICE v1)")
+    return {**os.environ, "PITCHLIVE_MODEL": str(local_model_dir())}
+
+
+@pytest.fixture(scope="module")
+def tone_file(tmp_path_factory):
+    audio = np.concatenate([np.zeros(22050, np.float32), harmonic_tone(A4_PLUS_20_HZ, 2.0, 44100)])
+    return write_wav(tmp_path_factory.mktemp("listen") / "tone.wav", audio, 44100)
+
+
+def listen(env, *args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "pitchlive", "listen", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_status_line_and_cents_bar():
+    assert cents_bar(None) == "[----------|----------]"
+    assert cents_bar(0.0) == "[----------*----------]"
+    assert cents_bar(50.0) == "[----------|---------*]"
+    assert cents_bar(-25.0) == "[-----*----|----------]"
+    assert cents_bar(-400.0) == "[*---------|----------]"
+    voiced = PitchFrame(1.0, 446.0, 0.97, -23.4, True, midi=69, cents=23.6, note="A4")
+    quiet = PitchFrame(1.0, 300.0, 0.3, float("-inf"), False)
+    line = status_line(voiced)
+    assert line.startswith("A4    +24 c [----------|----*-----]   446.0 Hz")
+    assert "conf 0.97" in line and "level  -23.4 dBFS" in line
+    other = status_line(quiet)
+    assert other.startswith("--") and "Hz" not in other and "-inf dBFS" in other
+    assert len(other) == len(line)                    # redraws overwrite the whole line
+
+
+@pytest.mark.model
+def test_csv_of_a_file_in_real_time(model_env, tone_file):
+    started = time.monotonic()
+    result = listen(model_env, "--input", str(tone_file), "--csv")
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert tuple(rows[0]) == COLUMNS
+    data = rows[1:]
+    times = [float(r[0]) for r in data]
+    assert times[0] == 0.0 and times == sorted(times)
+    assert len(data) == int(2.5 * 16000) // 512 + 1
+    middle = [r for r in data if 0.8 < float(r[0]) < 2.2]
+    assert middle and all(r[3] == "1" and r[4] == "A4" for r in middle)
+    assert all(abs(float(r[5]) - 20) < 12 for r in middle)
+    assert all(r[3] == "0" and r[4] == "" and r[5] == "" for r in data if float(r[0]) < 0.4)
+    assert "Tracking tone.wav" in result.stderr
+    assert took > 2.5                                  # paced in real time
+
+
+@pytest.mark.model
+def test_seconds_limits_the_run(model_env, tone_file):
+    result = listen(model_env, "--input", str(tone_file), "--seconds", "1")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))   # not a terminal: CSV by default
+    assert tuple(rows[0]) == COLUMNS
+    assert 0.9 < float(rows[-1][0]) < 1.0
+
+
+@pytest.mark.model
+def test_terminal_shows_one_live_line(model_env, tone_file):
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "pitchlive", "listen", "--input",
+                                str(tone_file)], env=model_env, cwd=ROOT, stdin=follower,
+                               stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    output = b""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        elif process.poll() is not None:
+            break
+    process.wait(10)
+    os.close(leader)
+    text = output.decode()
+    assert process.returncode == 0
+    redraws = text.split("\r")
+    assert len(redraws) > 20                           # redrawn in place, many times
+    assert "time,frequency" not in text                # no CSV on a terminal
+    assert any(r.startswith("A4 ") and " Hz  conf " in r and "dBFS" in r for r in redraws)
+    assert text.endswith("\n")                         # leaves the prompt on a fresh line
+
+
+@pytest.mark.model
+def test_ctrl_c_stops_cleanly_with_exit_0(model_env, tone_file):
+    process = subprocess.Popen([sys.executable, "-m", "pitchlive", "listen", "--input",
+                                str(tone_file), "--csv"], env=model_env, cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = [process.stdout.readline() for _ in range(5)]
+    assert lines[0].startswith("time,")
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert len(out.splitlines()) < 60                  # it stopped early, not at the file's end
+
+
+@pytest.mark.model
+def test_play_sends_the_file_to_the_output_device(model_env, tone_file, private_fake_mic):
+    env = {**model_env, **private_fake_mic.env}
+    process = subprocess.Popen([sys.executable, "-m", "pitchlive", "listen", "--input",
+                                str(tone_file), "--play", "--csv"], env=env, cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.readline()
+    started = time.monotonic()
+    time.sleep(0.5)
+    playing = private_fake_mic._pactl("list", "short", "sink-inputs").stdout
+    out, err = process.communicate(timeout=60)
+    assert time.monotonic() - started > 2.0            # played in real time, not faster
+    assert process.returncode == 0, err
+    assert playing.strip(), "nothing was playing into the output device"
+    rows = list(csv.reader(io.StringIO(out)))
+    middle = [r for r in rows if 0.8 < float(r[0]) < 2.2]
+    assert middle and all(r[4] == "A4" for r in middle)
+
+
+@pytest.mark.model
+def test_user_errors_exit_1_with_a_message(model_env, tmp_path):
+    result = listen(model_env, "--play")
+    assert result.returncode == 1 and "--play plays a recording" in result.stderr
+    result = listen(model_env, "--input", str(tmp_path / "missing.wav"))
+    assert result.returncode == 1 and "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
