@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--quit-after", type=float, metavar="SECONDS",
                      help="close the window after this many seconds (with --screenshot: "
                           "take the picture then)")
+    gui.add_argument("--theme", choices=("dark", "light"),
+                     help="colour theme (default: the last one chosen, else dark)")
+    gui.add_argument("--large-type", action="store_true",
+                     help="start with the note panel filling the window")
+    gui.add_argument("--view", choices=("live", "recording"), default="live",
+                     help="which view to show first; 'recording' shows --input's whole track")
     add_model_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

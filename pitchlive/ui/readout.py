@@ -1,0 +1,98 @@
+"""What the note panel shows for a stream of frames: note, octave, Hz, cents, band, hold.
+
+Pure logic (no Qt) so it can be tested frame by frame. Names and cents are computed here from the
+frame's frequency with the window's current settings, so changing A4, transposition or naming
+relabels the note on screen at once, without waiting for the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from pitchlive.frames import PitchFrame
+from pitchlive.music import nearest_note, note_name
+from pitchlive.settings import Settings
+from pitchlive.ui.prefs import DisplayPrefs
+
+IN_TUNE, CLOSE, OFF = "in_tune", "close", "off"
+_NAME_RE = re.compile(r"^([A-G][#b]?)(-?\d+)$")
+
+
+@dataclass(frozen=True)
+class NoteReading:
+    """One note as displayed."""
+
+    pitch_class: str     # 'C#', 'Bb', 'A' (written pitch after transposition)
+    octave: int
+    frequency_hz: float  # concert frequency measured
+    midi: int            # nearest concert-pitch MIDI note
+    cents: float         # -50..+50 from that note
+    band: str            # IN_TUNE, CLOSE or OFF
+    held: bool = False   # the voice stopped; this is the last note, kept briefly
+
+    @property
+    def name(self) -> str:
+        """Name with octave, e.g. 'C#4'."""
+        return f"{self.pitch_class}{self.octave}"
+
+
+def tuning_band(cents: float, prefs: DisplayPrefs) -> str:
+    """IN_TUNE, CLOSE or OFF for a deviation in cents, by the configured bands."""
+    deviation = abs(cents)
+    if deviation <= prefs.in_tune_cents:
+        return IN_TUNE
+    if deviation <= prefs.close_cents:
+        return CLOSE
+    return OFF
+
+
+def read_frequency(frequency_hz: float, settings: Settings,
+                   prefs: DisplayPrefs) -> NoteReading | None:
+    """The reading for a frequency under the given A4, transposition and naming; None if no pitch."""
+    nearest = nearest_note(frequency_hz, settings.a4_hz)
+    if nearest is None:
+        return None
+    full = note_name(nearest.midi, settings.prefer_flats, settings.transpose_semitones)
+    pitch_class, octave = _NAME_RE.match(full).groups()
+    return NoteReading(pitch_class, int(octave), float(frequency_hz), nearest.midi,
+                       float(nearest.cents), tuning_band(nearest.cents, prefs))
+
+
+class NoteHold:
+    """Turns frames into readings, holding the last note for prefs.hold_s of audio time."""
+
+    def __init__(self) -> None:
+        self._last: NoteReading | None = None
+        self._last_time_s = 0.0
+
+    @property
+    def last(self) -> NoteReading | None:
+        """The reading on display (fresh or held), or None."""
+        return self._last
+
+    def update(self, frame: PitchFrame, settings: Settings,
+               prefs: DisplayPrefs) -> NoteReading | None:
+        """The reading to show after this frame."""
+        if frame.is_pitch:
+            reading = read_frequency(frame.frequency_hz, settings, prefs)
+            if reading is not None:
+                self._last, self._last_time_s = reading, frame.time_s
+                return reading
+        if self._last is not None and 0.0 <= frame.time_s - self._last_time_s <= prefs.hold_s:
+            self._last = replace(self._last, held=True)
+            return self._last
+        self._last = None
+        return None
+
+    def relabel(self, settings: Settings, prefs: DisplayPrefs) -> NoteReading | None:
+        """The current reading recomputed after a settings change."""
+        if self._last is None:
+            return None
+        reading = read_frequency(self._last.frequency_hz, settings, prefs)
+        self._last = replace(reading, held=self._last.held) if reading else None
+        return self._last
+
+    def clear(self) -> None:
+        """Drop the reading (the stream stopped)."""
+        self._last = None

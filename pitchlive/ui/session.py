@@ -1,0 +1,289 @@
+"""The tracking session behind the window: which source, which engine, running or not.
+
+Opening and closing audio devices can block (PortAudio waits on the sound server; a dead server
+can take seconds), so every device call -- listing, start, stop -- runs in order on one helper
+thread. The GUI thread only builds objects and reacts to signals. The engine's own worker thread
+does the inference; nothing here runs the model.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+
+from pitchlive.audio.devices import DeviceError, list_input_devices
+from pitchlive.audio.files import AudioFileError
+from pitchlive.settings import Settings
+from pitchlive.ui.bridge import EngineBridge
+
+if TYPE_CHECKING:
+    from pitchlive.engine import Engine, EngineEvent, EngineStats
+    from pitchlive.model import SpiceModel
+
+log = logging.getLogger(__name__)
+
+
+def load_warm_model(settings: Settings) -> SpiceModel:
+    """Load SPICE and run it once (call on a background thread: it imports TensorFlow).
+
+    The first call of a loaded model traces its graph and takes far longer than the rest;
+    paying that here keeps it off the first live frame.
+    """
+    from pitchlive.model import limit_threads_for_streaming, load_model
+
+    limit_threads_for_streaming()
+    model = load_model(settings)
+    model.infer(np.zeros(settings.window_samples, dtype=np.float32))
+    # TensorFlow leaves ~430k Python objects behind; one full garbage collection scans them all
+    # (220 ms measured here) while holding the GIL, freezing the GUI and the engine alike.
+    # Collect once now, during loading, and exempt the survivors from later collections.
+    gc.collect()
+    gc.freeze()
+    return model
+
+
+def _import_engine() -> None:
+    """Import the engine (it pulls in SciPy, ~1 s) on a helper thread, not the GUI thread.
+
+    The window starts without it so it appears sooner; start() needs it only once the model
+    has loaded, which takes longer than this.
+    """
+    import pitchlive.audio.sources
+    import pitchlive.engine  # noqa: F401
+
+
+# Failure kinds: the window picks the banner's buttons by kind.
+NO_DEVICE, DEVICE_FAILED, DEVICE_LOST, FILE_FAILED = (
+    "no_device", "device_failed", "device_lost", "file_failed")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """What to listen to: a recording (path), or the microphone chosen in the settings."""
+
+    path: Path | None = None
+    play: bool = False
+
+    @property
+    def is_file(self) -> bool:
+        """True for a recording."""
+        return self.path is not None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A user-facing failure: short title, explanation with what to do, and its kind."""
+
+    kind: str
+    title: str
+    message: str
+
+
+def failure_for(exc: BaseException, spec: SourceSpec) -> Failure:
+    """Classify an exception from starting a source."""
+    if isinstance(exc, AudioFileError):
+        return Failure(FILE_FAILED, "This recording cannot be opened", str(exc))
+    if isinstance(exc, DeviceError):
+        text = str(exc)
+        if spec.is_file:
+            return Failure(DEVICE_FAILED, "The recording cannot be played aloud", text)
+        if text.startswith("No audio input device") or "PortAudio library" in text:
+            return Failure(NO_DEVICE, "No microphone available", text)
+        return Failure(DEVICE_FAILED, "The input device cannot be opened", text)
+    return Failure(DEVICE_FAILED, "Tracking could not start",
+                   f"{type(exc).__name__}: {exc}. Try another device or restart pitchlive.")
+
+
+class TrackerSession(QObject):
+    """Starts, stops and switches the engine; reports frames, state and failures as signals."""
+
+    frames = Signal(list)              # list[PitchFrame] on the GUI thread
+    starting = Signal()                # a new engine run begins (its clock restarts at 0)
+    running_changed = Signal(bool)
+    started = Signal(str)              # the engine's description of what it listens to
+    failed = Signal(object)            # Failure
+    finished = Signal(str)             # a recording reached its end
+    overflowed = Signal(str)
+    devices_listed = Signal(object)    # list[InputDevice]
+    devices_failed = Signal(str)
+    _job_done = Signal(object, object, object)   # (kind, payload, exception)
+
+    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.model = None
+        self.spec = SourceSpec()
+        self._engine: Engine | None = None
+        self._running = False
+        self._want_running = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pitchlive-audio")
+        self._closed = False
+        self._bridge = EngineBridge(self)
+        self._bridge.frames.connect(self.frames)
+        self._bridge.event.connect(self._on_event)
+        self._job_done.connect(self._on_job_done, Qt.ConnectionType.QueuedConnection)
+        self._submit("import", None, _import_engine)
+
+    # ---- state -------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """True while an engine is started and has not stopped."""
+        return self._running
+
+    @property
+    def wants_running(self) -> bool:
+        """True when tracking should run (it starts as soon as the model is loaded)."""
+        return self._want_running
+
+    @property
+    def engine(self) -> Engine | None:
+        """The current engine (for statistics)."""
+        return self._engine
+
+    def stats(self) -> EngineStats | None:
+        """Counters of the current engine, or None."""
+        return self._engine.stats() if self._engine is not None else None
+
+    # ---- commands (GUI thread) ---------------------------------------------------------------
+    def set_model(self, model) -> None:
+        """The model finished loading; start if tracking was asked for."""
+        self.model = model
+        if self._want_running and self._engine is None:
+            self.start()
+
+    def update_settings(self, settings: Settings) -> None:
+        """Threshold, gate, naming: applied to the running engine from its next frame."""
+        self.settings = settings
+        if self._engine is not None:
+            self._engine.update_settings(settings)
+
+    def start(self) -> None:
+        """Start tracking the current source (or as soon as the model is loaded)."""
+        self._want_running = True
+        if self.model is None or self._engine is not None:
+            return
+        from pitchlive.audio import sources
+        from pitchlive.engine import Engine
+
+        spec = self.spec
+        if spec.is_file:
+            source = sources.FileSource(spec.path, realtime=True, play=spec.play,
+                                        channel=self.settings.channel)
+        else:
+            source = sources.MicrophoneSource(device=self.settings.device,
+                                              channel=self.settings.channel)
+        engine = Engine(self.settings, self.model, source)
+        self._engine = engine
+        self._bridge.attach(engine)
+        self.starting.emit()
+        self._submit("start", engine, engine.start)
+
+    def stop(self) -> None:
+        """Stop tracking and release the device (in the background)."""
+        self._want_running = False
+        self._stop_engine()
+
+    def restart(self) -> None:
+        """Stop (if running) and start again with the current source and settings."""
+        self._stop_engine()
+        self.start()
+
+    def use_microphone(self, device: str | None) -> None:
+        """Listen to this input device (None: system default); switches at once if running."""
+        self.settings = self.settings.replace(device=device)
+        self.spec = SourceSpec()
+        if self._want_running:
+            self.restart()
+
+    def use_file(self, path: Path, play: bool = False) -> None:
+        """Track a recording in real time (play: also play it aloud) and start."""
+        self.spec = SourceSpec(Path(path), play)
+        self.restart()
+
+    def list_devices(self) -> None:
+        """Ask for the input device list; answered by devices_listed or devices_failed."""
+        self._submit("devices", None, list_input_devices)
+
+    def shutdown(self) -> None:
+        """Stop everything and end the helper thread (window closing)."""
+        self._want_running = False
+        self._stop_engine()
+        self._closed = True
+        self._executor.shutdown(wait=True, cancel_futures=False)
+
+    # ---- internals ---------------------------------------------------------------------------
+    def _stop_engine(self) -> None:
+        engine, self._engine = self._engine, None
+        if engine is None:
+            return
+        self._bridge.detach()
+        self._submit("stop", engine, engine.stop)
+        if self._running:
+            self._running = False
+            self.running_changed.emit(False)
+
+    def _submit(self, kind: str, payload, fn) -> None:
+        if self._closed:
+            return
+        future: Future = self._executor.submit(fn)
+
+        def done(f: Future) -> None:   # helper thread
+            exc = f.exception()
+            result = None if exc is not None else f.result()
+            try:
+                self._job_done.emit(kind, payload if kind != "devices" else result, exc)
+            except RuntimeError:
+                pass   # the session was deleted while the job ran
+
+        future.add_done_callback(done)
+
+    def _on_job_done(self, kind: str, payload, exc) -> None:
+        if kind == "devices":
+            if exc is not None:
+                self.devices_failed.emit(str(exc))
+            else:
+                self.devices_listed.emit(payload)
+        elif kind == "start" and exc is not None:
+            if payload is self._engine:
+                self._engine = None
+                self._want_running = False
+                self._bridge.detach()
+                self._set_running(False)
+                self.failed.emit(failure_for(exc, self.spec))
+        elif kind == "stop" and exc is not None:
+            log.warning("stopping the engine failed: %s", exc)
+
+    def _set_running(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self.running_changed.emit(running)
+
+    def _on_event(self, event: EngineEvent) -> None:
+        if event.kind == "started":
+            self._set_running(True)
+            self.started.emit(event.message)
+        elif event.kind == "overflow":
+            self.overflowed.emit(event.message)
+        elif event.kind == "error":
+            kind = FILE_FAILED if self.spec.is_file else DEVICE_LOST
+            title = ("Tracking the recording stopped" if self.spec.is_file
+                     else "The input stopped")
+            self._want_running = False
+            self.failed.emit(Failure(kind, title, event.message))
+        elif event.kind == "stopped":
+            # The engine ended by itself (end of file, error): release it on the helper thread.
+            engine, self._engine = self._engine, None
+            self._bridge.detach()
+            if engine is not None:
+                self._submit("stop", engine, engine.stop)
+            self._set_running(False)
+            if self.spec.is_file and event.message.startswith("end of"):
+                self._want_running = False
+                self.finished.emit(event.message)

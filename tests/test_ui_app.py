@@ -1,0 +1,50 @@
+"""`pitchlive --screenshot OUT.png --quit-after S --input FILE`: the documented screenshot command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import local_model_dir, require
+
+pytestmark = [pytest.mark.gui, pytest.mark.model, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "assets" / "demo-ode-to-joy.flac"
+
+
+def run_pitchlive(tmp_path: Path, *args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
+    """The real command in a fresh process, with private settings and the local model."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+           "PITCHLIVE_MODEL": str(local_model_dir())}
+    return subprocess.run([sys.executable, "-m", "pitchlive", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout_s, check=False)
+
+
+def test_screenshot_command_tracks_the_demo_and_saves_the_window(tmp_path):
+    require(local_model_dir() is not None, "needs the SPICE SavedModel in $PITCHLIVE_MODEL")
+    from PySide6.QtGui import QImage
+    from test_ui_window import image_std
+
+    out = tmp_path / "shot.png"
+    result = run_pitchlive(tmp_path, "--input", str(DEMO), "--screenshot", str(out),
+                           "--quit-after", "9")
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert image.width() >= 800 and image.height() >= 500
+    assert image_std(out) > 10.0
+    # The settings file was written where QSettings keeps it for this user.
+    assert (tmp_path / "cfg" / "pitchlive" / "pitchlive.conf").is_file()
+
+
+def test_screenshot_into_a_missing_folder_fails_with_a_message(tmp_path):
+    require(local_model_dir() is not None, "needs the SPICE SavedModel in $PITCHLIVE_MODEL")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_pitchlive(tmp_path, "--input", str(DEMO), "--screenshot",
+                           str(blocker / "shot.png"), "--quit-after", "1")
+    assert result.returncode == 1
+    assert "screenshot could not be saved" in result.stderr
