@@ -49,7 +49,7 @@ test: sysdeps-test $(VENV)/.installed-test
 	$(TEST_MODEL_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: sysdeps-test $(VENV)/.installed-test
-	@for script in bench/*.py; do echo "== $$script"; $(TEST_MODEL_ENV) $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out %_common.py,$(sort $(wildcard bench/*.py))); do echo "== $$script"; $(TEST_MODEL_ENV) $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

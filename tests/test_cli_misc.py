@@ -1,5 +1,9 @@
 """`pitchlive --version`, `info` and `devices`."""
 
+import re
+import subprocess
+import sys
+
 import pytest
 
 from pitchlive import __version__
@@ -32,3 +36,15 @@ def test_device_table_format():
     assert "USB Mic" in table and "48000" in table and table.splitlines()[1].startswith("*")
     assert format_device_table([]) == "No audio input devices found."
 
+
+
+@pytest.mark.audio
+def test_devices_lists_the_software_microphone(private_fake_mic):
+    result = subprocess.run([sys.executable, "-m", "pitchlive", "devices"],
+                            env=private_fake_mic.child_env(), capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "pulse" in line]
+    assert rows, result.stdout
+    # index, name, channels and default rate of PulseAudio's ALSA device are in its row
+    assert re.search(r"^\s*\*?\s*\d+\s+.*pulse.*\s\d+\s+\d+", rows[0]), rows[0]
