@@ -8,8 +8,12 @@ Data flow (one way):
         -> StreamingResampler (native rate -> 16 kHz, block-invariant)
         -> SlidingWindows: every hop, SPICE on the last ``settings.window_samples`` samples,
            keeping the frame that has ``right_context_samples`` of audio after its centre
-        -> voicing (confidence threshold + level gate), optional LiveSmoother, note naming
+        -> voicing (confidence threshold + level gate), optional LiveSmoother
+        -> RunningOffset (the performer's tuning offset over the last few seconds)
+        -> note naming (on the A4 grid, or on the grid shifted by that offset)
         -> PitchFrame -> every subscriber (called on the worker thread)
+    and every native-rate block the worker takes from the ring buffer -> audio subscribers
+    (also on the worker thread, in order, before the frames computed from it), e.g. a TakeRecorder.
 
 Subscribers get immutable PitchFrame / EngineEvent objects, so they may keep them or hand them to
 another thread (the GUI turns them into Qt signals). The core never imports Qt or TensorFlow: the
@@ -38,6 +42,7 @@ from pitchlive.model import ModelError
 from pitchlive.music import nearest_note, note_name
 from pitchlive.settings import Settings
 from pitchlive.tracking.smoothing import LiveSmoother
+from pitchlive.tracking.tuning import RunningOffset, TuningOffset
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +94,18 @@ class EngineEvent:
 
 FrameCallback = Callable[[PitchFrame], None]
 EventCallback = Callable[[EngineEvent], None]
+# (block: float32 (n,) mono as analysed at the source's native rate, sample_rate_hz)
+AudioCallback = Callable[[np.ndarray, float], None]
+# Lost audio (a ring overrun) reaches audio subscribers as silence in blocks of at most this many
+# seconds, so a recording keeps its length and stays aligned with the frame times.
+LOST_AUDIO_BLOCK_S = 0.5
+
+
+def offset_reference_a4_hz(a4_hz: float, offset_cents: float | None) -> float:
+    """A4 of the grid shifted by a tuning offset in cents (None or NaN: the A4 grid itself)."""
+    if offset_cents is None or not math.isfinite(offset_cents):
+        return a4_hz
+    return a4_hz * 2.0 ** (offset_cents / 1200.0)
 
 
 class Engine:
@@ -106,6 +123,9 @@ class Engine:
         self.source = source
         self._frame_subscribers: tuple[FrameCallback, ...] = ()
         self._event_subscribers: tuple[EventCallback, ...] = ()
+        self._audio_subscribers: tuple[AudioCallback, ...] = ()
+        self._audio_position = 0         # stream index of the block being handed to subscribers
+        self._running_offset = RunningOffset(threshold=0.0, a4_hz=settings.a4_hz)
         self._subscribers_lock = threading.Lock()
         self._lifecycle_lock = threading.RLock()
         self._worker: threading.Thread | None = None
@@ -140,6 +160,24 @@ class Engine:
                     cb for cb in self._event_subscribers if cb is not callback)
         return unsubscribe
 
+    def subscribe_audio(self, callback: AudioCallback) -> Callable[[], None]:
+        """Call callback(block, sample_rate_hz) for every block of input; returns unsubscribe.
+
+        block is float32 (n,), mono as analysed (mixed or the chosen channel), at the source's
+        native rate. Called on the worker thread (never PortAudio's), in order and without gaps:
+        concatenated, the blocks are the stream from its first sample, whatever windows the model
+        skips; audio lost to a ring overrun arrives as silence so the length stays true. Keep the
+        callback short (a file write of the block is fine): the worker waits for it.
+        """
+        with self._subscribers_lock:
+            self._audio_subscribers = self._audio_subscribers + (callback,)
+
+        def unsubscribe() -> None:
+            with self._subscribers_lock:
+                self._audio_subscribers = tuple(
+                    cb for cb in self._audio_subscribers if cb is not callback)
+        return unsubscribe
+
     # -- settings and state ------------------------------------------------------------------
 
     @property
@@ -153,6 +191,19 @@ class Engine:
         The device and channel are the source's: changing them needs a new source and a restart.
         """
         self._settings = settings
+
+    @property
+    def audio_position_samples(self) -> int:
+        """Native-rate index, in the current stream, of the block audio subscribers are given.
+
+        Read it inside an audio callback to place the block in the stream (0 at each start()).
+        """
+        return self._audio_position
+
+    @property
+    def tuning_offset(self) -> TuningOffset:
+        """The running tuning offset of the current (or last) stream; invalid until known."""
+        return self._running_offset.current
 
     @property
     def running(self) -> bool:
@@ -284,6 +335,22 @@ class Engine:
             except Exception:  # noqa: BLE001 - a broken subscriber must not stop the engine
                 log.exception("event subscriber failed")
 
+    def _emit_audio(self, block: np.ndarray, rate_hz: float) -> None:
+        for callback in self._audio_subscribers:
+            try:
+                callback(block, rate_hz)
+            except Exception:  # noqa: BLE001
+                log.exception("audio subscriber failed")
+        self._audio_position += block.shape[0]
+
+    def _emit_lost_audio(self, n_samples: int, rate_hz: float) -> None:
+        """Silence in place of n_samples of lost input, for the audio subscribers."""
+        if not self._audio_subscribers:
+            return
+        step = max(1, int(LOST_AUDIO_BLOCK_S * rate_hz))
+        for start in range(0, n_samples, step):
+            self._emit_audio(np.zeros(min(step, n_samples - start), np.float32), rate_hz)
+
     def _emit_frame(self, frame: PitchFrame) -> None:
         for callback in self._frame_subscribers:
             try:
@@ -320,6 +387,9 @@ class Engine:
                                + 1)
         windows = SlidingWindows(self.hop_samples)
         smoother = LiveSmoother()
+        # A new stream starts a new offset estimate (another source, or the same after a pause).
+        self._running_offset = RunningOffset(threshold=0.0, a4_hz=self._settings.a4_hz)
+        self._audio_position = 0
         read_pos = 0                 # native samples consumed from the ring
         anchor_native = 0            # native index where the current 16 kHz timeline starts
         last_data_time = time.monotonic()
@@ -342,13 +412,16 @@ class Engine:
                     self._ring_overruns += 1
                     log.warning("ring buffer overrun: the worker fell %.1f s behind",
                                 (written - read_pos) / rate_hz)
+                    lost_from = read_pos
                     read_pos = anchor_native = written - sink.ring.capacity_samples // 2
+                    self._emit_lost_audio(read_pos - lost_from, rate_hz)
                     block = sink.ring.read(read_pos, written)
                     resampler = StreamingResampler(rate_hz, MODEL_SAMPLE_RATE_HZ)
                     windows = SlidingWindows(self.hop_samples)
                     smoother.reset()
                 read_pos = written
                 sink.consumed_samples = read_pos
+                self._emit_audio(block, rate_hz)
                 windows.push(resampler.process(block))
             elif sink.end_of_stream and not flushed and written == read_pos:
                 windows.push(resampler.flush())
@@ -409,16 +482,27 @@ class Engine:
             frequency_hz, voiced = smoother.update(frequency_hz, voiced)
         else:
             smoother.reset()
+        running = self._running_offset
+        if running.a4_hz != settings.a4_hz:
+            # The offset is measured from the A4 grid: a new A4 makes the old frames meaningless.
+            running = self._running_offset = RunningOffset(threshold=0.0, a4_hz=settings.a4_hz)
+        # The engine's own voicing (threshold and level gate) decides what counts.
+        running.push(time_s, frequency_hz if voiced else math.nan, confidence)
+        estimate = running.current
+        offset_cents = estimate.offset_cents if estimate.valid else None
+        a4_hz = (offset_reference_a4_hz(settings.a4_hz, offset_cents)
+                 if settings.correct_tuning_offset else settings.a4_hz)
         midi = cents = name = None
         if voiced:
-            nearest = nearest_note(frequency_hz, settings.a4_hz)
+            nearest = nearest_note(frequency_hz, a4_hz)
             if nearest is not None:
                 midi, cents = nearest.midi, nearest.cents
                 name = note_name(midi, settings.prefer_flats, settings.transpose_semitones)
             else:
                 voiced = False
         return PitchFrame(time_s=time_s, frequency_hz=frequency_hz, confidence=confidence,
-                          level_dbfs=level, voiced=voiced, midi=midi, cents=cents, note=name)
+                          level_dbfs=level, voiced=voiced, midi=midi, cents=cents, note=name,
+                          tuning_offset_cents=offset_cents)
 
 
 def _failure_message(exc: BaseException) -> str:

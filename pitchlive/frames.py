@@ -58,6 +58,9 @@ class PitchFrame:
     midi: int | None = None  # nearest equal-tempered note (concert pitch), voiced frames only
     cents: float | None = None  # deviation from that note, -50..+50
     note: str | None = None  # display name after transposition and naming settings
+    # Running offset of the performer from equal temperament (A4 grid) over the last few
+    # seconds, in cents (negative = flat); None until enough voiced frames have been heard.
+    tuning_offset_cents: float | None = None
 
     @property
     def is_pitch(self) -> bool:

@@ -360,3 +360,112 @@ def test_device_error_type_is_shared():
     from pitchlive.audio import sources
 
     assert sources.DeviceError is DeviceError
+
+
+# --- tuning offset and audio subscription ------------------------------------------------------
+
+def test_offset_reference_a4_is_the_shifted_grid():
+    from pitchlive.engine import offset_reference_a4_hz
+
+    assert offset_reference_a4_hz(440.0, None) == 440.0
+    assert offset_reference_a4_hz(440.0, float("nan")) == 440.0
+    assert offset_reference_a4_hz(440.0, -30.0) == pytest.approx(440.0 * 2 ** (-30 / 1200))
+    assert offset_reference_a4_hz(442.0, 50.0) == pytest.approx(442.0 * 2 ** (50 / 1200))
+
+
+@pytest.fixture(scope="module")
+def flat_violin(tmp_path_factory, soundfont_path):
+    """The violin melody 30 cents flat: rendered at a higher rate and labelled 44.1 kHz."""
+    notes = melody_notes([55, 59, 62, 67, 71, 74, 72, 69, 66, 62, 67, 71], note_s=0.6)
+    render_rate_hz = int(round(44100 * 2 ** (30 / 1200)))          # 44869 Hz: -30.0 cents
+    audio = render_midi(notes, PROGRAM_VIOLIN, render_rate_hz)
+    return write_wav(tmp_path_factory.mktemp("flat") / "flat.wav", audio, 44100), notes
+
+
+def run_file(settings, model, path) -> Recorder:
+    engine = Engine(settings, model, FileSource(path, realtime=False))
+    rec = Recorder(engine)
+    engine.start()
+    assert engine.wait(60)
+    engine.stop()
+    return rec
+
+
+@pytest.mark.model
+def test_frames_carry_the_running_tuning_offset(spice_model, flat_violin):
+    path, _ = flat_violin
+    rec = run_file(RAW, spice_model, path)
+    offsets = [f.tuning_offset_cents for f in rec.frames]
+    assert offsets[0] is None                            # unknown before any voiced frame
+    known = np.array([o for f, o in zip(rec.frames, offsets) if o is not None and f.time_s > 2.5])
+    assert known.size > 50
+    assert abs(np.median(known) + 30) < 5 and np.all(np.abs(known + 30) < 10)
+    # Without correction the notes are named on the A4 grid: about 30 cents flat.
+    cents = np.array([f.cents for f in rec.frames if f.voiced and f.time_s > 2.5])
+    assert abs(np.median(cents) + 30) < 6
+
+
+@pytest.mark.model
+def test_correct_tuning_offset_names_notes_on_the_performers_grid(spice_model, flat_violin):
+    path, notes = flat_violin
+    rec = run_file(RAW.replace(correct_tuning_offset=True), spice_model, path)
+    late = [f for f in rec.frames if f.voiced and f.time_s > 2.5]
+    cents = np.array([f.cents for f in late])
+    assert abs(np.median(cents)) < 5
+    stretch = 2 ** (30 / 1200)                           # the slower playback is longer too
+    truth = truth_at(notes, np.array([f.time_s for f in late]) / stretch)
+    inside = np.isfinite(truth)
+    assert np.mean(np.array([f.midi for f in late])[inside] == truth[inside]) > 0.9
+
+
+def test_offset_restarts_when_a4_changes(tmp_path):
+    path = write_wav(tmp_path / "tone.wav", harmonic_tone(440.0, 3.0, 16000), 16000)
+    engine = Engine(RAW, SlowModel(0.0), FileSource(path, realtime=False))
+    seen: list[PitchFrame] = []
+
+    def on_frame(frame: PitchFrame) -> None:
+        seen.append(frame)
+        if len(seen) == 40:
+            engine.update_settings(RAW.replace(a4_hz=446.0))
+    engine.subscribe(on_frame)
+    engine.start()
+    assert engine.wait(15)
+    assert seen[39].tuning_offset_cents == pytest.approx(0.0, abs=0.5)
+    # The new A4's frames start a new estimate (unknown for a while, then -23.5 cents).
+    assert seen[41].tuning_offset_cents is None
+    assert seen[-1].tuning_offset_cents == pytest.approx(1200 * math.log2(440 / 446), abs=0.5)
+
+
+def test_audio_subscribers_get_every_block_in_order(tmp_path):
+    audio = (np.random.default_rng(1).standard_normal((44100 * 2, 2)) * 0.1).astype(np.float32)
+    path = write_wav(tmp_path / "noise.wav", audio, 44100)
+    engine = Engine(RAW, SlowModel(0.0), FileSource(path, realtime=False))
+    blocks, rates, threads = [], set(), set()
+
+    def on_audio(block: np.ndarray, rate_hz: float) -> None:
+        blocks.append(block.copy())
+        rates.add(rate_hz)
+        threads.add(threading.current_thread().name)
+    unsubscribe = engine.subscribe_audio(on_audio)
+    engine.start()
+    assert engine.wait(15)
+    assert rates == {44100.0} and threads == {"pitchlive-engine"}
+    assert all(b.dtype == np.float32 and b.ndim == 1 for b in blocks)
+    np.testing.assert_allclose(np.concatenate(blocks), audio.mean(axis=1), atol=1e-6)
+    unsubscribe()
+    blocks.clear()
+    engine.start()
+    assert engine.wait(15)
+    assert not blocks
+
+
+def test_audio_has_no_gaps_when_a_slow_model_skips_windows(tmp_path):
+    tone = harmonic_tone(440.0, 2.0, 16000)
+    path = write_wav(tmp_path / "tone.wav", tone, 16000)
+    engine = Engine(RAW, SlowModel(delay_s=0.07), FileSource(path, realtime=True))
+    blocks = []
+    engine.subscribe_audio(lambda block, rate_hz: blocks.append(block.copy()))
+    engine.start()
+    assert engine.wait(15)
+    assert engine.stats().skipped_windows > 10
+    np.testing.assert_allclose(np.concatenate(blocks), tone, atol=1e-6)

@@ -30,8 +30,9 @@ def user_errors() -> tuple[type[BaseException], ...]:
     from pitchlive.audio.files import AudioFileError
     from pitchlive.model import ModelError
     from pitchlive.settings import SettingsError
+    from pitchlive.takes import TakeError
 
-    return (CliError, ModelError, AudioFileError, DeviceError, SettingsError)
+    return (CliError, ModelError, AudioFileError, DeviceError, SettingsError, TakeError)
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:

@@ -2,7 +2,8 @@
 
 On a terminal it redraws one status line (note, cents bar, Hz, confidence, level); otherwise, or
 with --csv, it prints one CSV row per frame with the analyze command's columns. Ctrl-C stops
-cleanly with exit status 0.
+cleanly with exit status 0. With --record DIR the whole run is also saved as one take (WAV and
+pitch CSV) when it ends, however it ends.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 import queue
 import sys
 import time
+from pathlib import Path
 
 from pitchlive.frames import PitchFrame
 
@@ -31,7 +33,9 @@ def register(subparsers) -> None:
                     "On a terminal one line shows note, cents, Hz, confidence and input level; "
                     "with --csv, or when the output is not a terminal, one CSV row per frame "
                     "(time,frequency,confidence,voiced,note,cents as in `pitchlive analyze`).",
-        epilog="Ctrl-C stops (exit status 0). Exit status 1 when the device or model fails.")
+        epilog="Ctrl-C stops (exit status 0). Exit status 1 when the device or model fails, or "
+               "the --record take could not be saved (its recording is then kept and its path "
+               "printed).")
     parser.add_argument("--device", metavar="INDEX_OR_NAME",
                         help="input device by index or name substring (see `pitchlive devices`); "
                              "default: the system default input")
@@ -46,6 +50,10 @@ def register(subparsers) -> None:
                         help="with --input: also play the recording on the output device")
     parser.add_argument("--seconds", type=float, metavar="S",
                         help="stop after S seconds (default: until Ctrl-C or the end of --input)")
+    parser.add_argument("--record", type=Path, metavar="DIR",
+                        help="also record the run and save it in DIR when it ends (Ctrl-C, "
+                             "--seconds or the end of --input) as take-DATE-TIME.wav and "
+                             "take-DATE-TIME.pitch.csv; DIR is created if missing")
     parser.add_argument("--csv", action="store_true",
                         help="print CSV rows even on a terminal")
     parser.add_argument("--gate", type=float, default=-60.0, metavar="DBFS",
@@ -78,6 +86,43 @@ def status_line(frame: PitchFrame) -> str:
     return f"{head}  conf {frame.confidence:4.2f}  level {level} dBFS"
 
 
+def check_record_dir(directory: Path) -> None:
+    """Create the --record folder if needed and check that files can be written in it."""
+    import tempfile
+
+    from pitchlive.cli import CliError
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        reason = ("a file of that name is in the way" if directory.exists()
+                  and not directory.is_dir() else exc.strerror or str(exc))
+        raise CliError(f"cannot record into {directory}: {reason}. Choose a folder you can "
+                       "write to with --record DIR.") from exc
+
+
+def save_recording(recorder, directory: Path, settings) -> bool:
+    """Stop the take, save it in directory and report where; False (after saying why) on failure."""
+    from pitchlive.cli import error, warn
+    from pitchlive.takes import TakeError, save_take
+
+    take = recorder.stop()
+    if take.problem:
+        warn(take.problem)
+    try:
+        saved = save_take(take, directory, settings)
+    except TakeError as exc:
+        error(f"{exc}")
+        error(f"the recording was not lost: it is in {take.audio_path}")
+        return False
+    take.discard()
+    print(f"pitchlive: saved the take ({take.duration_s:.1f} s): {saved.wav_path} and "
+          f"{saved.csv_path}", file=sys.stderr)
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     """Listen until Ctrl-C, --seconds or the end of --input."""
     from pitchlive.cli import CliError, EXIT_FAILED, EXIT_OK, error, settings_from_args, warn
@@ -90,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--play plays a recording: give it with --input FILE.")
     if args.seconds is not None and args.seconds <= 0:
         raise CliError(f"--seconds must be positive, got {args.seconds}.")
+    if args.record is not None:
+        check_record_dir(args.record)       # before the model loads: fail fast
     settings = settings_from_args(args, device=args.device, channel=args.channel,
                                   level_gate_dbfs=args.gate, smoothing=not args.no_smoothing)
     if args.input:
@@ -110,7 +157,21 @@ def run(args: argparse.Namespace) -> int:
     as_csv = args.csv or not sys.stdout.isatty()
     out = sys.stdout
     failed = False
-    engine.start()
+    recorder = None
+    if args.record is not None:
+        from pitchlive.takes import TakeError, TakeRecorder
+
+        recorder = TakeRecorder(engine)
+        try:
+            recorder.start()
+        except TakeError as exc:
+            raise CliError(str(exc)) from exc
+    try:
+        engine.start()
+    except BaseException:
+        if recorder is not None:
+            recorder.stop().discard()
+        raise
     started = time.monotonic()
     last_draw = 0.0
     shown_line = False
@@ -159,4 +220,6 @@ def run(args: argparse.Namespace) -> int:
         if shown_line:
             out.write("\n")
             out.flush()
+        if recorder is not None and not save_recording(recorder, args.record, settings):
+            failed = True
     return EXIT_FAILED if failed else EXIT_OK

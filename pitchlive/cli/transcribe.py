@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-# Output suffix -> format name; the writers are imported only when used.
-FORMATS = {".mid": "midi", ".midi": "midi", ".musicxml": "musicxml", ".xml": "musicxml",
-           ".csv": "csv"}
+# The format table and the writers live in pitchlive.exports.transcription (shared with the GUI);
+# they are re-exported here for callers that imported them from this module.
+from pitchlive.exports.transcription import FORMATS, save_transcription, transcription_format
+
+__all__ = ["FORMATS", "output_format", "register", "run", "save_transcription"]
 
 
 def register(subparsers) -> None:
@@ -55,31 +57,12 @@ def output_format(path: Path) -> str:
 
     if str(path) == "-":
         return "csv"
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
+    kind = transcription_format(path)
+    if kind is None:
         known = ", ".join(sorted(FORMATS))
         raise CliError(f"cannot tell the format of {path}: use one of the extensions {known} "
                        "(or - to print the note list).")
-    return FORMATS[suffix]
-
-
-def save_transcription(path: Path, transcription, title: str = "pitchlive transcription") -> None:
-    """Write a transcription in the format its extension names (atomically); OSError on failure."""
-    kind = FORMATS.get(Path(path).suffix.lower())
-    if kind == "midi":
-        from pitchlive.exports.midi import save_midi
-
-        save_midi(path, transcription, title=title)
-    elif kind == "musicxml":
-        from pitchlive.exports.musicxml import save_musicxml
-
-        save_musicxml(path, transcription, title=title)
-    elif kind == "csv":
-        from pitchlive.exports.notes_csv import save_notes_csv
-
-        save_notes_csv(path, transcription)
-    else:
-        raise ValueError(f"unknown transcription format for {path}")
+    return kind
 
 
 def _check_outputs(args: argparse.Namespace, outputs: list[Path]) -> None:

@@ -1,0 +1,301 @@
+"""Playing audio to an output device: a take, a rendered transcription, or a file.
+
+Player owns one sounddevice OutputStream at a time. Its callback (PortAudio's thread) only
+copies samples that are already decoded: an array is read in place, a file is decoded ahead by a
+small thread into a ring buffer. So the callback never waits on a disk or a lock, and a long
+file never has to fit in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from pitchlive.audio.devices import DeviceError, import_sounddevice
+from pitchlive.audio.files import AudioFileError, FileProblems, open_info, read_blocks
+from pitchlive.audio.resample import StreamingResampler, resample_to
+from pitchlive.audio.ringbuffer import RingBuffer
+from pitchlive.audio.sources import CLOSE_TIMEOUT_S, _call_with_deadline
+
+log = logging.getLogger(__name__)
+
+FILE_BUFFER_S = 2.0            # decoded ahead of the speaker when playing a file
+DECODE_BLOCK_S = 0.25          # decoder reads this much per step
+PREFILL_TIMEOUT_S = 1.0        # the decoder gets this long to fill half the buffer before start
+# Output buffer. 0.1 s rides out a busy machine; PortAudio's "high" (ALSA's pulse plugin) was
+# measured taking audio up to 6x faster than real time on a fresh PulseAudio null sink.
+OUTPUT_LATENCY_S = 0.1
+
+
+def find_output_device(spec: int | str | None) -> int | None:
+    """PortAudio index of the output device named by index or name substring (None: default).
+
+    Raises DeviceError when there is no output device or none matches.
+    """
+    sd = import_sounddevice()
+    try:
+        devices = sd.query_devices()
+    except Exception as exc:  # noqa: BLE001 - PortAudio errors have no common type
+        raise DeviceError(f"The audio system could not list devices ({exc}). Check that your "
+                          "sound server (PulseAudio/PipeWire/ALSA) is running.") from exc
+    outputs = [(i, d["name"]) for i, d in enumerate(devices) if d["max_output_channels"] > 0]
+    if not outputs:
+        raise DeviceError("No audio output device found. Plug in or enable speakers or "
+                          "headphones (check the system sound settings) to play audio.")
+    listing = "; ".join(f"{i}: {name}" for i, name in outputs)
+    if spec is None or spec == "":
+        return None
+    text = str(spec).strip()
+    if text.lstrip("-").isdigit():
+        index = int(text)
+        if any(i == index for i, _ in outputs):
+            return index
+        raise DeviceError(f"There is no output device with index {index}. Outputs: {listing}.")
+    matches = [i for i, name in outputs if text.lower() in name.lower()]
+    if not matches:
+        raise DeviceError(f"No output device name contains {text!r}. Outputs: {listing}.")
+    exact = [i for i, name in outputs if name.lower() == text.lower()]
+    return (exact or matches)[0]
+
+
+class _ArrayFeed:
+    """Samples of an array in memory, handed out in order."""
+
+    def __init__(self, audio: np.ndarray) -> None:
+        self._audio = audio
+        self._position = 0
+        self.finished = True            # everything is available from the start
+
+    def read_into(self, out: np.ndarray) -> int:
+        n = min(out.shape[0], self._audio.shape[0] - self._position)
+        out[:n] = self._audio[self._position:self._position + n]
+        self._position += n
+        return n
+
+    def close(self) -> None:
+        pass
+
+
+class _FileFeed:
+    """A file decoded (and resampled if needed) ahead of the speaker by its own thread."""
+
+    def __init__(self, path: Path, output_rate_hz: float) -> None:
+        self._info = open_info(path)
+        self.problems = FileProblems()
+        self._ring = RingBuffer(int(FILE_BUFFER_S * output_rate_hz))
+        self._taken = 0
+        self._stop = threading.Event()
+        self.finished = False           # True once the whole file is in the ring
+        self.error: str | None = None
+        rate = self._info.sample_rate_hz
+        self._resampler = (StreamingResampler(rate, output_rate_hz)
+                           if rate != output_rate_hz else None)
+        self._thread = threading.Thread(target=self._decode, name="pitchlive-play-decoder",
+                                        daemon=True)
+        self._thread.start()
+
+    def _decode(self) -> None:
+        try:
+            for block in read_blocks(self._info, self.problems, block_s=DECODE_BLOCK_S):
+                if self._resampler is not None:
+                    block = self._resampler.process(block)
+                if not self._put(block):
+                    return
+            if self._resampler is not None:
+                self._put(self._resampler.flush())
+        except AudioFileError as exc:
+            self.error = str(exc)
+            log.warning("%s", exc)
+        self.finished = True
+
+    def _put(self, block: np.ndarray) -> bool:
+        """Write block once the speaker has made room; False when stopped."""
+        for start in range(0, block.shape[0], self._ring.capacity_samples // 2):
+            piece = block[start:start + self._ring.capacity_samples // 2]
+            while self._ring.capacity_samples - (self._ring.written_samples - self._taken) \
+                    < piece.shape[0]:
+                if self._stop.wait(0.01):
+                    return False
+            self._ring.write(piece)
+        return True
+
+    def wait_prefilled(self) -> None:
+        """Let the decoder get ahead so playback does not start with a gap."""
+        for _ in range(int(PREFILL_TIMEOUT_S / 0.005)):
+            if self.finished or self._ring.written_samples >= self._ring.capacity_samples // 2:
+                return
+            self._stop.wait(0.005)
+
+    def read_into(self, out: np.ndarray) -> int:
+        n = min(out.shape[0], self._ring.written_samples - self._taken)
+        if n:
+            out[:n] = self._ring.window(self._taken + n, n)
+            self._taken += n
+        return n
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(CLOSE_TIMEOUT_S)
+
+
+class Player:
+    """Plays one thing at a time on an output device; play_* replaces what is playing.
+
+    on_finished, if set, is called once per playback when it ends (the audio ran out) or is
+    stopped, on PortAudio's thread (or on the thread that called stop()): keep it short and
+    thread-safe (e.g. emit a Qt signal). It may call play_* or stop().
+    """
+
+    def __init__(self, device: int | str | None = None) -> None:
+        self.device = device
+        self.on_finished: Callable[[], None] | None = None
+        self._lock = threading.RLock()
+        self._stream = None
+        self._feed = None
+        self._rate_hz = 0.0
+        self._played = 0
+        self._playing = False
+        self._generation = 0             # playback counter, so a late callback is ignored
+        self._finishing_thread: int | None = None   # PortAudio's thread while it reports the end
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        """True from play_* until the audio has all been played or stop() was called."""
+        return self._playing
+
+    @property
+    def position_s(self) -> float:
+        """Seconds of the current (or last) playback sent to the device so far."""
+        return self._played / self._rate_hz if self._rate_hz else 0.0
+
+    # -- playing -----------------------------------------------------------------------------
+
+    def play_array(self, audio: np.ndarray, sample_rate_hz: float) -> None:
+        """Play mono float audio (n,) (or (n, channels), mixed down); raises DeviceError."""
+        audio = np.asarray(audio, dtype=np.float32)
+        if audio.ndim == 2:
+            audio = audio.mean(axis=1, dtype=np.float32)
+        if audio.ndim != 1:
+            raise ValueError(f"audio must have shape (n,) or (n, channels), got {audio.shape}")
+        self.stop()
+        device, rate_hz = self._output_rate(float(sample_rate_hz))
+        if rate_hz != sample_rate_hz:
+            audio = resample_to(audio, sample_rate_hz, rate_hz).astype(np.float32)
+        self._start(_ArrayFeed(np.ascontiguousarray(audio)), device, rate_hz)
+
+    def play_file(self, path: Path) -> None:
+        """Play an audio file, decoded in blocks as it plays; AudioFileError / DeviceError."""
+        self.stop()
+        info = open_info(Path(path))
+        device, rate_hz = self._output_rate(float(info.sample_rate_hz))
+        feed = _FileFeed(Path(path), rate_hz)
+        feed.wait_prefilled()
+        try:
+            self._start(feed, device, rate_hz)
+        except BaseException:
+            feed.close()
+            raise
+
+    def stop(self) -> None:
+        """Stop playing (on_finished is called if something was playing); safe at any time."""
+        with self._lock:
+            stream, self._stream = self._stream, None
+            feed, self._feed = self._feed, None
+        if stream is not None:
+            def shut() -> None:
+                try:
+                    stream.abort(ignore_errors=True)
+                finally:
+                    stream.close(ignore_errors=True)
+
+            if threading.get_ident() == self._finishing_thread:
+                # Inside PortAudio's finished callback the stream cannot be closed and waited
+                # for; close it from a helper thread once the callback has returned.
+                threading.Thread(target=shut, name="pitchlive-play-close", daemon=True).start()
+            else:
+                _call_with_deadline(shut, CLOSE_TIMEOUT_S, "closing the output stream")
+        if feed is not None:
+            feed.close()
+        self._finish(self._generation)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _output_rate(self, wanted_hz: float) -> tuple[int | None, float]:
+        """(device index, a rate it accepts): wanted_hz, else the device's default rate."""
+        sd = import_sounddevice()
+        device = find_output_device(self.device)
+        try:
+            sd.check_output_settings(device=device, channels=1, dtype="float32",
+                                     samplerate=wanted_hz)
+            return device, wanted_hz
+        except Exception:  # noqa: BLE001 - try the device's own rate below
+            pass
+        try:
+            info = sd.query_devices(device if device is not None else sd.default.device[1])
+            fallback_hz = float(info["default_samplerate"])
+            sd.check_output_settings(device=device, channels=1, dtype="float32",
+                                     samplerate=fallback_hz)
+        except Exception as exc:  # noqa: BLE001
+            raise DeviceError(f"The output device cannot play audio ({exc}). Check the system "
+                              "sound settings or choose another output device.") from exc
+        return device, fallback_hz
+
+    def _start(self, feed, device: int | None, rate_hz: float) -> None:
+        sd = import_sounddevice()
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+            self._rate_hz = rate_hz
+            self._played = 0
+
+        def callback(outdata, frames, time_info, status) -> None:
+            # PortAudio's thread: copy what is decoded; never wait.
+            finished_before = feed.finished   # read first: then a short read means the end
+            n = feed.read_into(outdata[:, 0])
+            self._played += n
+            if n < frames:
+                outdata[n:] = 0.0
+                if finished_before:
+                    raise sd.CallbackStop
+
+        def finished() -> None:
+            self._finishing_thread = threading.get_ident()
+            try:
+                self._finish(generation)
+            finally:
+                self._finishing_thread = None
+
+        try:
+            stream = sd.OutputStream(samplerate=rate_hz, channels=1, dtype="float32",
+                                     device=device, latency=OUTPUT_LATENCY_S, callback=callback,
+                                     finished_callback=finished)
+            with self._lock:
+                self._stream, self._feed = stream, feed
+                self._playing = True
+            stream.start()
+        except Exception as exc:  # noqa: BLE001
+            with self._lock:
+                self._stream = self._feed = None
+                self._playing = False
+            raise DeviceError(f"Could not play on the output device ({exc}). Check the system "
+                              "sound settings or choose another output device.") from exc
+
+    def _finish(self, generation: int) -> None:
+        """Mark playback `generation` over and call on_finished once for it."""
+        with self._lock:
+            if generation != self._generation or not self._playing:
+                return
+            self._playing = False
+        callback = self.on_finished
+        if callback is not None:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - a broken listener must not break playback
+                log.exception("on_finished failed")
