@@ -24,3 +24,4 @@ shot assets/screenshot-live-dark.png --theme dark
 shot assets/screenshot-live-light.png --theme light
 shot assets/screenshot-large-type.png --theme dark --large-type
 shot assets/screenshot-recording.png --theme dark --view recording
+shot assets/screenshot-transcription.png --theme dark --view recording --transcribe

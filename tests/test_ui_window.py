@@ -294,6 +294,8 @@ def test_every_control_is_remembered_between_runs(qtbot, make_window, store):
     c.in_tune_spin.setValue(3.0)
     c.close_spin.setValue(12.0)
     c.hold_spin.setValue(1.2)
+    c.correct_tuning_check.setChecked(True)
+    c.smoothing_check.setChecked(False)
     first.choose_device("USB Mic")
     first.set_theme("light")
     first.close()
@@ -301,7 +303,9 @@ def test_every_control_is_remembered_between_runs(qtbot, make_window, store):
     s = second.settings
     assert (s.a4_hz, s.transposition, s.prefer_flats) == (442.5, "Bb", True)
     assert (s.confidence_threshold, s.level_gate_dbfs, s.history_s) == (0.7, -48.0, 25.0)
-    assert s.device == "USB Mic"
+    assert s.device == "USB Mic" and s.correct_tuning_offset and not s.smoothing
+    assert not second.controls.smoothing_check.isChecked()
+    assert second.controls.correct_tuning_check.isChecked()
     p = second.prefs
     assert (p.in_tune_cents, p.close_cents, p.hold_s, p.theme) == (3.0, 12.0, 1.2, "light")
     assert second.controls.a4_spin.value() == 442.5
@@ -352,9 +356,12 @@ def test_blank_picture_fails_the_variance_check(tmp_path):
 def test_help_menu_lists_the_shortcuts(make_window):
     window = make_window()
     rows = dict(shortcut_rows(window.shortcut_actions))
-    for keys in ("Space", "F11", "Ctrl+S", "Ctrl+L", "Ctrl+R", "Ctrl+O", "F", "Home", "F1"):
+    for keys in ("Space", "F11", "Ctrl+S", "Ctrl+L", "Ctrl+R", "Ctrl+O", "F", "Home", "F1",
+                 "R", "Ctrl+Shift+S", "Ctrl+T", "Ctrl+E", "P", "N", "S", "Ctrl+Shift+T"):
         assert keys in rows, keys
     assert rows["Space"].startswith("Pause")
+    assert rows["R"].startswith("Record") and rows["Ctrl+T"].startswith("Transcribe")
+    assert rows["Ctrl+Shift+S"] == "Save take" and rows["Ctrl+E"] == "Export notes"
 
 
 def test_large_type_fills_the_window_with_the_note(qtbot, make_window):
@@ -386,6 +393,8 @@ def test_live_settings_reach_the_running_engine(qtbot, make_window):
     qtbot.waitUntil(lambda: window.session.running, timeout=5000)
     window.controls.threshold_slider.setValue(99)   # above the stand-in's 0.95: nothing voiced
     assert window.session.engine.settings.confidence_threshold == 0.99
+    window.controls.smoothing_check.setChecked(False)
+    assert window.session.engine.settings.smoothing is False
     qtbot.waitUntil(lambda: window.note_panel.note_text() == "", timeout=3000)
     window.controls.transposition_combo.setCurrentIndex(
         window.controls.transposition_combo.findData("F"))

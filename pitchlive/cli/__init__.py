@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="start with the note panel filling the window")
     gui.add_argument("--view", choices=("live", "recording"), default="live",
                      help="which view to show first; 'recording' shows --input's whole track")
+    gui.add_argument("--transcribe", action="store_true",
+                     help="transcribe --input into notes once its whole track is shown (the "
+                          "notes appear as bars in the Recording view)")
     add_model_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

@@ -81,6 +81,16 @@ def start(window: MainWindow, args: argparse.Namespace) -> None:
     if input_path:
         window.track_file(Path(input_path))
         window.file_view.load(Path(input_path))
+        if getattr(args, "transcribe", False):
+            pending = [True]
+
+            def transcribe_once(_result) -> None:
+                # Only the file given on the command line, not one opened later.
+                if pending:
+                    pending.clear()
+                    window.takes.transcribe_recording()
+
+            window.file_view.loaded.connect(transcribe_once)
     else:
         window.start_tracking()
     show_recording = getattr(args, "view", "live") == "recording" and not window.prefs.large_type

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -79,11 +80,16 @@ class ControlPanel(QWidget):
         self.naming_combo = QComboBox()
         self.naming_combo.addItem("Sharps (C♯, F♯)", False)
         self.naming_combo.addItem("Flats (D♭, G♭)", True)
+        self.correct_tuning_check = QCheckBox("Correct for my tuning")
+        self.correct_tuning_check.setToolTip(
+            "Name notes and transcribe relative to your own tuning (the offset shown under the "
+            "note) instead of A4 exactly: a choir that sits 30 cents flat still reads in tune")
         tuning_box = QGroupBox("Tuning")
         tuning_form = QFormLayout(tuning_box)
         tuning_form.addRow("A4", self.a4_spin)
         tuning_form.addRow("Instrument", self.transposition_combo)
         tuning_form.addRow("Names", self.naming_combo)
+        tuning_form.addRow(self.correct_tuning_check)
 
         # ---- voicing
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
@@ -95,10 +101,15 @@ class ControlPanel(QWidget):
         for label in (self.threshold_label, self.gate_label):
             label.setMinimumWidth(64)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.smoothing_check = QCheckBox("Smooth steady notes")
+        self.smoothing_check.setToolTip(
+            "A 3-frame median while a note is held: the needle wobbles a third as much, and note "
+            "changes show at once (bench/engine_smoothing.py)")
         voicing_box = QGroupBox("Voicing")
         voicing_form = QFormLayout(voicing_box)
         voicing_form.addRow("Confidence", _row(self.threshold_slider, self.threshold_label))
         voicing_form.addRow("Level gate", _row(self.gate_slider, self.gate_label))
+        voicing_form.addRow(self.smoothing_check)
 
         # ---- display
         self.history_spin = QSpinBox(minimum=2, maximum=600, suffix=" s")
@@ -138,6 +149,8 @@ class ControlPanel(QWidget):
         self.threshold_slider.valueChanged.connect(self._on_settings_widget)
         self.gate_slider.valueChanged.connect(self._on_settings_widget)
         self.history_spin.valueChanged.connect(self._on_settings_widget)
+        self.correct_tuning_check.toggled.connect(self._on_settings_widget)
+        self.smoothing_check.toggled.connect(self._on_settings_widget)
         for spin in (self.in_tune_spin, self.close_spin, self.hold_spin):
             spin.valueChanged.connect(self._on_prefs_widget)
 
@@ -154,6 +167,8 @@ class ControlPanel(QWidget):
             self.threshold_slider.setValue(round(settings.confidence_threshold * 100))
             self.gate_slider.setValue(round(max(-100.0, settings.level_gate_dbfs)))
             self.history_spin.setValue(round(settings.history_s))
+            self.correct_tuning_check.setChecked(settings.correct_tuning_offset)
+            self.smoothing_check.setChecked(settings.smoothing)
             self._update_value_labels()
         finally:
             self._updating = False
@@ -228,7 +243,9 @@ class ControlPanel(QWidget):
             prefer_flats=bool(self.naming_combo.currentData()),
             confidence_threshold=self.threshold_slider.value() / 100.0,
             level_gate_dbfs=float(self.gate_slider.value()),
-            history_s=float(self.history_spin.value()))
+            history_s=float(self.history_spin.value()),
+            correct_tuning_offset=self.correct_tuning_check.isChecked(),
+            smoothing=self.smoothing_check.isChecked())
         self.settings_changed.emit(self._settings)
 
     def _on_prefs_widget(self, *_args) -> None:

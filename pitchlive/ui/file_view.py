@@ -32,6 +32,7 @@ from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi, note_name
 from pitchlive.settings import Settings
 from pitchlive.tracking.labels import label_track
 from pitchlive.ui.background import BackgroundTask
+from pitchlive.ui.notes_overlay import NotesOverlay
 from pitchlive.ui.pitch_view import NoteAxis, TimeAxis
 from pitchlive.ui.theme import DARK, Theme
 
@@ -173,7 +174,9 @@ class FileView(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get(theme.spectrogram_colormap))
         self.plot.addItem(self.image)
+        self.notes = NotesOverlay(self.plot, theme)    # the transcribed recording's notes
         self.trace = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(TRACE_COLOUR, width=2.5))
+        self.trace.setZValue(10)                        # above the note bars
         self.plot.addItem(self.trace)
         self.conf_curve = pg.PlotCurveItem(connect="finite")
         self.conf_plot.addItem(self.conf_curve)
@@ -219,6 +222,7 @@ class FileView(QWidget):
         path = Path(path)
         self.path = path
         self.result = None
+        self.notes.clear()
         self.track_button.setEnabled(True)
         self.title.setText(f"{path.name} — analysing…" if self._model else
                            f"{path.name} — waiting for the model to load…")
@@ -256,6 +260,7 @@ class FileView(QWidget):
         self.threshold_line.setPen(pg.mkPen(theme.threshold, width=1.5,
                                             style=Qt.PenStyle.DashLine))
         self.playhead.setPen(pg.mkPen(theme.playhead, width=1.5))
+        self.notes.set_theme(theme)
 
     def set_playhead(self, time_s: float | None) -> None:
         """Mark the position of live tracking in this file (None hides the mark)."""

@@ -61,6 +61,11 @@ class PitchHistory:
         """Display time of the oldest frame kept, or None when empty."""
         return float(self._t[self._start]) if len(self) else None
 
+    @property
+    def display_offset_s(self) -> float | None:
+        """Display time minus engine time for the current run's frames (None when empty)."""
+        return self._offset_s if len(self) else None
+
     def wall_age_s(self) -> float | None:
         """Seconds of wall-clock time since the newest frame arrived."""
         return None if self._last_wall is None else self._clock() - self._last_wall

@@ -51,6 +51,7 @@ from pitchlive.ui.session import (
 )
 from pitchlive.ui.settings_store import SettingsStore
 from pitchlive.ui.status_bar import StatusPanel
+from pitchlive.ui.take_panel import TakePanel
 from pitchlive.ui.theme import apply_theme, theme_named
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.note_panel = NotePanel(settings, prefs, self.theme)
         self.file_view = FileView(settings, self.theme)
         self.controls = ControlPanel(settings, prefs)
+        self.takes = TakePanel(self)
 
         self.live_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.live_splitter.addWidget(self.pitch_view)
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         central_layout.setContentsMargins(6, 6, 6, 0)
         central_layout.setSpacing(6)
         central_layout.addWidget(self.banner)
+        central_layout.addWidget(self.takes)
         central_layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -172,6 +175,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.snapshot_action = self._action(file_menu, "&Save snapshot (PNG)", "Ctrl+S",
                                             self._snapshot_from_menu)
+        self.save_take_action = self._action(file_menu, "Save &take…", "Ctrl+Shift+S",
+                                             self.takes.save_take_dialog)
+        self.export_action = self._action(file_menu, "&Export notes…", "Ctrl+E",
+                                          self.takes.export_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
 
@@ -179,6 +186,17 @@ class MainWindow(QMainWindow):
         self.run_action = self._action(audio_menu, "&Start/stop tracking", "Ctrl+R",
                                        self.toggle_running)
         self._action(audio_menu, "&Refresh input devices", "F5", self.session.list_devices)
+        audio_menu.addSeparator()
+        self.record_action = self._action(audio_menu, "R&ecord / stop recording", "R",
+                                          self.takes.toggle_recording)
+        self.transcribe_action = self._action(audio_menu, "&Transcribe into notes", "Ctrl+T",
+                                              self.takes.transcribe)
+        self.play_take_action = self._action(audio_menu, "&Play take or recording", "P",
+                                             self.takes.play_take)
+        self.play_notes_action = self._action(audio_menu, "Play &notes", "N",
+                                              self.takes.play_notes)
+        self.stop_playback_action = self._action(audio_menu, "Stop p&layback", "S",
+                                                 self.takes.stop_playback)
 
         view_menu = bar.addMenu("&View")
         self.pause_action = self._action(view_menu, "&Pause (look back)", "Space",
@@ -215,7 +233,7 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             theme_menu.addAction(action)
             self.theme_actions[name] = action
-        self._action(theme_menu, "Switch theme", "Ctrl+T",
+        self._action(theme_menu, "Switch theme", "Ctrl+Shift+T",
                      lambda: self.set_theme("light" if self.theme.name == "dark" else "dark"))
 
         help_menu = bar.addMenu("&Help")
@@ -245,6 +263,7 @@ class MainWindow(QMainWindow):
         self.file_view.track_requested.connect(self.track_file)
         self.file_view.failed.connect(lambda title, message: self.banner.show_error(
             title, message, [("Open another recording…", self.open_recording_dialog)]))
+        self.file_view.loaded.connect(lambda _result: self.takes.refresh())
         self.pitch_view.span_changed.connect(
             lambda span: self._store_prefs(self.prefs.replace(pitch_span_semitones=span)))
         self.controls_dock.visibilityChanged.connect(self._on_dock_visibility)
@@ -406,6 +425,7 @@ class MainWindow(QMainWindow):
         self.note_panel.set_settings(settings)
         self.file_view.set_settings(settings)
         self.status.set_gate(settings.level_gate_dbfs)
+        self.takes.redraw()   # the notes follow the trace when A4 changes
 
     def apply_prefs(self, prefs: DisplayPrefs) -> None:
         """Display preferences changed."""
@@ -492,6 +512,7 @@ class MainWindow(QMainWindow):
             self.banner.clear()
         self.tabs.setCurrentIndex(FILE_TAB)
         self.file_view.load(Path(path))
+        self.takes.recording_opened()
 
     def dragEnterEvent(self, event) -> None:
         """Accept dragged local files."""
@@ -542,6 +563,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the layout and settings, stop tracking, release the device."""
+        if not self.takes.settle_before_quit():
+            event.ignore()
+            return
         self.closing.emit()
         if self.store is not None:
             self.store.save_settings(self.settings)
@@ -549,5 +573,6 @@ class MainWindow(QMainWindow):
             self.store.save_geometry(self.saveGeometry(), self.saveState())
             self.store.sync()
         self._stats_timer.stop()
+        self.takes.shutdown()
         self.session.shutdown()
         super().closeEvent(event)

@@ -6,6 +6,8 @@ whole screen in large-type mode.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -17,6 +19,16 @@ from pitchlive.ui.readout import CLOSE, IN_TUNE, NoteHold, NoteReading
 from pitchlive.ui.theme import DARK, Theme
 
 NO_NOTE = "–"
+UNKNOWN_TUNING = "tuning: —"
+
+
+def tuning_text(offset_cents: float | None) -> str:
+    """The running tuning offset as shown: 'tuning −28 c', or 'tuning: —' while unknown."""
+    if offset_cents is None or not math.isfinite(offset_cents):
+        return UNKNOWN_TUNING
+    rounded = round(offset_cents)
+    sign = "−" if rounded < 0 else "+" if rounded > 0 else "±"
+    return f"tuning {sign}{abs(rounded)} c"
 
 
 def pretty_accidental(pitch_class: str) -> str:
@@ -137,6 +149,11 @@ class NotePanel(QWidget):
         self._note.setTextFormat(Qt.TextFormat.RichText)
         self._hz = QLabel(" ", alignment=Qt.AlignmentFlag.AlignCenter)
         self._cents_text = QLabel(" ", alignment=Qt.AlignmentFlag.AlignCenter)
+        # The singer's running offset from equal temperament (the engine's estimate).
+        self._tuning = QLabel(UNKNOWN_TUNING, alignment=Qt.AlignmentFlag.AlignCenter)
+        self._tuning.setToolTip("How far the last few seconds sat from the equal-tempered grid "
+                                "(negative: flat). 'Correct for my tuning' in the Tuning "
+                                "controls names notes relative to it.")
         self._bar = CentsBar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -148,6 +165,7 @@ class NotePanel(QWidget):
         layout.addWidget(self._bar)
         layout.addWidget(self._cents_text)
         layout.addStretch(1)
+        layout.addWidget(self._tuning)
         self.setMinimumWidth(220)
         self._apply_style()
         self._render()
@@ -166,6 +184,10 @@ class NotePanel(QWidget):
         """The cents label as shown."""
         return self._cents_text.text().strip()
 
+    def tuning_text(self) -> str:
+        """The tuning offset line as shown."""
+        return self._tuning.text()
+
     def note_colour(self) -> QColor:
         """Colour of the note name and cents bar."""
         return self._bar.colour
@@ -174,6 +196,9 @@ class NotePanel(QWidget):
     def show_frame(self, frame: PitchFrame) -> None:
         """Update from one live frame (holding the last note when the frame is unvoiced)."""
         reading = self._hold.update(frame, self._settings, self._prefs)
+        tuning = tuning_text(getattr(frame, "tuning_offset_cents", None))
+        if tuning != self._tuning.text():
+            self._tuning.setText(tuning)
         if reading != self._reading:
             self._reading = reading
             self._render()
@@ -182,6 +207,7 @@ class NotePanel(QWidget):
     def clear(self) -> None:
         """Show no note (the stream stopped)."""
         self._hold.clear()
+        self._tuning.setText(UNKNOWN_TUNING)
         if self._reading is not None:
             self._reading = None
             self._render()
@@ -210,7 +236,7 @@ class NotePanel(QWidget):
     def _apply_style(self) -> None:
         self.setAutoFillBackground(True)
         self.setStyleSheet(f"#NotePanel {{ background: {self._theme.panel}; }}")
-        for label in (self._context, self._hz, self._cents_text):
+        for label in (self._context, self._hz, self._cents_text, self._tuning):
             label.setStyleSheet(f"color: {self._theme.muted_text};")
         self._bar.set_style(self._theme, self._prefs)
 
@@ -259,5 +285,6 @@ class NotePanel(QWidget):
         context_font = self._context.font()
         context_font.setPixelSize(max(10, int(small * 0.75)))
         self._context.setFont(context_font)
+        self._tuning.setFont(context_font)
         self._bar.setFixedHeight(max(44, int(self._note_pixel_size() * 0.35)))
         self._render()

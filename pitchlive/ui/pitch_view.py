@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QLabel, QVBoxLayou
 from pitchlive.music import hz_to_midi, note_name
 from pitchlive.settings import Settings
 from pitchlive.ui.history import PitchHistory
+from pitchlive.ui.notes_overlay import NotesOverlay
 from pitchlive.ui.prefs import DisplayPrefs
 from pitchlive.ui.theme import DARK, Theme
 
@@ -200,7 +201,9 @@ class PitchView(QWidget):
         # No antialiasing: at 60 redraws/s it cost ~0.25 of a core more for 30 s of trace
         # (bench/gui_redraw.py), for a barely visible difference on a 3-pixel line.
         self.trace = pg.PlotCurveItem(connect="finite", antialias=False)
+        self.trace.setZValue(10)   # above a transcription's note bars
         self.pitch_plot.addItem(self.trace)
+        self.notes = NotesOverlay(self.pitch_plot, theme)   # a transcribed take's notes
         self.conf_curve = pg.PlotCurveItem(connect="finite", antialias=False)
         self.conf_plot.addItem(self.conf_curve)
         self.threshold_line = pg.InfiniteLine(angle=0, movable=False)
@@ -344,6 +347,19 @@ class PitchView(QWidget):
         self.pitch_plot.setXRange(x0 + shift, x1 + shift, padding=0)
         self._dirty = True
 
+    def show_span(self, t0: float, t1: float, midi_lo: float, midi_hi: float) -> None:
+        """Pause and show this time span and pitch range (a transcribed take's notes)."""
+        self.set_paused(True)
+        self.set_follow(False)
+        self._span = float(np.clip(max(self._span, midi_hi - midi_lo + 6.0), 3.0, 96.0))
+        self._set_y((midi_lo + midi_hi) / 2)
+        self._setting_range = True
+        try:
+            self.pitch_plot.setXRange(t0, max(t1, t0 + 0.5), padding=0)
+        finally:
+            self._setting_range = False
+        self._dirty = True
+
     def reset_view(self) -> None:
         """Home: live, following, default height."""
         self._span = DisplayPrefs().pitch_span_semitones
@@ -364,6 +380,7 @@ class PitchView(QWidget):
                 axis.setPen(pg.mkPen(t.muted_text))
                 axis.setTextPen(pg.mkPen(t.axis_text))
         self.roll.set_theme(t)
+        self.notes.set_theme(t)
         self.trace.setPen(pg.mkPen(t.trace, width=3))
         self.conf_curve.setPen(pg.mkPen(t.confidence, width=1.5))
         self.threshold_line.setPen(pg.mkPen(t.threshold, width=1.5, style=Qt.PenStyle.DashLine))

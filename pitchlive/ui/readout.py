@@ -7,6 +7,7 @@ relabels the note on screen at once, without waiting for the engine.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -47,10 +48,21 @@ def tuning_band(cents: float, prefs: DisplayPrefs) -> str:
     return OFF
 
 
-def read_frequency(frequency_hz: float, settings: Settings,
-                   prefs: DisplayPrefs) -> NoteReading | None:
-    """The reading for a frequency under the given A4, transposition and naming; None if no pitch."""
-    nearest = nearest_note(frequency_hz, settings.a4_hz)
+def reference_a4_hz(settings: Settings, offset_cents: float | None) -> float:
+    """The A4 notes are named against: shifted by the singer's offset when correcting for it."""
+    if settings.correct_tuning_offset and offset_cents is not None and math.isfinite(offset_cents):
+        return settings.a4_hz * 2.0 ** (offset_cents / 1200.0)
+    return settings.a4_hz
+
+
+def read_frequency(frequency_hz: float, settings: Settings, prefs: DisplayPrefs,
+                   offset_cents: float | None = None) -> NoteReading | None:
+    """The reading for a frequency under the given A4, transposition and naming; None if no pitch.
+
+    offset_cents is the singer's running tuning offset; it moves the grid only when
+    settings.correct_tuning_offset is on (as the engine does for its own frame labels).
+    """
+    nearest = nearest_note(frequency_hz, reference_a4_hz(settings, offset_cents))
     if nearest is None:
         return None
     full = note_name(nearest.midi, settings.prefer_flats, settings.transpose_semitones)
@@ -65,6 +77,7 @@ class NoteHold:
     def __init__(self) -> None:
         self._last: NoteReading | None = None
         self._last_time_s = 0.0
+        self._offset_cents: float | None = None   # the newest frame's running tuning offset
 
     @property
     def last(self) -> NoteReading | None:
@@ -74,8 +87,9 @@ class NoteHold:
     def update(self, frame: PitchFrame, settings: Settings,
                prefs: DisplayPrefs) -> NoteReading | None:
         """The reading to show after this frame."""
+        self._offset_cents = frame.tuning_offset_cents
         if frame.is_pitch:
-            reading = read_frequency(frame.frequency_hz, settings, prefs)
+            reading = read_frequency(frame.frequency_hz, settings, prefs, self._offset_cents)
             if reading is not None:
                 self._last, self._last_time_s = reading, frame.time_s
                 return reading
@@ -89,10 +103,11 @@ class NoteHold:
         """The current reading recomputed after a settings change."""
         if self._last is None:
             return None
-        reading = read_frequency(self._last.frequency_hz, settings, prefs)
+        reading = read_frequency(self._last.frequency_hz, settings, prefs, self._offset_cents)
         self._last = replace(reading, held=self._last.held) if reading else None
         return self._last
 
     def clear(self) -> None:
         """Drop the reading (the stream stopped)."""
         self._last = None
+        self._offset_cents = None

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 # command line. device may be None, stored as an empty string.
 PERSISTED_SETTINGS = {"confidence_threshold": float, "level_gate_dbfs": float, "a4_hz": float,
                       "transposition": str, "prefer_flats": bool, "device": str,
-                      "history_s": float}
+                      "history_s": float, "correct_tuning_offset": bool,
+                      "smoothing": bool}
 OPTIONAL_FIELDS = {"device"}
 
 

@@ -35,6 +35,7 @@ class Theme:
     error_background: str
     info_background: str
     spectrogram_colormap: str
+    note_bar: str = "#9be7a1"     # transcribed notes: apart from the trace's and magma's hues
 
 
 DARK = Theme(
@@ -51,7 +52,8 @@ LIGHT = Theme(
     black_key_row="#e6e7eb", semitone_line="#d9dbe0", c_line="#8a8f9c", axis_text="#3a3c44",
     trace="#0a6fc2", confidence="#7b3fd1", threshold="#d35400", playhead="#1d1e22",
     in_tune="#1e9e52", close="#c79100", off="#d63031", held="#a4a7b2",
-    error_background="#fbe3e4", info_background="#e3effb", spectrogram_colormap="magma")
+    error_background="#fbe3e4", info_background="#e3effb", spectrogram_colormap="magma",
+    note_bar="#1e9e52")
 
 THEMES = {theme.name: theme for theme in (DARK, LIGHT)}
 
