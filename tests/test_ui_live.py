@@ -108,3 +108,47 @@ def test_recording_played_aloud_is_tracked(qtbot, window, spice_model):
     qtbot.waitUntil(lambda: window.note_panel.note_text() in {"F#4", "G4", "A4"}, timeout=3000)
     window.stop_tracking()
 
+
+
+def test_refresh_finds_a_microphone_connected_after_start(qtbot, window, fake_mic,
+                                                          monkeypatch, tmp_path):  # noqa: F811
+    from fakemic import reinitialize_portaudio
+
+    def pulse_listed() -> bool:
+        return any(n.startswith("pulse") for n in window.controls.device_names())
+
+    real_server = os.environ["PULSE_SERVER"]
+    # PortAudio starts while no sound server is reachable: as if no microphone were connected.
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'no-server'}")
+    reinitialize_portaudio()
+    try:
+        import sounddevice as sd
+
+        if any(d["max_input_channels"] > 0 for d in sd.query_devices()):
+            pytest.skip("this machine has sound cards of its own, so 'nothing connected' "
+                        "cannot be arranged here")
+        with qtbot.waitSignal(window.session.devices_listed, timeout=5000):
+            window.session.list_devices()
+        assert not pulse_listed()
+        # The microphone "arrives"; a plain listing does not see it, a refresh (F5) does.
+        monkeypatch.setenv("PULSE_SERVER", real_server)
+        with qtbot.waitSignal(window.session.devices_listed, timeout=5000):
+            window.session.list_devices()
+        assert not pulse_listed()
+        window.refresh_devices()
+        qtbot.waitUntil(pulse_listed, timeout=5000)
+    finally:
+        monkeypatch.setenv("PULSE_SERVER", real_server)
+        reinitialize_portaudio()
+
+
+def test_refresh_while_tracking_restarts_the_microphone(qtbot, window, fake_mic, spice_model):
+    window.set_model(spice_model)
+    window.start_tracking()
+    qtbot.waitUntil(lambda: window.session.running, timeout=10000)
+    first = window.session.engine
+    window.refresh_devices()
+    qtbot.waitUntil(lambda: window.session.running and window.session.engine is not first,
+                    timeout=10000)
+    assert seconds_until_note(qtbot, window, fake_mic, 392.0, "G4") < 1.5
+    window.stop_tracking()

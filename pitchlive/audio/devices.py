@@ -33,6 +33,21 @@ def import_sounddevice():
     return sounddevice
 
 
+def rescan_devices() -> None:
+    """Make PortAudio look for devices again; every open stream of this process must be closed.
+
+    PortAudio enumerates devices once, when it initialises, so a microphone plugged in later
+    stays invisible until it is terminated and initialised again.
+    """
+    sd = import_sounddevice()
+    try:
+        sd._terminate()
+        sd._initialize()
+    except Exception as exc:  # noqa: BLE001 - PortAudio errors have no common type
+        raise DeviceError(f"The audio system could not look for devices again ({exc}). Restart "
+                          "pitchlive to see newly connected devices.") from exc
+
+
 def list_input_devices() -> list[InputDevice]:
     """Every device with at least one input channel, in PortAudio's order."""
     sd = import_sounddevice()

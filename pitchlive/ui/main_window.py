@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         audio_menu = bar.addMenu("&Audio")
         self.run_action = self._action(audio_menu, "&Start/stop tracking", "Ctrl+R",
                                        self.toggle_running)
-        self._action(audio_menu, "&Refresh input devices", "F5", self.session.list_devices)
+        self._action(audio_menu, "&Refresh input devices", "F5", self.refresh_devices)
         audio_menu.addSeparator()
         self.record_action = self._action(audio_menu, "R&ecord / stop recording", "R",
                                           self.takes.toggle_recording)
@@ -258,7 +258,7 @@ class MainWindow(QMainWindow):
         c.prefs_changed.connect(self.apply_prefs)
         c.device_chosen.connect(self.choose_device)
         c.run_requested.connect(lambda run: self.start_tracking() if run else self.stop_tracking())
-        c.refresh_requested.connect(self.session.list_devices)
+        c.refresh_requested.connect(self.refresh_devices)
         self.file_view.open_requested.connect(self.open_recording_dialog)
         self.file_view.track_requested.connect(self.track_file)
         self.file_view.failed.connect(lambda title, message: self.banner.show_error(
@@ -388,12 +388,21 @@ class MainWindow(QMainWindow):
             DEVICE_FAILED: [("Try again", self.start_tracking),
                             ("Use the system default", lambda: self.choose_device(None))],
             DEVICE_LOST: [("Restart", self.start_tracking),
-                          ("Refresh devices", self.session.list_devices)],
+                          ("Refresh devices", self.refresh_devices)],
             FILE_FAILED: [("Open another recording…", self.open_recording_dialog),
                           ("Use microphone", self.use_microphone)],
         }.get(failure.kind, [])
         self.banner.show_error(failure.title, failure.message, actions)
         self.controls.set_running(self.session.running)
+
+    def refresh_devices(self) -> None:
+        """F5: look for newly connected input devices (not while a take records or plays)."""
+        if self.takes.recording or self.takes.playing is not None:
+            self.session.list_devices()
+            self.status.show_message("Newly connected devices show up once recording and "
+                                     "playback have stopped (then press F5 again).", 8000)
+            return
+        self.session.refresh_devices()
 
     def _on_devices(self, devices) -> None:
         self.controls.set_devices(devices, self.settings.device)

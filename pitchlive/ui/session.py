@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 
-from pitchlive.audio.devices import DeviceError, list_input_devices
+from pitchlive.audio.devices import DeviceError, list_input_devices, rescan_devices
 from pitchlive.audio.files import AudioFileError
 from pitchlive.settings import Settings
 from pitchlive.ui.bridge import EngineBridge
@@ -210,6 +210,31 @@ class TrackerSession(QObject):
     def list_devices(self) -> None:
         """Ask for the input device list; answered by devices_listed or devices_failed."""
         self._submit("devices", None, list_input_devices)
+
+    def can_rescan_devices(self) -> bool:
+        """True when PortAudio may be re-initialised: no stream but a microphone's is open."""
+        return self._engine is None or not self.spec.is_file
+
+    def refresh_devices(self) -> None:
+        """Look for devices plugged in since start-up, then list them.
+
+        Re-initialising PortAudio closes every stream, so a running microphone is stopped and
+        started again around it (a brief gap). With a recording playing, only the list is read.
+        """
+        if not self.can_rescan_devices():
+            self.list_devices()
+            return
+        restart = self._engine is not None
+        if restart:
+            self._stop_engine()
+
+        def rescan_and_list():
+            rescan_devices()
+            return list_input_devices()
+
+        self._submit("devices", None, rescan_and_list)
+        if restart:
+            self.start()
 
     def shutdown(self) -> None:
         """Stop everything and end the helper thread (window closing)."""
