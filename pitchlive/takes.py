@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from pitchlive.exports.atomic import temp_file_in
 from pitchlive.frames import MODEL_SAMPLE_RATE_HZ, PitchFrame, PitchTrack
 from pitchlive.settings import Settings
 
@@ -330,7 +331,7 @@ def _place(directory: Path, path: Path, write) -> bool:
 
     Returns False (and writes nothing) when path appeared meanwhile; raises OSError on failure.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    fd, tmp = temp_file_in(directory, path.name)
     try:
         with os.fdopen(fd, "wb") as out:
             write(out)

@@ -4,6 +4,7 @@ import csv
 import errno
 import io
 import os
+import stat
 import time
 from datetime import datetime
 from pathlib import Path
@@ -161,6 +162,15 @@ def test_save_take_writes_wav_and_pitch_csv_without_overwriting(tmp_path, take):
         "keep me"
     assert not [p for p in out.iterdir() if p.name.startswith(".")]   # no temp files left
     assert take.audio_path.exists()                                   # the spool stays
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path, take):
+    saved = save_take(take, tmp_path, RAW)
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    for path in (saved.wav_path, saved.csv_path):
+        # as a plain open() makes them (umask applied), not mkstemp's private 0600
+        assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
 
 
 def test_a_missing_folder_is_a_take_error_and_the_take_stays(tmp_path, take):

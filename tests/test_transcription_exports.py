@@ -230,6 +230,20 @@ def test_note_values_are_writable_and_add_up():
 
 # --- CSV -----------------------------------------------------------------------------------
 
+def test_exports_get_ordinary_permissions(tmp_path, transcription):
+    import stat
+
+    from pitchlive.exports.transcription import save_transcription
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    for name in ("take.mid", "take.musicxml", "take.csv"):
+        save_transcription(tmp_path / name, transcription)
+        # as a plain open() makes them, not mkstemp's private 0600
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == \
+            stat.S_IMODE(plain.stat().st_mode)
+
+
 def test_notes_csv_reads_back(tmp_path, transcription):
     from pitchlive.exports.notes_csv import COLUMNS, save_notes_csv
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from pitchlive.exports.atomic import write_text_atomically
 from pitchlive.frames import PitchTrack
 from pitchlive.tracking.labels import TrackLabels
 
@@ -30,19 +29,6 @@ def write_track_csv(out: TextIO, track: PitchTrack, labels: TrackLabels) -> None
         voiced = bool(labels.voiced[i])
         writer.writerow(csv_row(track.times_s[i], track.frequency_hz[i], track.confidence[i],
                                 voiced, labels.names[i], labels.cents[i] if voiced else None))
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write a whole text file via a temp file and rename, so no half-written file remains."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_track_csv(path: Path, track: PitchTrack, labels: TrackLabels) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import mido
 
 from pitchlive import __version__
+from pitchlive.exports.atomic import write_bytes_atomically
 from pitchlive.tracking.transcription import Transcription
 
 TICKS_PER_BEAT = 480
@@ -76,19 +75,6 @@ def midi_bytes(transcription: Transcription, **kwargs) -> bytes:
     buffer = io.BytesIO()
     build_midi(transcription, **kwargs).save(file=buffer)
     return buffer.getvalue()
-
-
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write a whole binary file via a temp file and rename, so no half-written file remains."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_midi(path: Path, transcription: Transcription, **kwargs) -> None:

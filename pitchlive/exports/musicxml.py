@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pitchlive import __version__
-from pitchlive.exports.midi import write_bytes_atomically
+from pitchlive.exports.atomic import write_bytes_atomically
 from pitchlive.music import FLAT_NAMES, SHARP_NAMES
 from pitchlive.tracking.transcription import Transcription
 

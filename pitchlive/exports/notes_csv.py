@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import TextIO
 
-from pitchlive.exports.midi import write_bytes_atomically
+from pitchlive.exports.atomic import write_bytes_atomically
 from pitchlive.tracking.transcription import Note, Transcription
 
 COLUMNS = ("kind", "onset_s", "duration_s", "midi", "note", "cents", "frequency_hz",
