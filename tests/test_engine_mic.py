@@ -202,8 +202,8 @@ def test_no_input_device_at_all_is_a_clear_error(tmp_path):
          "print(sum(d['max_input_channels'] > 0 for d in sd.query_devices()))"],
         env=env, capture_output=True, text=True, timeout=60)
     if count.stdout.strip() != "0":
-        pytest.skip("this machine has input devices of its own (sound cards), so 'no device "
-                    "at all' cannot be arranged here")
+        pytest.skip(reason="this machine has input devices of its own (sound cards), so "
+                           "'no device at all' cannot be arranged here")
     process = _listen_process(env, "--seconds", "1")
     _, err = process.communicate(timeout=120)
     assert process.returncode == 1

@@ -125,8 +125,8 @@ def test_refresh_finds_a_microphone_connected_after_start(qtbot, window, fake_mi
         import sounddevice as sd
 
         if any(d["max_input_channels"] > 0 for d in sd.query_devices()):
-            pytest.skip("this machine has sound cards of its own, so 'nothing connected' "
-                        "cannot be arranged here")
+            pytest.skip(reason="this machine has sound cards of its own, so 'nothing "
+                               "connected' cannot be arranged here")
         with qtbot.waitSignal(window.session.devices_listed, timeout=5000):
             window.session.list_devices()
         assert not pulse_listed()
