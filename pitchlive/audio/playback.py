@@ -19,7 +19,7 @@ from pitchlive.audio.devices import DeviceError, import_sounddevice
 from pitchlive.audio.files import AudioFileError, FileProblems, open_info, read_blocks
 from pitchlive.audio.resample import StreamingResampler, resample_to
 from pitchlive.audio.ringbuffer import RingBuffer
-from pitchlive.audio.sources import CLOSE_TIMEOUT_S, _call_with_deadline
+from pitchlive.audio.sources import CLOSE_TIMEOUT_S, abort_and_close, close_stream
 
 log = logging.getLogger(__name__)
 
@@ -209,18 +209,13 @@ class Player:
             stream, self._stream = self._stream, None
             feed, self._feed = self._feed, None
         if stream is not None:
-            def shut() -> None:
-                try:
-                    stream.abort(ignore_errors=True)
-                finally:
-                    stream.close(ignore_errors=True)
-
             if threading.get_ident() == self._finishing_thread:
                 # Inside PortAudio's finished callback the stream cannot be closed and waited
                 # for; close it from a helper thread once the callback has returned.
-                threading.Thread(target=shut, name="pitchlive-play-close", daemon=True).start()
+                threading.Thread(target=abort_and_close, args=(stream,),
+                                 name="pitchlive-play-close", daemon=True).start()
             else:
-                _call_with_deadline(shut, CLOSE_TIMEOUT_S, "closing the output stream")
+                close_stream(stream, "closing the output stream")
         if feed is not None:
             feed.close()
         self._finish(self._generation)

@@ -75,6 +75,19 @@ def _call_with_deadline(action, timeout_s: float, what: str) -> bool:
     return True
 
 
+def abort_and_close(stream) -> None:
+    """Stop a PortAudio stream at once and release it, ignoring errors of a dead server."""
+    try:
+        stream.abort(ignore_errors=True)
+    finally:
+        stream.close(ignore_errors=True)
+
+
+def close_stream(stream, what: str) -> bool:
+    """abort_and_close, giving up after CLOSE_TIMEOUT_S (a dead sound server can hang it)."""
+    return _call_with_deadline(lambda: abort_and_close(stream), CLOSE_TIMEOUT_S, what)
+
+
 class MicrophoneSource:
     """A live input device, opened at its native rate (or the one asked for, with fallback).
 
@@ -172,16 +185,8 @@ class MicrophoneSource:
         """Stop and release the stream (bounded time even if the sound server died)."""
         self._closing = True
         stream, self._stream = self._stream, None
-        if stream is None:
-            return
-
-        def shut() -> None:
-            try:
-                stream.abort(ignore_errors=True)
-            finally:
-                stream.close(ignore_errors=True)
-
-        _call_with_deadline(shut, CLOSE_TIMEOUT_S, "closing the input stream")
+        if stream is not None:
+            close_stream(stream, "closing the input stream")
 
     def describe(self) -> str:
         """What is being listened to."""
@@ -350,13 +355,7 @@ class FileSource:
         self._stop.set()
         stream, self._stream = self._stream, None
         if stream is not None:
-            def shut() -> None:
-                try:
-                    stream.abort(ignore_errors=True)
-                finally:
-                    stream.close(ignore_errors=True)
-
-            _call_with_deadline(shut, CLOSE_TIMEOUT_S, "closing the output stream")
+            close_stream(stream, "closing the output stream")
         feeder, self._feeder = self._feeder, None
         if feeder is not None and feeder is not threading.current_thread():
             feeder.join(CLOSE_TIMEOUT_S)
