@@ -65,3 +65,20 @@ def synth_available() -> bool:
     import shutil
 
     return shutil.which("fluidsynth") is not None
+
+
+@pytest.fixture
+def cli(spice_model, monkeypatch, capsys):
+    """Run `pitchlive ...` in-process with the session's model; returns (exit, stdout, stderr)."""
+    import pitchlive.model
+
+    monkeypatch.setattr(pitchlive.model, "load_model", lambda settings=None: spice_model)
+
+    def run(*args):
+        from pitchlive.cli import main
+
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -10,25 +10,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pitchlive.cli import main
 from synth import harmonic_tone, write_wav
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture
-def cli(spice_model, monkeypatch, capsys):
-    """Run `pitchlive ...` in-process with the session's model; returns (exit, stdout, stderr)."""
-    import pitchlive.model
-
-    monkeypatch.setattr(pitchlive.model, "load_model", lambda settings=None: spice_model)
-
-    def run(*args):
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def read_rows(path: Path) -> list[dict]:

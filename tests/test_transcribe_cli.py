@@ -9,7 +9,6 @@ import mido
 import numpy as np
 import pytest
 
-from pitchlive.cli import main
 from pitchlive.music import midi_to_hz
 from synth import harmonic_tone, write_wav
 
@@ -17,21 +16,6 @@ pytestmark = pytest.mark.model
 
 MELODY = ((67, 0.5), (69, 0.5), (71, 1.0), (None, 0.5), (72, 0.5), (74, 1.0), (71, 0.5),
           (67, 1.5))   # (MIDI or None, beats) at 120 BPM
-
-
-@pytest.fixture
-def cli(spice_model, monkeypatch, capsys):
-    """Run `pitchlive ...` in-process with the session's model; returns (exit, stdout, stderr)."""
-    import pitchlive.model
-
-    monkeypatch.setattr(pitchlive.model, "load_model", lambda settings=None: spice_model)
-
-    def run(*args):
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def melody_audio(offset_cents: float = 0.0, sample_rate_hz: int = 16000) -> np.ndarray:
