@@ -7,11 +7,17 @@ it). Pitch frames go into small numpy buffers that grow geometrically (24 bytes 
 stop() returns a Take: the spool file plus the pitch track, with times from the take's start.
 save_take() copies both into a folder the user chose, each file written atomically and never
 over an existing one, so a failed save loses nothing: the spool stays for another try.
+
+Crashes lose nothing either: each frame is also appended to a sidecar file next to the spool,
+and a recording holds an advisory lock on its spool. find_unsaved_takes() lists the spools no
+running recorder holds (left by a crash, a kill, or a failed `listen --record` save), and
+recover_take() turns one back into a Take, mending the WAV header the crash never wrote.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import io
 import logging
 import os
@@ -36,10 +42,42 @@ SPOOL_SUBTYPE = "FLOAT"          # exact copy of what was analysed; no clipping 
 INITIAL_FRAME_CAPACITY = 1024    # ~33 s of frames; doubled when full
 STEM_FORMAT = "take-%Y%m%d-%H%M%S"
 PITCH_CSV_SUFFIX = ".pitch.csv"
+FRAMES_SUFFIX = ".frames"        # sidecar of a spool: float64 (time_s, frequency_hz, confidence)
 
 
 class TakeError(Exception):
     """A take could not be recorded or saved; the message says what to do."""
+
+
+# Spools this process holds: path -> fd carrying an advisory lock, kept from the start of the
+# recording (or its recovery) until the take is discarded. The kernel drops the lock if the
+# process dies, which is how find_unsaved_takes() tells a crashed take from one in use.
+_spool_locks: dict[str, int] = {}
+_spool_locks_guard = threading.Lock()
+
+
+def _hold_spool(path: Path, fd: int | None = None) -> bool:
+    """Lock a spool for this process until its take is discarded; False if someone else has it."""
+    if fd is None:
+        fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    with _spool_locks_guard:
+        old = _spool_locks.pop(str(path), None)
+        _spool_locks[str(path)] = fd
+    if old is not None:
+        os.close(old)
+    return True
+
+
+def _release_spool(path: Path) -> None:
+    with _spool_locks_guard:
+        fd = _spool_locks.pop(str(path), None)
+    if fd is not None:
+        os.close(fd)
 
 
 def default_spool_dir() -> Path:
@@ -78,8 +116,15 @@ class Take:
         return np.concatenate(parts).astype(np.float32, copy=False)
 
     def discard(self) -> None:
-        """Delete the spool file (after saving, or when the take is not wanted)."""
+        """Delete the spool file and its frames (after saving, or when the take is not wanted)."""
         Path(self.audio_path).unlink(missing_ok=True)
+        frames_path(self.audio_path).unlink(missing_ok=True)
+        _release_spool(Path(self.audio_path))
+
+
+def frames_path(spool_path: Path) -> Path:
+    """The sidecar file that keeps a spool's pitch frames on disk while it records."""
+    return Path(f"{spool_path}{FRAMES_SUFFIX}")
 
 
 @dataclass(frozen=True)
@@ -134,6 +179,7 @@ class TakeRecorder:
         self._frames = _FrameBuffer()
         self._started_at = datetime.now()
         self._problem: str | None = None
+        self._frames_file = None             # unbuffered sidecar of the frames
         self.write_times_s: list[float] = []  # per-block write durations, kept when measuring
         self.measure_writes = False
 
@@ -164,13 +210,17 @@ class TakeRecorder:
         spool_dir = self._spool_dir or default_spool_dir()
         try:
             spool_dir.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix="take-", suffix=".wav", dir=spool_dir)
-            os.close(fd)
+            started_at = datetime.now()
+            fd, name = tempfile.mkstemp(prefix=started_at.strftime(STEM_FORMAT) + "-",
+                                        suffix=".wav", dir=spool_dir)
+            _hold_spool(Path(name), fd)
+            frames_file = open(frames_path(Path(name)), "wb", buffering=0)  # noqa: SIM115
         except OSError as exc:
             raise TakeError(f"Cannot record: the folder for recordings in progress, {spool_dir}, "
                             f"cannot be used ({exc.strerror or exc}). Free some disk space or "
                             "check that folder's permissions.") from exc
         self._path = Path(name)
+        self._frames_file = frames_file
         self._file = None
         self._rate_hz = 0.0
         self._samples = 0
@@ -178,7 +228,7 @@ class TakeRecorder:
         self._frames = _FrameBuffer()
         self._problem = None
         self.write_times_s = []
-        self._started_at = datetime.now()
+        self._started_at = started_at
         self._recording = True
         self._unsubscribe = [self._engine.subscribe_audio(self._on_audio),
                              self._engine.subscribe(self._on_frame)]
@@ -197,6 +247,7 @@ class TakeRecorder:
                 except (sf.SoundFileError, RuntimeError, OSError) as exc:
                     self._problem = self._problem or _write_problem(exc, self.elapsed_s,
                                                                     self._path)
+            frames_file, self._frames_file = self._frames_file, None
         if self._path is None:
             raise TakeError("No take was started.")
         if handle is None:
@@ -209,6 +260,8 @@ class TakeRecorder:
                              format="WAV").close()
             except (sf.SoundFileError, RuntimeError, OSError) as exc:
                 self._problem = self._problem or _write_problem(exc, 0.0, self._path)
+        if frames_file is not None:
+            frames_file.close()
         duration_s = self._samples / self._rate_hz
         return Take(audio_path=self._path, sample_rate_hz=self._rate_hz, duration_s=duration_s,
                     track=self._frames.track(duration_s), started_at=self._started_at,
@@ -258,6 +311,13 @@ class TakeRecorder:
         if time_s < 0:
             return
         self._frames.append(time_s, frame.frequency_hz, frame.confidence)
+        sidecar = self._frames_file
+        if sidecar is not None:
+            try:
+                sidecar.write(np.array((time_s, frame.frequency_hz, frame.confidence),
+                                       np.float64).tobytes())
+            except (OSError, ValueError):
+                pass     # the in-memory frames still make the take; only crash recovery loses
 
 
 def _write_problem(exc: BaseException, at_s: float, path: Path | None) -> str:
@@ -265,6 +325,95 @@ def _write_problem(exc: BaseException, at_s: float, path: Path | None) -> str:
     why = "the disk is full" if full else f"the recording could not be written ({exc})"
     return (f"Recording stopped at {at_s:.1f} s because {why}. The audio recorded until then is "
             f"in {path}. Free some disk space before recording again.")
+
+
+# -- crash recovery ----------------------------------------------------------------------------
+
+def find_unsaved_takes(spool_dir: Path | None = None) -> list[Path]:
+    """Spool files of takes no recorder holds (a crash or a failed save left them), oldest first.
+
+    Empty ones (the crash came before any audio) are deleted on the way.
+    """
+    spool_dir = Path(spool_dir) if spool_dir is not None else default_spool_dir()
+    found = []
+    for path in sorted(spool_dir.glob("take-*.wav"), key=lambda p: p.stat().st_mtime):
+        with _spool_locks_guard:
+            if str(path) in _spool_locks:
+                continue                 # this process's own take
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue                     # being recorded right now (this or another process)
+        finally:
+            os.close(fd)
+        if _spool_audio_layout(path)[2] == 0:
+            path.unlink(missing_ok=True)
+            frames_path(path).unlink(missing_ok=True)
+            continue
+        found.append(path)
+    return found
+
+
+def _spool_audio_layout(path: Path) -> tuple[int, int, int]:
+    """(sample rate, byte offset of the samples, number of samples) of a spool WAV, header or not.
+
+    A process that dies while recording never writes the WAV's final sizes, so the samples are
+    counted from the file's length instead of the header.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    size = path.stat().st_size
+    fmt = head.find(b"fmt ")
+    data = head.find(b"data")
+    if head[:4] != b"RIFF" or fmt < 0 or data < 0:
+        return 0, 0, 0
+    rate = int.from_bytes(head[fmt + 12:fmt + 16], "little")
+    offset = data + 8
+    return rate, offset, max(0, (size - offset) // 4)
+
+
+def recover_take(path: Path) -> Take:
+    """The Take a crash left in a spool file, its WAV header mended; raises TakeError."""
+    path = Path(path)
+    try:
+        if not _hold_spool(path):
+            raise TakeError(f"The take {path.name} is in use by another pitchlive window.")
+        rate, offset, n_samples = _spool_audio_layout(path)
+        if not rate:
+            raise TakeError(f"{path} is not a recording pitchlive can recover.")
+        # Rewrite the header: a correct WAV of the same samples, block by block.
+        samples = np.memmap(path, dtype="<f4", mode="r", offset=offset, shape=(n_samples,))
+        fd, tmp = temp_file_in(path.parent, path.name)
+        os.close(fd)
+        try:
+            with sf.SoundFile(tmp, "w", rate, 1, SPOOL_SUBTYPE, format="WAV") as out:
+                step = rate * 10
+                for start in range(0, n_samples, step):
+                    out.write(np.asarray(samples[start:start + step]))
+            del samples
+            os.replace(tmp, path)
+            _hold_spool(path)            # the lock was on the file the rename replaced
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        sidecar = frames_path(path)
+        raw = sidecar.read_bytes() if sidecar.is_file() else b""
+    except OSError as exc:
+        raise TakeError(f"The unsaved take {path} could not be read ({exc.strerror or exc}).") \
+            from exc
+    frames = np.frombuffer(raw[:len(raw) // 24 * 24], dtype=np.float64).reshape(-1, 3)
+    duration_s = n_samples / rate
+    frames = frames[frames[:, 0] <= duration_s]
+    track = PitchTrack(*(np.array(column) for column in frames.T))
+    try:
+        started_at = datetime.strptime(path.name[:len("take-YYYYmmdd-HHMMSS")], STEM_FORMAT)
+    except ValueError:
+        started_at = datetime.fromtimestamp(path.stat().st_mtime)
+    return Take(audio_path=path, sample_rate_hz=float(rate), duration_s=duration_s, track=track,
+                started_at=started_at)
 
 
 # -- saving ------------------------------------------------------------------------------------

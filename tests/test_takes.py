@@ -19,7 +19,8 @@ from pitchlive.engine import Engine
 from pitchlive.exports.csv import COLUMNS
 from pitchlive.music import hz_to_midi
 from pitchlive.settings import Settings
-from pitchlive.takes import SavedTake, Take, TakeError, TakeRecorder, _FrameBuffer, save_take
+from pitchlive.takes import (SavedTake, Take, TakeError, TakeRecorder, _FrameBuffer,
+                             find_unsaved_takes, recover_take, save_take)
 from synth import PROGRAM_VIOLIN, harmonic_tone, melody_notes, render_midi, write_wav
 
 RAW = Settings(smoothing=False)
@@ -239,3 +240,72 @@ def test_elapsed_is_readable_while_recording(tmp_path):
     take = recorder.stop()
     assert seen == sorted(seen) and 0 < seen[len(seen) // 2] < 1.5
     assert take.duration_s == pytest.approx(1.5)
+
+
+# ---- crash recovery ------------------------------------------------------------------------
+
+CRASHING_RECORDER = """
+import os, sys
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from pitchlive.audio.sources import FileSource
+from pitchlive.engine import Engine
+from pitchlive.takes import TakeRecorder
+from test_takes import RAW, ToneModel
+engine = Engine(RAW, ToneModel(), FileSource(Path({audio!r}), realtime=False))
+recorder = TakeRecorder(engine, spool_dir=Path({spool!r}))
+recorder.start()
+engine.start()
+engine.wait(60)
+print(recorder.spool_path, flush=True)
+os._exit(0)     # dies like a crash: no stop(), the WAV header is never finished
+"""
+
+
+def test_a_take_left_by_a_crash_is_found_and_recovered_whole(tmp_path):
+    import subprocess
+    import sys
+
+    audio = noise(2.0, 48000, seed=3)
+    path = write_wav(tmp_path / "in.wav", audio, 48000)
+    spool = tmp_path / "spool"
+    script = CRASHING_RECORDER.format(tests=str(Path(__file__).parent), audio=str(path),
+                                      spool=str(spool))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    spool_path = Path(result.stdout.strip())
+    assert spool_path.is_file()
+    assert find_unsaved_takes(spool) == [spool_path]
+    take = recover_take(spool_path)
+    assert take.sample_rate_hz == 48000 and take.duration_s == pytest.approx(2.0)
+    recorded, rate = sf.read(take.audio_path, dtype="float32")   # a valid WAV again
+    np.testing.assert_array_equal(recorded, audio)
+    assert take.track.n_frames == 2 * 16000 // 512 + 1 and np.all(take.track.frequency_hz == 440)
+    assert take.started_at.date() == datetime.now().date()
+    # This process now holds it: it is not offered again while in use.
+    assert find_unsaved_takes(spool) == []
+    saved = save_take(take, tmp_path, RAW)
+    assert sf.info(str(saved.wav_path)).duration == pytest.approx(2.0)
+    take.discard()
+    assert find_unsaved_takes(spool) == [] and not list(spool.iterdir())
+
+
+def test_takes_in_use_are_not_unsaved_and_empty_leftovers_are_cleared(tmp_path):
+    spool = tmp_path / "spool"
+    engine = Engine(RAW, ToneModel(), FileSource(write_wav(tmp_path / "in.wav",
+                                                           noise(1.0, 16000), 16000),
+                                                 realtime=False))
+    recorder = TakeRecorder(engine, spool_dir=spool)
+    recorder.start()
+    assert find_unsaved_takes(spool) == []              # being recorded
+    engine.start()
+    engine.wait(60)
+    take = recorder.stop()
+    engine.stop()
+    assert find_unsaved_takes(spool) == []              # finished, but this window still has it
+    (spool / "take-20260101-120000-crash.wav").write_bytes(b"")   # died before any audio
+    assert find_unsaved_takes(spool) == []
+    assert not (spool / "take-20260101-120000-crash.wav").exists()
+    take.discard()
+    assert not list(spool.iterdir())

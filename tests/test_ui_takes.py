@@ -201,6 +201,37 @@ def test_quitting_and_discarding_the_take_removes_its_audio(make_window, tmp_pat
     assert window.close() and not take.audio_path.exists()
 
 
+def test_takes_an_earlier_run_left_unsaved_are_offered_after_the_model_loads(
+        qtbot, make_window, tmp_path):
+    window = make_window()
+    spool = tmp_path / "spool"
+    older = make_take(spool).audio_path                       # take-spool.wav
+    newer = write_wav(spool / "take-20261124-130000-abcd.wav",
+                      harmonic_tone(392.0, 1.5, 16000), 16000)
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    window.banner.show_info("Loading the pitch model…", "", busy=True)
+    window.takes.offer_unsaved_takes()
+    qtbot.waitUntil(lambda: len(window.takes.unsaved_found) == 2, timeout=5000)
+    assert window.banner.title_text() == "Loading the pitch model…"     # not while loading
+    window.set_model(FixedPitchModel())
+    assert window.banner.title_text() == "An unsaved take was found"
+    assert newer.name in window.banner.message_text()
+    assert "1 older unsaved take will be offered" in window.banner.message_text()
+    assert window.banner.action_texts() == ["Keep it", "Discard it"]
+    window.banner.trigger("Discard it")
+    assert not newer.exists() and older.exists()
+    assert older.name in window.banner.message_text()                # then the next one
+    window.banner.trigger("Keep it")
+    qtbot.waitUntil(lambda: window.takes.take is not None, timeout=5000)
+    take = window.takes.take
+    assert window.takes.take_unsaved and take.audio_path == older
+    assert take.duration_s == pytest.approx(1.0)
+    assert window.tabs.currentIndex() == FILE_TAB                    # shown as a recording
+    window.takes.save_take(tmp_path)
+    qtbot.waitUntil(lambda: window.takes.saved is not None, timeout=10000)
+    assert sf.info(str(window.takes.saved.wav_path)).duration == pytest.approx(1.0)
+
+
 def test_recording_over_an_unsaved_take_asks_first(qtbot, make_window, tmp_path):
     window = make_window()
     window.set_model(FixedPitchModel())

@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
                               info.describe())
         if self.banner.kind == "info":
             self.banner.clear()
+            self.takes.show_unsaved_offer()   # it waited for the loading message to go
         self.session.set_model(model)
         self.file_view.set_model(model)
 
@@ -369,7 +370,8 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _on_started(self, message: str) -> None:
-        if self.banner.kind is not None and self.session.model is not None:
+        # A past failure no longer applies; a message that still does (an offer) stays.
+        if self.banner.kind == "error" and self.session.model is not None:
             self.banner.clear()
         self.status.set_device(message)
         self.controls.set_running(True)

@@ -93,6 +93,7 @@ class TakePanel(QWidget):
         self._first_block_position: tuple[int, float] | None = None   # (sample, rate) of the take
         self._unsubscribe_position = None
         self._take_display_offset_s = 0.0
+        self.unsaved_found: list[Path] = []   # takes an earlier run left unsaved, oldest first
         self._playback_id = 0
         self.tasks: list[BackgroundTask] = []
 
@@ -699,11 +700,81 @@ class TakePanel(QWidget):
         """Re-evaluate which buttons apply (a recording was opened or closed)."""
         self._update_buttons()
 
+    # ---- takes an earlier run left unsaved -----------------------------------------------------
+    def offer_unsaved_takes(self) -> BackgroundTask:
+        """Look (off the GUI thread) for takes a crash or a failed save left, and offer them."""
+        from pitchlive.takes import find_unsaved_takes
+
+        spool_dir = self.spool_dir
+        task = BackgroundTask(lambda: find_unsaved_takes(spool_dir), "pitchlive-find-takes", self)
+        task.succeeded.connect(self._on_unsaved_found)
+        return self._start(task)
+
+    def _on_unsaved_found(self, paths) -> None:
+        self.unsaved_found = list(paths)
+        self.show_unsaved_offer()
+
+    def show_unsaved_offer(self) -> None:
+        """Offer the newest leftover take, unless the banner is busy (the model is loading)."""
+        if not self.unsaved_found or self.take is not None or self.recording or \
+                self._window.banner.busy:
+            return
+        newest = self.unsaved_found[-1]
+        older = len(self.unsaved_found) - 1
+        extra = (f" {older} older unsaved take{'s' if older > 1 else ''} will be offered after "
+                 "this one." if older else "")
+        self._window.banner.show_info(
+            "An unsaved take was found",
+            f"{newest.name} was recorded when pitchlive last ran and never saved (pitchlive "
+            f"closed unexpectedly, or saving failed). Keep it to play, transcribe or save it."
+            f"{extra}",
+            actions=[("Keep it", self.keep_unsaved_take),
+                     ("Discard it", self.discard_unsaved_take)])
+
+    def keep_unsaved_take(self) -> BackgroundTask | None:
+        """Make the newest leftover take the current one and show it in the Recording view."""
+        if not self.unsaved_found:
+            return None
+        from pitchlive.takes import recover_take
+
+        path = self.unsaved_found.pop()
+        self._window.banner.clear()
+        task = BackgroundTask(lambda: recover_take(path), "pitchlive-recover-take", self)
+        task.succeeded.connect(self._on_recovered)
+        task.failed.connect(lambda exc: self._window.banner.show_error(
+            "The unsaved take could not be opened", str(exc)))
+        return self._start(task)
+
+    def _on_recovered(self, take: Take) -> None:
+        if self.take is not None or self.recording:
+            return       # the user started something else meanwhile; the file stays for later
+        self.take, self.saved = take, None
+        if self.transcription_of == TAKE:
+            self._clear_transcription()
+        self._show_take_state()
+        self._update_buttons()
+        self.take_changed.emit(take)
+        self._window.open_recording(take.audio_path)
+
+    def discard_unsaved_take(self) -> None:
+        """Delete the newest leftover take, then offer the next one if there is one."""
+        if not self.unsaved_found:
+            return
+        from pitchlive.takes import frames_path
+
+        path = self.unsaved_found.pop()
+        path.unlink(missing_ok=True)
+        frames_path(path).unlink(missing_ok=True)
+        self._window.banner.clear()
+        self.show_unsaved_offer()
+
     def settle_before_quit(self) -> bool:
         """Window closing: save or discard an unsaved take as the user says; False cancels."""
         if self.recording:
             self.stop_recording()
         if not self.take_unsaved:
+            if self.take is not None:
+                self.take.discard()      # saved elsewhere: the spool copy is not needed
             return True
         choice = self.ask_unsaved_take()
         if choice == "cancel":
