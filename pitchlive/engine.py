@@ -42,7 +42,7 @@ from pitchlive.model import ModelError
 from pitchlive.music import nearest_note, note_name
 from pitchlive.settings import Settings
 from pitchlive.tracking.smoothing import LiveSmoother
-from pitchlive.tracking.tuning import RunningOffset, TuningOffset
+from pitchlive.tracking.tuning import RunningOffset, TuningOffset, naming_a4_hz
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +99,6 @@ AudioCallback = Callable[[np.ndarray, float], None]
 # Lost audio (a ring overrun) reaches audio subscribers as silence in blocks of at most this many
 # seconds, so a recording keeps its length and stays aligned with the frame times.
 LOST_AUDIO_BLOCK_S = 0.5
-
-
-def offset_reference_a4_hz(a4_hz: float, offset_cents: float | None) -> float:
-    """A4 of the grid shifted by a tuning offset in cents (None or NaN: the A4 grid itself)."""
-    if offset_cents is None or not math.isfinite(offset_cents):
-        return a4_hz
-    return a4_hz * 2.0 ** (offset_cents / 1200.0)
 
 
 class Engine:
@@ -490,8 +483,7 @@ class Engine:
         running.push(time_s, frequency_hz if voiced else math.nan, confidence)
         estimate = running.current
         offset_cents = estimate.offset_cents if estimate.valid else None
-        a4_hz = (offset_reference_a4_hz(settings.a4_hz, offset_cents)
-                 if settings.correct_tuning_offset else settings.a4_hz)
+        a4_hz = naming_a4_hz(settings, offset_cents)
         midi = cents = name = None
         if voiced:
             nearest = nearest_note(frequency_hz, a4_hz)

@@ -112,3 +112,10 @@ def level_dbfs(samples: np.ndarray) -> float:
         return float("-inf")
     rms = math.sqrt(float(np.mean(x * x)))
     return 20.0 * math.log10(rms) if rms > 0 else float("-inf")
+
+
+def offset_reference_a4_hz(a4_hz: float, offset_cents: float | None) -> float:
+    """A4 of the grid shifted by a tuning offset in cents (None or NaN: the A4 grid itself)."""
+    if offset_cents is None or not math.isfinite(offset_cents):
+        return a4_hz
+    return a4_hz * 2.0 ** (offset_cents / 1200.0)

@@ -336,7 +336,7 @@ def find_unsaved_takes(spool_dir: Path | None = None) -> list[Path]:
     """
     spool_dir = Path(spool_dir) if spool_dir is not None else default_spool_dir()
     found = []
-    for path in sorted(spool_dir.glob("take-*.wav"), key=lambda p: p.stat().st_mtime):
+    for path in sorted(spool_dir.glob("take-*.wav"), key=_modified_time):
         with _spool_locks_guard:
             if str(path) in _spool_locks:
                 continue                 # this process's own take
@@ -350,12 +350,23 @@ def find_unsaved_takes(spool_dir: Path | None = None) -> list[Path]:
             continue                     # being recorded right now (this or another process)
         finally:
             os.close(fd)
-        if _spool_audio_layout(path)[2] == 0:
+        try:
+            empty = _spool_audio_layout(path)[2] == 0
+        except OSError:
+            continue                     # removed meanwhile
+        if empty:
             path.unlink(missing_ok=True)
             frames_path(path).unlink(missing_ok=True)
             continue
         found.append(path)
     return found
+
+
+def _modified_time(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0      # deleted meanwhile; the loop below skips it
 
 
 def _spool_audio_layout(path: Path) -> tuple[int, int, int]:

@@ -365,7 +365,7 @@ def test_device_error_type_is_shared():
 # --- tuning offset and audio subscription ------------------------------------------------------
 
 def test_offset_reference_a4_is_the_shifted_grid():
-    from pitchlive.engine import offset_reference_a4_hz
+    from pitchlive.music import offset_reference_a4_hz
 
     assert offset_reference_a4_hz(440.0, None) == 440.0
     assert offset_reference_a4_hz(440.0, float("nan")) == 440.0

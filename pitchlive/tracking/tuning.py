@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pitchlive.frames import HOP_S, PitchFrame, PitchTrack
-from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi
+from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi, offset_reference_a4_hz
+from pitchlive.settings import Settings
 
 # ~190 ms: a moving average this long cancels most of a 4.5-7 Hz vibrato before measuring.
 SMOOTHING_FRAMES = 6
@@ -226,3 +227,10 @@ class RunningOffset:
         with self._lock:
             self._current = estimate
         return estimate
+
+
+def naming_a4_hz(settings: Settings, offset_cents: float | None) -> float:
+    """The A4 notes are named against: shifted by the singer's offset when the settings say so."""
+    if settings.correct_tuning_offset:
+        return offset_reference_a4_hz(settings.a4_hz, offset_cents)
+    return settings.a4_hz

@@ -7,13 +7,13 @@ relabels the note on screen at once, without waiting for the engine.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, replace
 
 from pitchlive.frames import PitchFrame
 from pitchlive.music import nearest_note, note_name
 from pitchlive.settings import Settings
+from pitchlive.tracking.tuning import naming_a4_hz
 from pitchlive.ui.prefs import DisplayPrefs
 
 IN_TUNE, CLOSE, OFF = "in_tune", "close", "off"
@@ -48,13 +48,6 @@ def tuning_band(cents: float, prefs: DisplayPrefs) -> str:
     return OFF
 
 
-def reference_a4_hz(settings: Settings, offset_cents: float | None) -> float:
-    """The A4 notes are named against: shifted by the singer's offset when correcting for it."""
-    if settings.correct_tuning_offset and offset_cents is not None and math.isfinite(offset_cents):
-        return settings.a4_hz * 2.0 ** (offset_cents / 1200.0)
-    return settings.a4_hz
-
-
 def read_frequency(frequency_hz: float, settings: Settings, prefs: DisplayPrefs,
                    offset_cents: float | None = None) -> NoteReading | None:
     """The reading for a frequency under the given A4, transposition and naming; None if no pitch.
@@ -62,7 +55,7 @@ def read_frequency(frequency_hz: float, settings: Settings, prefs: DisplayPrefs,
     offset_cents is the singer's running tuning offset; it moves the grid only when
     settings.correct_tuning_offset is on (as the engine does for its own frame labels).
     """
-    nearest = nearest_note(frequency_hz, reference_a4_hz(settings, offset_cents))
+    nearest = nearest_note(frequency_hz, naming_a4_hz(settings, offset_cents))
     if nearest is None:
         return None
     full = note_name(nearest.midi, settings.prefer_flats, settings.transpose_semitones)
