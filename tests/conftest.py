@@ -36,6 +36,16 @@ def local_model_dir() -> Path | None:
     return path if path and (path / "saved_model.pb").is_file() else None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_model_cache(tmp_path_factory):
+    """Converted models (and TF Hub downloads) go to a folder of this test session, not the
+    user's cache; subprocesses inherit it through the environment."""
+    folder = tmp_path_factory.mktemp("model-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PITCHLIVE_MODEL_CACHE", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def spice_model():
     """The real SPICE model from $PITCHLIVE_MODEL (make test points it at SPICE v1)."""

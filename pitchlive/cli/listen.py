@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     from pitchlive.engine import Engine, EngineEvent
     from pitchlive.audio.sources import FileSource, MicrophoneSource
     from pitchlive.exports.csv import COLUMNS, csv_row
-    from pitchlive.model import limit_threads_for_streaming, load_model
+    from pitchlive.model import load_live_model
 
     if args.play and not args.input:
         raise CliError("--play plays a recording: give it with --input FILE.")
@@ -144,10 +144,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         source = MicrophoneSource(device=args.device, channel=args.channel,
                                   sample_rate_hz=args.rate)
-    limit_threads_for_streaming()
-    model = load_model(settings)
-    # TensorFlow leaves ~430k long-lived Python objects; a full collection over them stalls the
-    # worker for ~200 ms, so collect once now and exempt the survivors.
+    model = load_live_model(settings)
+    # TensorFlow (when it runs the model) leaves ~430k long-lived Python objects; a full
+    # collection over them stalls the worker for ~200 ms, so collect once now and exempt them.
     gc.collect()
     gc.freeze()
     engine = Engine(settings, model, source)

@@ -7,11 +7,8 @@ TF Hub's temp-dir default, so they survive reboots.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +17,8 @@ import numpy as np
 
 from pitchlive.calibration import CALIBRATIONS, Calibration, calibration_for_parameter_count
 from pitchlive.frames import HOP_SAMPLES
+from pitchlive.model.files import hub_cache_dir, is_remote, is_saved_model_folder
+from pitchlive.model.native_log import filtered_native_stderr
 from pitchlive.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,53 +57,13 @@ class ModelInfo:
 
 def cache_dir() -> Path:
     """Per-user folder where TF Hub downloads are kept ($TFHUB_CACHE_DIR wins if set)."""
-    env = os.environ.get("TFHUB_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("pitchlive")) / "tfhub"
-
-
-def is_remote(source: str) -> bool:
-    """True for TF Hub / Kaggle handles and URLs, False for local paths."""
-    return "://" in source
-
-
-@contextlib.contextmanager
-def _quiet_native_stderr():
-    """Hide TensorFlow's native start-up log lines (absl ignores TF_CPP_MIN_LOG_LEVEL then).
-
-    What was hidden is shown again if the block fails; $PITCHLIVE_TF_LOGS=1 shows it always.
-    """
-    if os.environ.get("PITCHLIVE_TF_LOGS") or not hasattr(sys.stderr, "fileno"):
-        yield
-        return
-    try:
-        stderr_fd = sys.stderr.fileno()
-    except (OSError, ValueError):  # pytest capture or an embedded interpreter
-        yield
-        return
-    sys.stderr.flush()
-    saved_fd = os.dup(stderr_fd)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), stderr_fd)
-        try:
-            yield
-        except BaseException:
-            os.dup2(saved_fd, stderr_fd)
-            sink.seek(0)
-            sys.stderr.write(sink.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved_fd, stderr_fd)
-            os.close(saved_fd)
+    return hub_cache_dir()
 
 
 def _import_tf():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        with _quiet_native_stderr():
+        with filtered_native_stderr():
             import tensorflow as tf
             import tensorflow_hub as hub
             tf.constant(0.0).numpy()  # first device use prints the CUDA probe lines
@@ -126,8 +85,7 @@ def _resolve_files(source: str, hub) -> Path:
                 f"The model folder {path} does not exist. Point --model or $PITCHLIVE_MODEL at a "
                 "SPICE SavedModel folder (it contains saved_model.pb), or unset them to use "
                 "SPICE v2 from TF Hub.")
-        if not path.is_dir() or not any((path / n).is_file()
-                                        for n in ("saved_model.pb", "saved_model.pbtxt")):
+        if not is_saved_model_folder(path):
             raise ModelError(
                 f"{path} is not a TensorFlow SavedModel: it has no saved_model.pb. Point --model "
                 "or $PITCHLIVE_MODEL at the folder that holds saved_model.pb and variables/ "
@@ -162,7 +120,9 @@ def _parameter_count(tf, path: Path) -> int:
 
 
 class SpiceModel:
-    """A loaded SPICE model: call infer() on 16 kHz mono audio."""
+    """A loaded SPICE model on TensorFlow: call infer() on 16 kHz mono audio."""
+
+    backend = "TensorFlow"
 
     def __init__(self, signature, info: ModelInfo, tf_module) -> None:
         self._signature = signature
@@ -180,10 +140,7 @@ class SpiceModel:
 
         Frame k is centred on input sample 512 * k.
         """
-        x = np.ascontiguousarray(audio_16k, dtype=np.float32).reshape(-1)
-        n_frames = x.size // HOP_SAMPLES + 1
-        if x.size < MIN_INPUT_SAMPLES:
-            x = np.pad(x, (0, MIN_INPUT_SAMPLES - x.size))
+        x, n_frames = prepare_input(audio_16k)
         with self._lock:
             try:
                 outputs = self._signature(**{INPUT_NAME: self._tf.constant(x)})
@@ -194,11 +151,33 @@ class SpiceModel:
                                  f"{str(exc).splitlines()[0] if str(exc) else ''}). The model "
                                  "files may be damaged: download them again or choose another "
                                  "with --model.") from exc
-        # Some builds return one frame more or fewer than n//512 + 1; keep the defined count.
-        pitch, uncertainty = _fit_length(pitch, n_frames), _fit_length(uncertainty, n_frames)
-        frequency_hz = self.info.calibration.pitch_to_hz(pitch)
-        confidence = np.clip(1.0 - uncertainty.astype(np.float64), 0.0, 1.0)
-        return frequency_hz, confidence
+        return frames_from_outputs(pitch, uncertainty, n_frames, self.info.calibration)
+
+    def describe_backend(self) -> str:
+        """One line for `pitchlive info`."""
+        return f"TensorFlow {self._tf.__version__} (SavedModel signature '{SIGNATURE}')"
+
+
+def prepare_input(audio_16k: np.ndarray) -> tuple[np.ndarray, int]:
+    """(model input, frame count) for 16 kHz mono audio (n,): float32 (max(n, 1024),), n//512 + 1.
+
+    Inputs shorter than MIN_INPUT_SAMPLES are zero-padded at the end.
+    """
+    x = np.ascontiguousarray(audio_16k, dtype=np.float32).reshape(-1)
+    n_frames = x.size // HOP_SAMPLES + 1
+    if x.size < MIN_INPUT_SAMPLES:
+        x = np.pad(x, (0, MIN_INPUT_SAMPLES - x.size))
+    return x, n_frames
+
+
+def frames_from_outputs(pitch: np.ndarray, uncertainty: np.ndarray, n_frames: int,
+                        calibration: Calibration) -> tuple[np.ndarray, np.ndarray]:
+    """Frequency (Hz) and confidence (0-1), each (n_frames,), from SPICE's raw outputs (m,)."""
+    # Some builds return one frame more or fewer than n//512 + 1; keep the defined count.
+    pitch, uncertainty = _fit_length(pitch, n_frames), _fit_length(uncertainty, n_frames)
+    frequency_hz = calibration.pitch_to_hz(pitch)
+    confidence = np.clip(1.0 - uncertainty.astype(np.float64), 0.0, 1.0)
+    return frequency_hz, confidence
 
 
 def _fit_length(values: np.ndarray, n: int) -> np.ndarray:
@@ -227,8 +206,27 @@ def _check_signature(loaded, path: Path):
     return signature
 
 
+def model_info(source: str, origin: str, calibration_override: str | None,
+               parameter_count: int, path: Path) -> ModelInfo:
+    """What is known of a model: its calibration is the override, else detected from its size."""
+    detected = calibration_for_parameter_count(parameter_count)
+    if calibration_override:
+        calibration = CALIBRATIONS[calibration_override]
+        calibration_origin = (f"set explicitly; the checkpoint size suggests {detected.version}")
+    else:
+        calibration = detected
+        calibration_origin = f"detected from {parameter_count:,} checkpoint parameters"
+    return ModelInfo(source=source, source_origin=origin, version=calibration.version,
+                     calibration=calibration, calibration_origin=calibration_origin,
+                     parameter_count=parameter_count, path=str(path))
+
+
 def load_model(settings: Settings | None = None) -> SpiceModel:
-    """Find, load and check SPICE as the settings and environment say; raises ModelError."""
+    """Find, load and check SPICE on TensorFlow as the settings say; raises ModelError.
+
+    For whole recordings (TensorFlow is fast on long inputs); live tracking uses
+    load_live_model.
+    """
     settings = settings or Settings()
     source, origin = settings.resolved_model_source()
     override = settings.resolved_calibration()
@@ -242,17 +240,7 @@ def load_model(settings: Settings | None = None) -> SpiceModel:
                          ". The files may be incomplete: download them again, or point --model "
                          "at another folder.") from exc
     signature = _check_signature(loaded, path)
-    parameter_count = _parameter_count(tf, path)
-    detected = calibration_for_parameter_count(parameter_count)
-    if override:
-        calibration = CALIBRATIONS[override]
-        calibration_origin = (f"set explicitly; the checkpoint size suggests {detected.version}")
-    else:
-        calibration = detected
-        calibration_origin = f"detected from {parameter_count:,} checkpoint parameters"
-    info = ModelInfo(source=source, source_origin=origin, version=calibration.version,
-                     calibration=calibration, calibration_origin=calibration_origin,
-                     parameter_count=parameter_count, path=str(path))
+    info = model_info(source, origin, override, _parameter_count(tf, path), path)
     # Keep the loaded object alive: the signature's variables belong to it.
     model = SpiceModel(signature, info, tf)
     model._loaded = loaded
@@ -272,6 +260,30 @@ def limit_threads_for_streaming() -> None:
 
 
 def tensorflow_version() -> str:
-    """Version of the TensorFlow that runs the model."""
+    """Version of the installed TensorFlow, from its package metadata (imports nothing)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for distribution in ("tensorflow", "tensorflow-cpu"):
+        try:
+            return version(distribution)
+        except PackageNotFoundError:
+            continue
     tf, _ = _import_tf()
     return tf.__version__
+
+
+def load_live_model(settings: Settings | None = None, backend: str | None = None,
+                    warm_up_samples: int | None = None):
+    """SPICE for live tracking: LiteRT on a cached TFLite conversion, else TensorFlow.
+
+    backend: "auto" (default: $PITCHLIVE_BACKEND, else auto), "litert" or "tensorflow". On
+    auto, the first use of a model converts it (TensorFlow) and caches the file; later runs never
+    import TensorFlow. When LiteRT cannot be used, TensorFlow runs it and one warning says why.
+    warm_up_samples: run the model once on that many samples (default: the settings' window;
+    0: not at all).
+    The returned object has infer(), info, calibration, backend and describe_backend().
+    Raises ModelError as load_model does.
+    """
+    from pitchlive.model.live import load_live
+
+    return load_live(settings or Settings(), backend, warm_up_samples)
