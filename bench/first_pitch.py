@@ -1,4 +1,4 @@
-"""Start-up: seconds from launching `pitchlive listen --input tone.wav --csv` to its first voiced row.
+"""Start-up: seconds from launching `pitchlive listen --input tone.wav --csv` to a voiced row.
 
 Each backend (LiteRT on a warm converted cache, and TensorFlow) is launched --runs times,
 alternating, as a user would launch it (a fresh process each time). The tone starts at once, so

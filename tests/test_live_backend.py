@@ -23,6 +23,7 @@ from pitchlive.model import ModelError, load_live_model
 from pitchlive.model import live
 from pitchlive.model.converted import entry_paths
 from pitchlive.model.files import content_key, downloaded_folder, local_folder
+from pitchlive.model.litert_backend import litert_version
 from pitchlive.music import cents_between
 from pitchlive.settings import Settings
 from synth import PROGRAM_VIOLIN, harmonic_tone, melody_notes, render_midi, write_wav
@@ -35,11 +36,20 @@ MAX_CONFIDENCE = 1e-5
 FALLBACK_TEXT = "live tracking runs on TensorFlow instead of LiteRT"
 
 
+def require_litert() -> None:
+    require(litert_version() != "", "needs LiteRT: pip install ai-edge-litert")
+
+
 @pytest.fixture
 def model_dir():
     path = local_model_dir()
     require(path is not None, "needs PITCHLIVE_MODEL pointing at SPICE v1")
     return path
+
+
+@pytest.fixture
+def with_litert():
+    require_litert()
 
 
 @pytest.fixture
@@ -55,6 +65,7 @@ def cache(tmp_path, monkeypatch):
 def litert_model():
     path = local_model_dir()
     require(path is not None, "needs PITCHLIVE_MODEL pointing at SPICE v1")
+    require_litert()
     model = load_live_model(Settings(model_source=str(path)), backend="litert")
     assert model.backend == "LiteRT"
     return model
@@ -64,7 +75,8 @@ def block_litert(folder: Path) -> Path:
     """A folder that, first on sys.path, makes `import ai_edge_litert` fail as if uninstalled."""
     package = folder / "ai_edge_litert"
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text("raise ImportError(\"No module named 'ai_edge_litert'\")\n")
+    (package / "__init__.py").write_text(
+        "raise ImportError(\"No module named 'ai_edge_litert'\")\n")
     return folder
 
 
@@ -113,7 +125,8 @@ def test_litert_and_tensorflow_give_the_same_live_frames(spice_model, litert_mod
         [f.note for f, c in zip(lite_frames, clear) if c]
 
 
-def test_first_use_converts_then_the_cache_is_used_without_tensorflow(model_dir, cache, tmp_path):
+def test_first_use_converts_then_the_cache_is_used_without_tensorflow(model_dir, cache,
+                                                                     with_litert, tmp_path):
     model = load_live_model(Settings(model_source=str(model_dir)))
     assert model.backend == "LiteRT" and model.info.version == "v1"
     key = content_key(model_dir)
@@ -143,6 +156,7 @@ def test_first_use_converts_then_the_cache_is_used_without_tensorflow(model_dir,
 
 
 def test_tf_hub_handle_finds_its_download_and_conversion_without_tensorflow(model_dir, cache,
+                                                                           with_litert,
                                                                            monkeypatch):
     handle = "https://tfhub.dev/google/spice/2"
     monkeypatch.delenv("TFHUB_CACHE_DIR", raising=False)
@@ -168,7 +182,8 @@ def test_tf_hub_handle_finds_its_download_and_conversion_without_tensorflow(mode
 
 @pytest.mark.parametrize("damage", ["flipped bytes", "truncated", "metadata garbage",
                                     "metadata missing"])
-def test_damaged_cached_file_is_detected_and_rebuilt(model_dir, cache, caplog, damage):
+def test_damaged_cached_file_is_detected_and_rebuilt(model_dir, cache, with_litert, caplog,
+                                                     damage):
     settings = Settings(model_source=str(model_dir))
     load_live_model(settings)
     tflite, meta = entry_paths(content_key(model_dir))

@@ -108,9 +108,9 @@ def convert_and_store(tf, saved_model_folder: Path, key: str,
                 str(saved_model_folder), signature_keys=[SIGNATURE])
             data = converter.convert()
     except Exception as exc:  # noqa: BLE001 - the converter raises many types
+        detail = str(exc).splitlines()[0] if str(exc) else ""
         raise ConversionError(f"TensorFlow's TFLite converter failed on {saved_model_folder} "
-                              f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
-                              ) from exc
+                              f"({type(exc).__name__}: {detail})") from exc
     tflite_path, meta_path = entry_paths(key)
     meta = {"sha256": hashlib.sha256(data).hexdigest(), "size_bytes": len(data),
             "parameter_count": parameter_count, "converted_from": str(saved_model_folder),

@@ -16,8 +16,8 @@ import sys
 import threading
 from collections.abc import Iterator
 
-# absl / TF C++ ("W0000 00:00:1796055252.819014   10931 port.cc:153] ..." or "2026-11-30 12:00:00.1: I
-# tensorflow/..."), TF's oneDNN/CPU-feature/CUDA notices, and TFLite's "INFO: ..." lines.
+# absl / TF C++ ("W0000 00:00:1796055252.819014   10931 port.cc:153] ..." or
+# "2026-11-30 12:00:00.1: I tensorflow/..."), TF's CPU-feature notice, TFLite's "INFO: ..." lines.
 NATIVE_LOG_LINE = re.compile(
     r"^(?:[IWEF]\d{4} [\d:.]+ +\d+ [^\]\s]+:\d+\] "
     r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] (?:tensorflow|external|third_party)/"
