@@ -117,3 +117,35 @@ def test_messages_printed_while_tensorflow_imports_are_not_lost():
     assert [line for line in lines if line.startswith("user message")] == \
         [f"user message {i}" for i in range(5)]
     assert not any(is_native_log_line(line) for line in lines), lines
+
+
+def test_overlapping_blocks_on_two_threads_share_one_filter():
+    # The loader's block starts first and ends first, inside main's block: with one redirection
+    # per block, the loader waited forever for its pipe to close and stderr stayed redirected.
+    result = run_python("""
+        import os, sys, threading
+        from pitchlive.model.native_log import filtered_native_stderr
+
+        inside, release = threading.Event(), threading.Event()
+
+        def loader():
+            with filtered_native_stderr():
+                inside.set()
+                release.wait()
+                os.write(2, b"I0000 00:00:1.5   7 a.cc:1] from the loader\\n")
+
+        thread = threading.Thread(target=loader, daemon=True)
+        thread.start()
+        inside.wait()
+        with filtered_native_stderr():
+            release.set()
+            thread.join(timeout=5)
+            print("loader finished" if not thread.is_alive() else "loader hangs",
+                  file=sys.stderr, flush=True)
+            os.write(2, b"W0000 00:00:1.5   7 b.cc:2] from main\\n")
+        print("after both", file=sys.stderr, flush=True)
+        os.write(2, b"W0000 00:00:1.5   7 c.cc:3] after the filter\\n")
+        """)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == ["loader finished", "after both",
+                                          "W0000 00:00:1.5   7 c.cc:3] after the filter"]

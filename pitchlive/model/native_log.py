@@ -72,14 +72,39 @@ class _Filter:
         self._thread.join()
 
 
+class _Active:
+    """The filter installed on fd 2, shared by every block inside it (any thread)."""
+
+    def __init__(self, stderr_fd: int) -> None:
+        self.stderr_fd = stderr_fd
+        self.saved_fd = os.dup(stderr_fd)
+        read_fd, write_fd = os.pipe()
+        self.filter = _Filter(read_fd, self.saved_fd)
+        os.dup2(write_fd, stderr_fd)
+        os.close(write_fd)
+        self.users = 0
+
+    def remove(self) -> None:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os.dup2(self.saved_fd, self.stderr_fd)  # closes the pipe's last write end: it drains
+        self.filter.join()
+
+
+_lock = threading.Lock()
+_active: _Active | None = None
+
+
 @contextlib.contextmanager
 def filtered_native_stderr() -> Iterator[list[str]]:
     """Drop native log lines written to fd 2 inside the block; everything else still shows.
 
     Yields the list of dropped lines (filled when the block ends). If the block raises, the
-    dropped lines are shown after all, since they may explain the failure.
-    $PITCHLIVE_TF_LOGS=1 turns the filter off.
+    dropped lines are shown after all, since they may explain the failure. Blocks may nest and
+    overlap across threads (a model loading while a recording is analysed): the filter stays
+    until the last one ends. $PITCHLIVE_TF_LOGS=1 turns the filter off.
     """
+    global _active
     dropped: list[str] = []
     if os.environ.get(ENV_SHOW_NATIVE_LOGS) or not hasattr(sys.stderr, "fileno"):
         yield dropped
@@ -89,12 +114,13 @@ def filtered_native_stderr() -> Iterator[list[str]]:
     except (OSError, ValueError):  # pytest capture or an embedded interpreter
         yield dropped
         return
-    sys.stderr.flush()
-    saved_fd = os.dup(stderr_fd)
-    read_fd, write_fd = os.pipe()
-    line_filter = _Filter(read_fd, saved_fd)
-    os.dup2(write_fd, stderr_fd)
-    os.close(write_fd)
+    with _lock:
+        if _active is None:
+            sys.stderr.flush()
+            _active = _Active(stderr_fd)
+        active = _active
+        active.users += 1
+        first_line = len(active.filter.dropped)
     failed = False
     try:
         yield dropped
@@ -102,12 +128,15 @@ def filtered_native_stderr() -> Iterator[list[str]]:
         failed = True
         raise
     finally:
-        with contextlib.suppress(Exception):
-            sys.stderr.flush()
-        os.dup2(saved_fd, stderr_fd)   # closes the pipe's last write end: the reader drains
-        line_filter.join()
-        dropped.extend(line_filter.dropped)
-        if failed and dropped:
-            with contextlib.suppress(OSError):
-                os.write(saved_fd, "".join(dropped).encode())
-        os.close(saved_fd)
+        with _lock:
+            active.users -= 1
+            last = active.users == 0
+            if last:
+                active.remove()
+                _active = None
+            dropped.extend(active.filter.dropped[first_line:])
+            if failed and dropped:
+                with contextlib.suppress(OSError):
+                    os.write(active.saved_fd, "".join(dropped).encode())
+            if last:
+                os.close(active.saved_fd)
