@@ -60,15 +60,19 @@ CORPUS = (
 
 
 def load_spice():
-    """The model named by $PITCHLIVE_MODEL (SPICE v1 here); prints the TF thread setting."""
-    from pitchlive.model import load_model
+    """The model named by $PITCHLIVE_MODEL (SPICE v1 here) on the live backend, as `pitchlive
+    listen` loads it ($PITCHLIVE_BACKEND=tensorflow: on TensorFlow); prints which."""
+    from pitchlive.model import load_live_model
 
     if not os.environ.get("PITCHLIVE_MODEL"):
         sys.exit("set PITCHLIVE_MODEL to the SPICE SavedModel folder "
                  "(e.g. ../shared/models/spice_1_savedmodel)")
-    print(f"TensorFlow threads: intra-op {os.environ['TF_NUM_INTRAOP_THREADS']}, inter-op "
-          f"{os.environ['TF_NUM_INTEROP_THREADS']} (0 = TensorFlow's default)", flush=True)
-    return load_model(Settings())
+    model = load_live_model(Settings())
+    print(f"live backend: {model.describe_backend()}", flush=True)
+    if model.backend == "TensorFlow":
+        print(f"TensorFlow threads: intra-op {os.environ['TF_NUM_INTRAOP_THREADS']}, inter-op "
+              f"{os.environ['TF_NUM_INTEROP_THREADS']} (0 = TensorFlow's default)", flush=True)
+    return model
 
 
 def corpus(rate_hz: int = 16000, seed: int = 3, n_notes: int = 20):

@@ -1,8 +1,13 @@
-"""SPICE: finding, loading, calibrating and running the model. The only module that imports TF.
+"""SPICE: finding, loading, calibrating and running the model. Only this package imports
+TensorFlow or LiteRT.
 
 Resolution order: --model, then $PITCHLIVE_MODEL, then TF Hub's SPICE v2. Each may be a TF Hub
-handle/URL or a local SavedModel folder. Downloads are cached per user (platformdirs), not in
-TF Hub's temp-dir default, so they survive reboots.
+handle/URL or a local SavedModel folder. Downloads are cached per user (platformdirs, or
+$PITCHLIVE_MODEL_CACHE), not in TF Hub's temp-dir default, so they survive reboots.
+
+    load_model()       the SavedModel on TensorFlow: whole recordings (fast on long inputs)
+    load_live_model()  live tracking: LiteRT on a cached TFLite conversion (live.py), no
+                       TensorFlow import once converted; TensorFlow as the fallback
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +26,9 @@ from pitchlive.frames import HOP_SAMPLES
 from pitchlive.model.files import hub_cache_dir, is_remote, is_saved_model_folder
 from pitchlive.model.native_log import filtered_native_stderr
 from pitchlive.settings import Settings
+
+if TYPE_CHECKING:
+    from pitchlive.model.litert_backend import LiteRTModel
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +282,7 @@ def tensorflow_version() -> str:
 
 
 def load_live_model(settings: Settings | None = None, backend: str | None = None,
-                    warm_up_samples: int | None = None):
+                    warm_up_samples: int | None = None) -> SpiceModel | LiteRTModel:
     """SPICE for live tracking: LiteRT on a cached TFLite conversion, else TensorFlow.
 
     backend: "auto" (default: $PITCHLIVE_BACKEND, else auto), "litert" or "tensorflow". On

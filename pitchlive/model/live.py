@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pitchlive.model import ModelError, limit_threads_for_streaming, load_model, model_info
+from pitchlive.model import (ModelError, SpiceModel, limit_threads_for_streaming, load_model,
+                             model_info)
 from pitchlive.model.converted import ConversionError, convert_and_store, find_converted
 from pitchlive.model.files import content_key, local_folder
 from pitchlive.model.litert_backend import LiteRTModel, LiteRTUnavailable, import_litert
@@ -42,7 +43,7 @@ def resolve_backend(backend: str | None = None) -> str:
     return value
 
 
-def _fall_back(tf_model, reason: str, strict: bool, hint: str = ""):
+def _fall_back(tf_model: SpiceModel, reason: str, strict: bool, hint: str = "") -> SpiceModel:
     """The TensorFlow model after LiteRT failed; says so once per process (or raises if strict)."""
     global _fallback_reported
     if strict:
@@ -55,7 +56,7 @@ def _fall_back(tf_model, reason: str, strict: bool, hint: str = ""):
     return tf_model
 
 
-def _load_litert(settings: Settings, strict: bool):
+def _load_litert(settings: Settings, strict: bool) -> SpiceModel | LiteRTModel:
     source, origin = settings.resolved_model_source()
     override = settings.resolved_calibration()
     try:
@@ -88,7 +89,7 @@ def _load_litert(settings: Settings, strict: bool):
 
 
 def load_live(settings: Settings, backend: str | None = None,
-              warm_up_samples: int | None = None):
+              warm_up_samples: int | None = None) -> SpiceModel | LiteRTModel:
     """See pitchlive.model.load_live_model."""
     choice = resolve_backend(backend)
     limit_threads_for_streaming()       # for TensorFlow, if it ends up running the model
