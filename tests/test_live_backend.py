@@ -4,6 +4,7 @@ Tolerance between the backends on the same audio: frequency within 0.05 cents an
 within 1e-5 (measured here on SPICE v1: at most 0.005 cents and 1.6e-6).
 """
 
+import hashlib
 import json
 import logging
 import os
@@ -260,3 +261,33 @@ def test_backend_choice_is_checked(model_dir, cache, monkeypatch):
     monkeypatch.setenv("PITCHLIVE_BACKEND", "tensorflow")
     assert load_live_model(settings).backend == "TensorFlow"
     assert not entry_paths(content_key(model_dir))[0].exists()   # nothing converted
+
+
+def test_a_file_litert_cannot_run_falls_back_to_tensorflow(model_dir, cache, with_litert,
+                                                           caplog):
+    # A converted file whose checksum is right but which LiteRT refuses (say, an operator a
+    # newer converter emitted that this LiteRT lacks): TensorFlow runs the model instead.
+    settings = Settings(model_source=str(model_dir))
+    load_live_model(settings)
+    tflite, meta = entry_paths(content_key(model_dir))
+    garbage = b"not a flatbuffer" * 100
+    tflite.write_bytes(garbage)
+    values = json.loads(meta.read_text())
+    values.update(sha256=hashlib.sha256(garbage).hexdigest(), size_bytes=len(garbage))
+    meta.write_text(json.dumps(values))
+    with caplog.at_level(logging.WARNING, logger="pitchlive.model"):
+        model = load_live_model(settings)
+    assert model.backend == "TensorFlow"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and FALLBACK_TEXT in warnings[0] and "LiteRT cannot run" in \
+        warnings[0]
+
+
+def test_an_unwritable_cache_falls_back_to_tensorflow(model_dir, cache, with_litert, caplog):
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("a file where the cache folder should be")
+    with caplog.at_level(logging.WARNING, logger="pitchlive.model"):
+        model = load_live_model(Settings(model_source=str(model_dir)))
+    assert model.backend == "TensorFlow"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "PITCHLIVE_MODEL_CACHE" in warnings[0]

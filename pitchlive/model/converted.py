@@ -46,9 +46,9 @@ def entry_paths(key: str) -> tuple[Path, Path]:
 
 
 def remove_entry(key: str) -> None:
-    """Delete a cache entry (both files), ignoring files already gone."""
+    """Delete a cache entry (both files), ignoring files already gone or out of reach."""
     for path in entry_paths(key):
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             path.unlink()
 
 
