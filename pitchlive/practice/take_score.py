@@ -13,6 +13,8 @@ from pitchlive.practice.sung import SungPitch
 from pitchlive.practice.target import Target
 
 WORST_NOTES = 5
+MIN_ONSETS_TO_REFINE = 3
+REFINE_LIMIT_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -83,12 +85,25 @@ def score_take(target: Target, sung: SungPitch, settings: ScoringSettings = Scor
     offset_s : float or None
         Known shift of the target in the take (s, + = later); None searches ±max_offset_s.
     """
-    alignment = None
-    if offset_s is None:
-        alignment = find_time_offset(target, sung, max_offset_s, settings.a4_hz)
-        offset_s = alignment.offset_s
+    if offset_s is not None:
+        return TakeScore(target, _score_notes(target, sung, settings, offset_s), float(offset_s),
+                         None, settings)
+    alignment = find_time_offset(target, sung, max_offset_s, settings.a4_hz)
+    scores = _score_notes(target, sung, settings, alignment.offset_s)
+    # The pitch match fixes the offset to within a frame or so; the median onset error then
+    # puts the typical note exactly on time, so onsets read relative to the singer's own timing.
+    onsets = [s.onset_ms for s in scores if math.isfinite(s.onset_ms)]
+    if len(onsets) >= MIN_ONSETS_TO_REFINE:
+        refined = alignment.offset_s + float(np.median(onsets)) / 1000.0
+        if abs(refined - alignment.offset_s) <= REFINE_LIMIT_S:
+            alignment = alignment._replace(offset_s=refined)
+            scores = _score_notes(target, sung, settings, refined)
+    return TakeScore(target, scores, float(alignment.offset_s), alignment, settings)
+
+
+def _score_notes(target: Target, sung: SungPitch, settings: ScoringSettings, offset_s: float
+                 ) -> tuple[NoteScore, ...]:
     aligned = sung.shifted(-offset_s)
     midi = aligned.midi(settings.a4_hz)
-    scores = tuple(score_note(note, aligned, settings, i, midi)
-                   for i, note in enumerate(target.notes))
-    return TakeScore(target, scores, float(offset_s), alignment, settings)
+    return tuple(score_note(note, aligned, settings, i, midi)
+                 for i, note in enumerate(target.notes))
