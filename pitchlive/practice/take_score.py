@@ -14,7 +14,8 @@ from pitchlive.practice.target import Target
 
 WORST_NOTES = 5
 MIN_ONSETS_TO_REFINE = 3
-REFINE_LIMIT_S = 0.1
+REFINE_LIMIT_S = 0.15
+REFINE_PASSES = 2
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,20 @@ def score_take(target: Target, sung: SungPitch, settings: ScoringSettings = Scor
                          None, settings)
     alignment = find_time_offset(target, sung, max_offset_s, settings.a4_hz)
     scores = _score_notes(target, sung, settings, alignment.offset_s)
-    # The pitch match fixes the offset to within a frame or so; the median onset error then
-    # puts the typical note exactly on time, so onsets read relative to the singer's own timing.
-    onsets = [s.onset_ms for s in scores if math.isfinite(s.onset_ms)]
-    if len(onsets) >= MIN_ONSETS_TO_REFINE:
-        refined = alignment.offset_s + float(np.median(onsets)) / 1000.0
-        if abs(refined - alignment.offset_s) <= REFINE_LIMIT_S:
-            alignment = alignment._replace(offset_s=refined)
-            scores = _score_notes(target, sung, settings, refined)
+    # The pitch match lands late when notes turn voiced slowly (soft attacks: the plateau of
+    # matching lags centres on the voiced part of each note). The sung onsets, timed on the
+    # level envelope, do not: moving the target by their median error puts the typical note
+    # exactly on time, so onsets read relative to the singer's own timing. Twice, since the
+    # onsets found depend a little on where the notes are looked for.
+    for _ in range(REFINE_PASSES):
+        onsets = [s.onset_ms for s in scores if math.isfinite(s.onset_ms)]
+        if len(onsets) < MIN_ONSETS_TO_REFINE:
+            break
+        step_s = float(np.median(onsets)) / 1000.0
+        if abs(step_s) > REFINE_LIMIT_S or abs(step_s) < 1e-4:
+            break
+        alignment = alignment._replace(offset_s=alignment.offset_s + step_s)
+        scores = _score_notes(target, sung, settings, alignment.offset_s)
     return TakeScore(target, scores, float(alignment.offset_s), alignment, settings)
 
 
