@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 import pytest
 
 from pitchlive.practice.live import LiveScorer
@@ -68,3 +70,12 @@ def test_memory_stays_bounded():
         t += 0.032
     assert len(scorer._times) < 100
     assert len(scorer.scores) >= 398
+
+
+def test_level_of_digital_silence_keeps_the_envelope():
+    scorer = LiveScorer(TARGET)
+    for t, hz, v in zip(SUNG.times_s, SUNG.frequency_hz, SUNG.voiced):
+        scorer.push(t, hz, bool(v), level_dbfs=-20.0 if v else float("-inf"))
+    sung = scorer._sung()
+    assert sung.envelope_db is not None and np.isfinite(sung.envelope_db).all()
+    assert scorer.finish().notes[0].onset_ms == pytest.approx(0.0, abs=20.0)

@@ -114,3 +114,9 @@ def test_bad_headers(tmp_path):
         load_ultrastar(write(tmp_path, text="#TITLE:x\n: 0 1 0 a\n"))
     with pytest.raises(TargetError, match="no notes"):
         load_ultrastar(write(tmp_path, text="#BPM:100\n#MP3:x.mp3\nE\n"))
+
+
+def test_tab_before_syllable_and_zero_length_notes(tmp_path):
+    text = "#BPM:100\n#MP3:x.mp3\n: 0 4 0\tla\n: 4 0 2 ~\n: 8 2 2\nE\n"
+    target = load_ultrastar(write(tmp_path, text=text))
+    assert [(n.lyric, n.midi) for n in target.notes] == [("la", 60), ("", 62)]

@@ -130,6 +130,7 @@ def test_bad_input_messages(cli, tmp_path, melody_mid):
         (("score", take, "--target", melody_mid, "--track", 5), "has no track 5"),
         (("score", take, "--target", melody_mid, "-o", tmp_path / "r.xlsx"), ".csv or .json"),
         (("score", take, "--target", melody_mid, "--band", 0), "--band must be"),
+        (("score", take, "--target", melody_mid, "--part", "Alto"), "use --track N"),
         (("score", take, "--target", melody_mid), "no voiced pitch"),
     ]
     bad_txt = tmp_path / "bad.txt"
@@ -138,6 +139,7 @@ def test_bad_input_messages(cli, tmp_path, melody_mid):
     empty = tmp_path / "empty.txt"
     empty.write_text("#BPM:100\nE\n")
     cases.append((("score", take, "--target", empty), "no notes"))
+    cases.append((("score", take, "--target", empty, "--track", 2), "--part for MusicXML"))
     garbage = tmp_path / "g.wav"
     garbage.write_bytes(b"this is not audio")
     cases.append((("score", garbage, "--target", melody_mid), "g.wav"))

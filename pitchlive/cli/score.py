@@ -55,6 +55,7 @@ def register(subparsers) -> None:
 
 def _check(args: argparse.Namespace) -> None:
     from pitchlive.cli import CliError
+    from pitchlive.practice.loading import MIDI_SUFFIXES
     from pitchlive.practice.report import REPORT_SUFFIXES
 
     if not args.take.is_file():
@@ -70,6 +71,13 @@ def _check(args: argparse.Namespace) -> None:
         raise CliError(f"--band must be 1-100 cents, got {args.band:g}.")
     if args.offset_ms is None and not 0.0 <= args.max_offset <= 60.0:
         raise CliError(f"--max-offset must be 0-60 s, got {args.max_offset:g}.")
+    suffix = args.target.suffix.lower()
+    if args.track is not None and suffix not in MIDI_SUFFIXES:
+        raise CliError("--track chooses a track of a MIDI target; use --part for MusicXML parts "
+                       "and UltraStar duets.")
+    if args.part is not None and suffix in MIDI_SUFFIXES:
+        raise CliError("--part chooses a MusicXML part or UltraStar duet singer; use --track N "
+                       "for a MIDI target.")
     if args.offset_ms is not None and not math.isfinite(args.offset_ms):
         raise CliError("--offset-ms must be a number of milliseconds.")
 

@@ -13,7 +13,7 @@ from pitchlive.frames import HOP_S
 from pitchlive.music import hz_to_midi
 from pitchlive.practice.note_score import ATTACK_S, NoteScore, ScoringSettings, score_note
 from pitchlive.practice.onset import STABLE_FRAMES
-from pitchlive.practice.sung import SungPitch
+from pitchlive.practice.sung import SILENCE_DB, SungPitch
 from pitchlive.practice.take_score import TakeScore
 from pitchlive.practice.target import Target
 
@@ -99,7 +99,9 @@ class LiveScorer:
         self._times.append(t)
         self._hz.append(float(frequency_hz))
         self._voiced.append(bool(voiced) and math.isfinite(frequency_hz) and frequency_hz > 0)
-        self._level.append(float(level_dbfs) if level_dbfs is not None else math.nan)
+        # -inf (digital silence) would break the envelope's arithmetic: floor it.
+        self._level.append(max(float(level_dbfs), SILENCE_DB) if level_dbfs is not None
+                           else math.nan)
         sung_midi = float(hz_to_midi(frequency_hz, self.settings.a4_hz)) \
             if self._voiced[-1] else None
         index = self._note_at(t)

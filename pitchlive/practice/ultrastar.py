@@ -18,7 +18,7 @@ from pitchlive.practice.target import Target, TargetError, TargetNote, require_n
 C4_MIDI = 60
 NOTE_KINDS = {":": {}, "*": {"golden": True}, "F": {"freestyle": True}, "R": {"rap": True},
               "G": {"rap": True, "golden": True}}
-_NOTE_RE = re.compile(r"^([:*FRG])\s+(-?\d+)\s+(\d+)\s+(-?\d+)(?: (.*))?$")
+_NOTE_RE = re.compile(r"^([:*FRG])\s+(-?\d+)\s+(\d+)\s+(-?\d+)(?:[ \t](.*))?$")
 _BREAK_RE = re.compile(r"^-\s*(-?\d+)(?:\s+(-?\d+))?\s*$")
 
 
@@ -104,6 +104,8 @@ def load_ultrastar(path: Path, player: int = 1) -> Target:
         if match:
             kind, start, length, pitch, lyric = match.groups()
             onset_beats = line_offset + int(start)
+            if int(length) == 0:
+                continue   # zero-length notes exist in the wild and have nothing to sing
             notes.append(TargetNote(gap_s + onset_beats * beat_s, int(length) * beat_s,
                                     float(C4_MIDI + int(pitch)), lyric or "",
                                     **NOTE_KINDS[kind]))
