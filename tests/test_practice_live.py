@@ -79,3 +79,18 @@ def test_level_of_digital_silence_keeps_the_envelope():
     sung = scorer._sung()
     assert sung.envelope_db is not None and np.isfinite(sung.envelope_db).all()
     assert scorer.finish().notes[0].onset_ms == pytest.approx(0.0, abs=20.0)
+
+
+def test_audio_envelope_times_onsets_after_silence():
+    rate = 16000
+    late = TARGET.notes[0].onset_s + 0.037
+    audio = np.zeros(int(3.0 * rate), np.float32)
+    audio[int(late * rate):int(1.0 * rate)] = 0.1
+    scorer = LiveScorer(TARGET, start_s=0.0)
+    sung = sung_notes([(late, 1.0, 60.0)], 3.0, envelope=False)
+    for block in np.array_split(audio, 97):
+        scorer.push_audio(block, rate)
+    for t, hz, v in zip(sung.times_s, sung.frequency_hz, sung.voiced):
+        scorer.push(t, hz, bool(v))
+    # 8 ms windows centred on their times see a hard step up to 4 ms early
+    assert scorer.finish().notes[0].onset_ms == pytest.approx(37.0 - 2.0, abs=2.5)

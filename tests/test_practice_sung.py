@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from pitchlive.practice.sung import SILENCE_DB, SungPitch, level_envelope
+from pitchlive.practice.sung import SILENCE_DB, StreamingEnvelope, SungPitch, level_envelope
 
 
 def test_midi_is_nan_where_unvoiced_and_shift_moves_both_timelines():
@@ -28,3 +28,23 @@ def test_level_envelope_of_a_burst():
     rise = times[np.argmax(level > -26)]
     assert rise == pytest.approx(0.5, abs=0.004)
     assert level_envelope(np.zeros(0), rate)[0].size == 0
+
+
+@pytest.mark.parametrize("sizes", [[16000], [1, 999, 5000, 10000], [441] * 40])
+def test_streaming_envelope_matches_the_whole_signal(sizes):
+    rate = 16000
+    audio = np.random.default_rng(1).normal(0, 0.1, sum(sizes)).astype(np.float32)
+    whole_t, whole_db = level_envelope(audio, rate)
+    stream = StreamingEnvelope()
+    parts, start = [], 0
+    for size in sizes:
+        parts.append(stream.push(audio[start:start + size], rate))
+        start += size
+    times = np.concatenate([p[0] for p in parts])
+    levels = np.concatenate([p[1] for p in parts])
+    complete = whole_t[:times.size]
+    assert times.size >= whole_t.size - 4      # only the last windows wait for more audio
+    assert times == pytest.approx(complete)
+    assert levels == pytest.approx(whole_db[:times.size])
+    with pytest.raises(ValueError, match="sample rate changed"):
+        stream.push(audio[:10], 44100)

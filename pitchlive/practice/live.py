@@ -13,7 +13,7 @@ from pitchlive.frames import HOP_S
 from pitchlive.music import hz_to_midi
 from pitchlive.practice.note_score import ATTACK_S, NoteScore, ScoringSettings, score_note
 from pitchlive.practice.onset import STABLE_FRAMES
-from pitchlive.practice.sung import SILENCE_DB, SungPitch
+from pitchlive.practice.sung import SILENCE_DB, StreamingEnvelope, SungPitch
 from pitchlive.practice.take_score import TakeScore
 from pitchlive.practice.target import Target
 
@@ -80,6 +80,9 @@ class LiveScorer:
         self._next_to_score = 0
         self._scores: list[NoteScore] = []
         self._running = {}   # note index -> [frames graded, frames in band]
+        self._envelope = StreamingEnvelope()
+        self._env_t: list[float] = []
+        self._env_db: list[float] = []
 
     @property
     def scores(self) -> tuple[NoteScore, ...]:
@@ -91,6 +94,15 @@ class LiveScorer:
         if i >= 0 and time_s < self.target.notes[i].end_s:
             return i
         return None
+
+    def push_audio(self, block: np.ndarray, sample_rate_hz: float) -> None:
+        """Add input audio (mono, in order, without gaps from the stream's first sample).
+
+        Its 2 ms level envelope then times onsets after silence, instead of the frames' levels.
+        """
+        times, level = self._envelope.push(block, sample_rate_hz)
+        self._env_t.extend((times - self.start_s).tolist())
+        self._env_db.extend(level.tolist())
 
     def push(self, time_s: float, frequency_hz: float, voiced: bool,
              level_dbfs: float | None = None) -> LiveFeedback:
@@ -126,7 +138,12 @@ class LiveScorer:
     def _sung(self) -> SungPitch:
         times = np.array(self._times)
         level = np.array(self._level)
-        envelope = (times, level) if np.isfinite(level).all() and level.size else (None, None)
+        if self._env_t:
+            envelope = (np.array(self._env_t), np.array(self._env_db))
+        elif np.isfinite(level).all() and level.size:
+            envelope = (times, level)
+        else:
+            envelope = (None, None)
         return SungPitch(times, np.array(self._hz), np.array(self._voiced, bool), *envelope)
 
     def _score_ready(self, now_s: float, final: bool = False) -> tuple[NoteScore, ...]:
@@ -152,6 +169,9 @@ class LiveScorer:
         cut = bisect.bisect_left(self._times, keep_from)
         if cut:
             del self._times[:cut], self._hz[:cut], self._voiced[:cut], self._level[:cut]
+        cut = bisect.bisect_left(self._env_t, keep_from)
+        if cut:
+            del self._env_t[:cut], self._env_db[:cut]
 
     def finish(self) -> TakeScore:
         """Score the notes still open and return the whole take's scores (offset 0)."""

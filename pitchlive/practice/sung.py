@@ -82,3 +82,35 @@ def level_envelope(audio: np.ndarray, sample_rate_hz: float, hop_s: float = ENVE
     with np.errstate(divide="ignore"):
         level_db = np.maximum(10.0 * np.log10(mean_power), SILENCE_DB)
     return (starts + (ends - starts) / 2.0) / sample_rate_hz, level_db
+
+
+class StreamingEnvelope:
+    """level_envelope over audio that arrives in blocks: the same windows, emitted as soon as
+    each is complete. Times count from the first sample pushed."""
+
+    def __init__(self, hop_s: float = ENVELOPE_HOP_S, window_s: float = ENVELOPE_WINDOW_S):
+        self.hop_s, self.window_s = hop_s, window_s
+        self._buffer = np.zeros(0)
+        self._buffer_start = 0      # stream index of _buffer[0], always a window start
+        self._rate_hz: float | None = None
+
+    def push(self, block: np.ndarray, sample_rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+        """Add a mono block; returns (times_s, level_db) of the windows completed by it."""
+        if self._rate_hz is None:
+            self._rate_hz = float(sample_rate_hz)
+        elif sample_rate_hz != self._rate_hz:
+            raise ValueError("the sample rate changed within one stream")
+        rate = self._rate_hz
+        hop = max(1, int(round(self.hop_s * rate)))
+        window = max(hop, int(round(self.window_s * rate)))
+        self._buffer = np.concatenate((self._buffer, np.asarray(block, np.float64)))
+        n_windows = (self._buffer.size - window) // hop + 1 if self._buffer.size >= window else 0
+        if n_windows <= 0:
+            return np.zeros(0), np.zeros(0)
+        used = (n_windows - 1) * hop + window
+        _, level = level_envelope(self._buffer[:used], rate, hop / rate, window / rate)
+        level = level[:n_windows]
+        times = (self._buffer_start + np.arange(n_windows) * hop + window / 2.0) / rate
+        self._buffer = self._buffer[n_windows * hop:]
+        self._buffer_start += n_windows * hop
+        return times, level
