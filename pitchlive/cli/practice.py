@@ -89,12 +89,12 @@ def build_target(args: argparse.Namespace):
     messages = list(target.warnings)
     if args.range:
         low, sep, high = args.range.partition("-")
+        if not sep:
+            raise TargetError("--range needs two notes, e.g. A2-E4.")
         try:
             low_midi, high_midi = parse_note_name(low), parse_note_name(high)
         except ValueError as exc:
             raise TargetError(f"--range: {exc}; write it like A2-E4.") from None
-        if not sep:
-            raise TargetError("--range needs two notes, e.g. A2-E4.")
         fit = suggest_transposition(target, low_midi, high_midi)
         messages.append(fit.message)
         target = transpose(target, fit.semitones)
@@ -160,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     for message in messages:
         warn(message)
-    settings = settings_from_args(args, device=args.device)
+    # Raw frames: the display smoothing (a median on steady notes) would bend vibrato.
+    settings = settings_from_args(args, device=args.device, smoothing=False)
     source = FileSource(args.input, realtime=True) if args.input else \
         MicrophoneSource(device=args.device)
     limit_threads_for_streaming()
