@@ -51,3 +51,9 @@ def test_csv_and_json_files(tmp_path):
 def test_target_names():
     assert target_name(TargetNote(0, 1, 69.3)) == "A4+30c"
     assert target_name(TargetNote(0, 1, 55.0, glide_to_midi=67.0)) == "G3->G4"
+
+
+def test_report_is_table_then_summary():
+    from pitchlive.practice.report import format_report
+
+    assert format_report(SCORE) == format_table(SCORE) + "\n\n" + format_summary(SCORE)

@@ -145,8 +145,7 @@ def run(args: argparse.Namespace) -> int:
     from pitchlive.model import limit_threads_for_streaming, load_model
     from pitchlive.practice.history import History, HistoryError
     from pitchlive.practice.note_score import ScoringSettings
-    from pitchlive.practice.report import (REPORT_SUFFIXES, format_summary, format_table,
-                                           save_report)
+    from pitchlive.practice.report import REPORT_SUFFIXES, format_report, save_report
     from pitchlive.practice.session import PracticeSession
     from pitchlive.practice.target import TargetError
 
@@ -226,9 +225,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("no audio arrived from the input; check the device with "
                        "`pitchlive devices`.")
     result = session.result()
-    print(format_table(result))
-    print()
-    print(format_summary(result))
+    print(format_report(result))
     if args.output is not None:
         try:
             save_report(args.output, result)

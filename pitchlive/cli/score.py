@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from pitchlive.model import load_model
     from pitchlive.practice.loading import load_target
     from pitchlive.practice.note_score import ScoringSettings
-    from pitchlive.practice.report import format_summary, format_table, save_report
+    from pitchlive.practice.report import format_report, save_report
     from pitchlive.practice.take_pitch import analyze_take
     from pitchlive.practice.take_score import score_take
     from pitchlive.practice.target import TargetError, transpose
@@ -118,9 +118,7 @@ def run(args: argparse.Namespace) -> int:
              f"the best offset ({score.offset_s * 1000:+.0f} ms); check that this is the right "
              "target, or give the offset with --offset-ms.")
     print(f"{target.title} ({target.source})")
-    print(format_table(score))
-    print()
-    print(format_summary(score))
+    print(format_report(score))
     if args.output is not None:
         try:
             save_report(args.output, score)

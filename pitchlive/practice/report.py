@@ -154,3 +154,8 @@ def save_report(path: Path, score: TakeScore) -> None:
     if suffix not in REPORT_SUFFIXES:
         raise ValueError(f"a report must be .csv or .json, got {path.name!r}.")
     write_text_atomically(path, report_csv(score) if suffix == ".csv" else report_json(score))
+
+
+def format_report(score: TakeScore) -> str:
+    """The per-note table, a blank line and the summary, as printed at the end of a take."""
+    return f"{format_table(score)}\n\n{format_summary(score)}"
