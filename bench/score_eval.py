@@ -154,8 +154,9 @@ def main() -> int:
     for name, audio, shift, vibrato in takes:
         cents, onsets, offset = score(audio, MELODY, shift, model, vibrato)
         found = np.isfinite(onsets)
+        late = np.abs(onsets[found])
         print(f"{name:<30} {np.nanmedian(np.abs(cents)):9.1f} {np.nanmax(np.abs(cents)):9.1f} "
-              f"{np.nanmedian(np.abs(onsets[found])):7.0f}ms {np.nanmax(np.abs(onsets[found])):7.0f}ms "
+              f"{np.median(late):7.0f}ms {np.max(late):7.0f}ms "
               f"{found.sum():3d}/{len(MELODY):<2d} {offset * 1000:+5.0f}ms")
     return 0
 

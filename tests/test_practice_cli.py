@@ -7,7 +7,7 @@ import pytest
 
 from pitchlive.practice.history import DATA_DIR_ENV_VAR, History
 from synth import write_midi, write_wav
-from test_score_cli import HIGH, RATE, check, render
+from scored_takes import HIGH, RATE, check, render
 
 pytestmark = pytest.mark.model
 

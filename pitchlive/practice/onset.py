@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 
-
 STABLE_FRAMES = 3          # frames in a row on the pitch before a note counts as started
 STABLE_CENTS = 50.0        # "on the pitch": within this of the note's median sung pitch
 ONSET_LEVEL_DROP_DB = 12.0  # the note has started once the level is within this of its body
