@@ -1,6 +1,7 @@
 """`pitchlive practice` with the real model, fed by a recording in real time."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +19,8 @@ def test_practice_scores_a_take_after_the_count_in(cli, tmp_path, monkeypatch):
     take = write_wav(tmp_path / "take.wav", audio, RATE)
     write_midi(notes, tmp_path / "melody.mid", 73)
     report = tmp_path / "r.json"
-    code, out, err = cli("practice", tmp_path / "melody.mid", "--input", take, "-o", report)
+    code, out, err = cli("practice", tmp_path / "melody.mid", "--input", take, "-o", report,
+                         "--record", tmp_path / "takes")
     assert code == 0, err
     rows = json.loads(report.read_text())["notes"]
     check(rows, truth)
@@ -26,6 +28,16 @@ def test_practice_scores_a_take_after_the_count_in(cli, tmp_path, monkeypatch):
     assert "worst notes:" in out and "saved to the practice history" in err
     (session,) = History().sessions()
     assert session.target_title == "melody" and len(History().note_scores(session.id)) == 10
+    # the take is saved with its scores, and the history points at the files
+    files = {kind: Path(path) for kind, path in session.take_files.items()}
+    assert set(files) == {"wav", "pitch_csv", "scores_json"}
+    assert all(path.parent == tmp_path / "takes" and path.is_file() for path in files.values())
+    assert json.loads(files["scores_json"].read_text()) == json.loads(report.read_text())
+    # the saved recording scores the same through `pitchlive score` (count-in: 2 s)
+    code, out, err = cli("score", files["wav"], "--target", tmp_path / "melody.mid",
+                         "--offset-ms", 2000, "-o", tmp_path / "again.json")
+    assert code == 0, err
+    check(json.loads((tmp_path / "again.json").read_text())["notes"], truth)
 
 
 def test_exercise_transposed_to_the_singers_range(cli, tmp_path, monkeypatch):
@@ -49,6 +61,7 @@ def test_exercise_transposed_to_the_singers_range(cli, tmp_path, monkeypatch):
     (("scale", "--range", "C3"), "two notes"),
     (("scale", "--range", "X-Y"), "not a note name"),
     (("missing.mid",), "does not exist"),
+    (("scale", "--record", "/proc/no/such/folder"), "cannot record into"),
 ])
 def test_bad_input(cli, args, message):
     code, out, err = cli("practice", *args)

@@ -62,6 +62,9 @@ def register(subparsers) -> None:
                         help="confidence from which a frame counts as voiced (default 0.9)")
     parser.add_argument("--a4", type=float, default=440.0, metavar="HZ",
                         help="tuning reference (default 440)")
+    parser.add_argument("--record", type=Path, metavar="DIR",
+                        help="save the take in DIR: WAV, pitch CSV and the scores as JSON "
+                             "(DATE-TIME.wav, .pitch.csv, .scores.json); DIR is created")
     parser.add_argument("--no-history", action="store_true",
                         help="do not save the session to the practice history")
     parser.add_argument("-o", "--output", type=Path, metavar="REPORT",
@@ -137,6 +140,35 @@ def note_done_line(score) -> str:
     return " ".join(parts)
 
 
+def save_practice_take(recorder, directory: Path, settings, result) -> dict[str, Path]:
+    """Save the recorded take and its scores; {kind: path} of what was written (empty after
+    saying why, when the take could not be saved: its recording is then kept and named)."""
+    from pitchlive.cli import error, warn
+    from pitchlive.practice.report import save_report
+    from pitchlive.takes import TakeError, save_take
+
+    take = recorder.stop()
+    if take.problem:
+        warn(take.problem)
+    try:
+        saved = save_take(take, directory, settings)
+    except TakeError as exc:
+        error(f"{exc}")
+        error(f"the recording was not lost: it is in {take.audio_path}")
+        return {}
+    take.discard()
+    files = {"wav": saved.wav_path, "pitch_csv": saved.csv_path}
+    scores = saved.wav_path.with_suffix(".scores.json")
+    try:
+        save_report(scores, result)
+        files["scores_json"] = scores
+    except OSError as exc:
+        error(f"cannot write {scores} ({exc.strerror}).")
+    print(f"pitchlive: saved the take: {', '.join(str(p) for p in files.values())}",
+          file=sys.stderr)
+    return files
+
+
 def run(args: argparse.Namespace) -> int:
     """Count in, listen and score until the target is over (or Ctrl-C)."""
     from pitchlive.audio.sources import FileSource, MicrophoneSource
@@ -159,6 +191,10 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     for message in messages:
         warn(message)
+    if args.record is not None:
+        from pitchlive.cli.listen import check_record_dir
+
+        check_record_dir(args.record)     # before the model loads: fail fast
     # Raw frames: the display smoothing (a median on steady notes) would bend vibrato.
     settings = settings_from_args(args, device=args.device, smoothing=False)
     source = FileSource(args.input, realtime=True) if args.input else \
@@ -179,8 +215,22 @@ def run(args: argparse.Namespace) -> int:
     session = PracticeSession(target, scoring, args.count_in, stream_start_s=0.0)
     heard = False
     failed = False
+    recorder = None
+    if args.record is not None:
+        from pitchlive.takes import TakeError, TakeRecorder
+
+        recorder = TakeRecorder(engine)
+        try:
+            recorder.start()
+        except TakeError as exc:
+            raise CliError(str(exc)) from exc
     print(f"{target.title} ({target.source}); {args.count_in} beats count-in", file=sys.stderr)
-    engine.start()
+    try:
+        engine.start()
+    except BaseException:
+        if recorder is not None:
+            recorder.stop().discard()
+        raise
     last_draw, last_item = 0.0, time.monotonic()
     try:
         while True:
@@ -222,9 +272,12 @@ def run(args: argparse.Namespace) -> int:
         if tty:
             sys.stdout.write("\n")
     if not heard:
+        if recorder is not None:
+            recorder.stop().discard()
         raise CliError("no audio arrived from the input; check the device with "
                        "`pitchlive devices`.")
     result = session.result()
+    take_files = {}
     print(format_report(result))
     if args.output is not None:
         try:
@@ -232,10 +285,13 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             error(f"cannot write {args.output} ({exc.strerror}).")
             failed = True
+    if recorder is not None:
+        take_files = save_practice_take(recorder, args.record, settings, result)
+        failed = failed or not take_files
     if not args.no_history:
         try:
             history = History()
-            session_id = history.add_session(result)
+            session_id = history.add_session(result, take_files=take_files)
             if history.recovered_from is not None:
                 warn(f"the practice history was damaged; it was kept as "
                      f"{history.recovered_from} and a new one started.")
