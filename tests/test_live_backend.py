@@ -291,3 +291,12 @@ def test_an_unwritable_cache_falls_back_to_tensorflow(model_dir, cache, with_lit
     assert model.backend == "TensorFlow"
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "PITCHLIVE_MODEL_CACHE" in warnings[0]
+
+
+def test_the_window_and_listen_load_the_live_backend(model_dir, cache, with_litert):
+    from pitchlive.model import load_warm_model
+
+    model = load_warm_model(Settings(model_source=str(model_dir)))
+    assert model.backend == "LiteRT"
+    f, c = model.infer(harmonic_tone(220.0, 0.3))
+    assert abs(np.median(cents_between(f[2:-2], 220.0))) < 20

@@ -268,6 +268,31 @@ def limit_threads_for_streaming() -> None:
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 
 
+def warm_up(model, n_samples: int) -> None:
+    """Run a model once on n_samples of silence (the live window's length).
+
+    TensorFlow's first call on a new input length traces its graph (0.1-0.5 s); paid here, it
+    stays off the first live frame. Errors of the model propagate.
+    """
+    model.infer(np.zeros(n_samples, dtype=np.float32))
+
+
+def load_warm_model(settings: Settings) -> SpiceModel | LiteRTModel:
+    """Load SPICE for live tracking and run it once; call it off the GUI thread.
+
+    The live backend (load_live_model: LiteRT on a cached conversion, TensorFlow with its
+    threads limited for streaming otherwise), warmed up on the live window. Then garbage is
+    collected once and the survivors frozen: TensorFlow leaves ~430k Python objects, and one
+    full collection over them (~220 ms here) would stall the GUI and the engine alike.
+    """
+    import gc
+
+    model = load_live_model(settings, warm_up_samples=settings.window_samples)
+    gc.collect()
+    gc.freeze()
+    return model
+
+
 def tensorflow_version() -> str:
     """Version of the installed TensorFlow, from its package metadata (imports nothing)."""
     from importlib.metadata import PackageNotFoundError, version

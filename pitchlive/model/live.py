@@ -16,10 +16,8 @@ import logging
 import os
 from pathlib import Path
 
-import numpy as np
-
 from pitchlive.model import (ModelError, SpiceModel, limit_threads_for_streaming, load_model,
-                             model_info)
+                             model_info, warm_up)
 from pitchlive.model.converted import ConversionError, convert_and_store, find_converted
 from pitchlive.model.files import content_key, local_folder
 from pitchlive.model.litert_backend import LiteRTModel, LiteRTUnavailable, import_litert
@@ -101,5 +99,5 @@ def load_live(settings: Settings, backend: str | None = None,
     # the first live frame.
     n_samples = settings.window_samples if warm_up_samples is None else warm_up_samples
     if n_samples > 0:
-        model.infer(np.zeros(n_samples, dtype=np.float32))
+        warm_up(model, n_samples)
     return model
