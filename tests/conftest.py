@@ -83,6 +83,7 @@ def cli(spice_model, monkeypatch, capsys):
     import pitchlive.model
 
     monkeypatch.setattr(pitchlive.model, "load_model", lambda settings=None: spice_model)
+    monkeypatch.setattr(pitchlive.model, "load_warm_model", lambda settings=None: spice_model)
 
     def run(*args):
         from pitchlive.cli import main

@@ -8,7 +8,6 @@ practice history.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import queue
 import sys
@@ -174,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
     from pitchlive.audio.sources import FileSource, MicrophoneSource
     from pitchlive.cli import CliError, error, settings_from_args, warn
     from pitchlive.engine import Engine, EngineEvent
-    from pitchlive.model import limit_threads_for_streaming, load_model
+    from pitchlive.model import load_warm_model
     from pitchlive.practice.history import History, HistoryError
     from pitchlive.practice.note_score import ScoringSettings
     from pitchlive.practice.report import REPORT_SUFFIXES, format_report, save_report
@@ -199,10 +198,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args, device=args.device, smoothing=False)
     source = FileSource(args.input, realtime=True) if args.input else \
         MicrophoneSource(device=args.device)
-    limit_threads_for_streaming()
-    model = load_model(settings)
-    gc.collect()
-    gc.freeze()   # as `listen` does: keeps full collections off the worker
+    model = load_warm_model(settings)     # the live backend, as `listen` loads it
     engine = Engine(settings, model, source)
     items: queue.SimpleQueue = queue.SimpleQueue()
     engine.subscribe(items.put)
