@@ -300,3 +300,20 @@ def test_the_window_and_listen_load_the_live_backend(model_dir, cache, with_lite
     assert model.backend == "LiteRT"
     f, c = model.infer(harmonic_tone(220.0, 0.3))
     assert abs(np.median(cents_between(f[2:-2], 220.0))) < 20
+
+
+def test_listen_with_a_converted_model_never_imports_tensorflow(model_dir, litert_model,
+                                                                tmp_path):
+    tone = write_wav(tmp_path / "tone.wav", harmonic_tone(440.0, 1.0, 48000), 48000)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PITCHLIVE_MODEL": str(model_dir)}
+    env.pop("PITCHLIVE_BACKEND", None)
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "pitchlive", "listen",
+                             "--input", str(tone), "--csv"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "ai_edge_litert.interpreter" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("tensorflow", "tensorflow_hub",
+                                                             "scipy")}
+    assert any(",1,A4," in row for row in result.stdout.splitlines())
