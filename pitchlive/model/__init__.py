@@ -166,6 +166,16 @@ class SpiceModel:
         """One line for `pitchlive info`."""
         return f"TensorFlow {self._tf.__version__} (SavedModel signature '{SIGNATURE}')"
 
+    def to_tflite(self) -> bytes:
+        """This SavedModel's serving signature converted by TensorFlow's TFLite converter.
+
+        Builtin operators suffice for SPICE; the converter's errors propagate.
+        """
+        with filtered_native_stderr():
+            converter = self._tf.lite.TFLiteConverter.from_saved_model(
+                self.info.path, signature_keys=[SIGNATURE])
+            return converter.convert()
+
 
 def prepare_input(audio_16k: np.ndarray) -> tuple[np.ndarray, int]:
     """(model input, frame count) for 16 kHz mono audio (n,): float32 (max(n, 1024),), n//512 + 1.

@@ -16,13 +16,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pitchlive.model.files import converted_cache_dir, file_digest
-from pitchlive.model.native_log import filtered_native_stderr
+
+if TYPE_CHECKING:
+    from pitchlive.model import SpiceModel
 
 log = logging.getLogger(__name__)
-
-SIGNATURE = "serving_default"
 
 
 class ConversionError(Exception):
@@ -95,26 +96,24 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def convert_and_store(tf, saved_model_folder: Path, key: str,
-                      parameter_count: int) -> ConvertedModel:
-    """Convert a SavedModel with TensorFlow's converter and cache it under key.
+def convert_and_store(model: SpiceModel, key: str) -> ConvertedModel:
+    """Convert a model loaded on TensorFlow to TFLite and cache it under key.
 
-    tf is the imported tensorflow module (the caller has it already). Raises ConversionError.
+    Raises ConversionError when the converter fails or the file cannot be written.
     """
     started = time.monotonic()
+    folder = Path(model.info.path)
     try:
-        with filtered_native_stderr():
-            converter = tf.lite.TFLiteConverter.from_saved_model(
-                str(saved_model_folder), signature_keys=[SIGNATURE])
-            data = converter.convert()
+        data = model.to_tflite()
     except Exception as exc:  # noqa: BLE001 - the converter raises many types
         detail = str(exc).splitlines()[0] if str(exc) else ""
-        raise ConversionError(f"TensorFlow's TFLite converter failed on {saved_model_folder} "
+        raise ConversionError(f"TensorFlow's TFLite converter failed on {folder} "
                               f"({type(exc).__name__}: {detail})") from exc
     tflite_path, meta_path = entry_paths(key)
     meta = {"sha256": hashlib.sha256(data).hexdigest(), "size_bytes": len(data),
-            "parameter_count": parameter_count, "converted_from": str(saved_model_folder),
-            "tensorflow": tf.__version__, "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            "parameter_count": model.info.parameter_count, "converted_from": str(folder),
+            "converter": model.describe_backend(),
+            "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     try:
         tflite_path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(tflite_path, data)
@@ -124,6 +123,6 @@ def convert_and_store(tf, saved_model_folder: Path, key: str,
         raise ConversionError(f"cannot write the converted model into {tflite_path.parent} "
                               f"({exc.strerror or exc}); set $PITCHLIVE_MODEL_CACHE to a "
                               "writable folder") from exc
-    log.info("converted %s to TFLite in %.1f s: %s", saved_model_folder,
-             time.monotonic() - started, tflite_path)
-    return ConvertedModel(tflite_path, key, parameter_count, str(saved_model_folder))
+    log.info("converted %s to TFLite in %.1f s: %s", folder, time.monotonic() - started,
+             tflite_path)
+    return ConvertedModel(tflite_path, key, model.info.parameter_count, str(folder))

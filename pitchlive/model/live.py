@@ -74,8 +74,7 @@ def _load_litert(settings: Settings, strict: bool) -> SpiceModel | LiteRTModel:
         tf_model = load_model(settings)       # imports TensorFlow, downloads, checks
         folder = Path(tf_model.info.path)
         try:
-            entry = convert_and_store(tf_model._tf, folder, content_key(folder),
-                                      tf_model.info.parameter_count)
+            entry = convert_and_store(tf_model, content_key(folder))
         except (ConversionError, OSError) as exc:
             return _fall_back(tf_model, f"the model could not be converted to TFLite ({exc})",
                               strict)
