@@ -11,7 +11,8 @@ from scipy.signal import resample_poly
 from pitchlive.audio.capture import ArrivalClock, CaptureSink
 from pitchlive.audio.resample import StreamingResampler
 from pitchlive.audio.ringbuffer import RingBuffer, RingBufferOverrun
-from pitchlive.audio.windows import MAX_WINDOW_SAMPLES, SlidingWindows, check_window
+from pitchlive.audio.windows import (MAX_CATCH_UP_HOPS, MAX_LAG_HOPS, MAX_WINDOW_SAMPLES,
+                                     SlidingWindows, check_window, max_lag_samples)
 
 
 def test_random_blocks_read_back_exactly_across_wraps():
@@ -262,3 +263,10 @@ def test_default_settings_name_a_frame_inside_the_window():
     right = settings.right_context_samples
     check_window(settings.window_samples, right)
     assert 0 <= right <= 512                   # the study's finding: at most one hop of context
+
+
+def test_a_worker_that_can_catch_up_may_fall_further_behind():
+    assert max_lag_samples(0.0) == MAX_LAG_HOPS * 512              # not measured yet
+    assert max_lag_samples(0.070) == MAX_LAG_HOPS * 512            # slower than real time
+    assert max_lag_samples(0.008) == 8 * 512                       # 64 ms clears 8 windows
+    assert max_lag_samples(0.001) == MAX_CATCH_UP_HOPS * 512       # bounded at 1 s

@@ -28,6 +28,26 @@ MAX_WINDOW_SAMPLES = 65536
 RING_SAMPLES = 3 * MAX_WINDOW_SAMPLES
 InferFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
+# A live worker that falls more than this behind the newest audio skips to the newest window.
+# 4 hops (128 ms) absorbs late, bursty blocks and bounds the latency a slow model adds...
+MAX_LAG_HOPS = 4
+# ...unless its windows are cheap enough to work the backlog off within CATCH_UP_S (a LiteRT call
+# takes ~1 ms), up to MAX_CATCH_UP_HOPS (1 s) behind: a stall of the worker (a busy machine, a
+# garbage collection) then delays a few frames instead of dropping them.
+CATCH_UP_S = 0.064
+MAX_CATCH_UP_HOPS = 32
+
+
+def max_lag_samples(window_cost_s: float) -> int:
+    """How far behind the newest audio (16 kHz samples) a live worker may fall before skipping.
+
+    window_cost_s is what one window costs the worker (seconds; 0 before it is measured).
+    """
+    hops = MAX_LAG_HOPS
+    if window_cost_s > 0:
+        hops = max(hops, min(MAX_CATCH_UP_HOPS, int(CATCH_UP_S / window_cost_s)))
+    return hops * HOP_SAMPLES
+
 
 @dataclass(frozen=True, eq=False)   # holds an array: compared by identity
 class WindowResult:
