@@ -22,7 +22,13 @@ BLACK_KEY_PITCH_CLASSES = frozenset({1, 3, 6, 8, 10})
 MIN_SPAN_SEMITONES, MAX_SPAN_SEMITONES = 3.0, 96.0
 
 # Written pitch = concert pitch + this many semitones (a B-flat clarinet reads a tone higher).
-TRANSPOSITIONS_SEMITONES = {"C": 0, "Bb": 2, "Eb": 9, "F": 7}
+# A key names the sounding pitch of a written C: A clarinet (minor third down), D trumpet (tone
+# up), G alto flute (fourth down); 8va sounds an octave above written (piccolo), 8vb an octave
+# below (guitar, tenor voice, double bass).
+TRANSPOSITIONS_SEMITONES = {"C": 0, "Bb": 2, "Eb": 9, "F": 7, "A": 3, "D": -2, "G": 5,
+                            "8va": -12, "8vb": 12}
+MAX_CUSTOM_TRANSPOSITION = 24     # a custom transposition is "+N" or "-N" semitones, |N| <= this
+_CUSTOM_TRANSPOSITION_RE = re.compile(r"^[+-]?\d{1,2}$")
 
 _NOTE_RE = re.compile(r"^\s*([A-Ga-g])([#b♯♭]{0,2})(-?\d+)\s*$")
 _LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -90,6 +96,19 @@ def note_name(midi: int, prefer_flats: bool = False, transpose_semitones: int = 
     m = int(midi) + int(transpose_semitones)
     names = FLAT_NAMES if prefer_flats else SHARP_NAMES
     return f"{names[m % 12]}{m // 12 - 1}"
+
+
+def transposition_semitones(transposition: str) -> int:
+    """Semitones from concert to written pitch for a key of TRANSPOSITIONS_SEMITONES or a custom
+    signed count such as '+3' or '-14'; ValueError saying what is accepted."""
+    if transposition in TRANSPOSITIONS_SEMITONES:
+        return TRANSPOSITIONS_SEMITONES[transposition]
+    text = str(transposition).strip()
+    if _CUSTOM_TRANSPOSITION_RE.match(text) and abs(int(text)) <= MAX_CUSTOM_TRANSPOSITION:
+        return int(text)
+    raise ValueError(f"transposition must be one of {', '.join(TRANSPOSITIONS_SEMITONES)} or a "
+                     f"signed number of semitones from -{MAX_CUSTOM_TRANSPOSITION} to "
+                     f"+{MAX_CUSTOM_TRANSPOSITION} (e.g. +3), got {transposition!r}")
 
 
 def parse_note_name(name: str) -> int:

@@ -12,7 +12,7 @@ def test_defaults_are_valid():
 
 @pytest.mark.parametrize("field,value,message", [
     ("a4_hz", 500.0, "A4 reference"), ("confidence_threshold", 1.5, "confidence threshold"),
-    ("transposition", "G", "transposition"), ("calibration", "v3", "calibration"),
+    ("transposition", "H", "transposition"), ("calibration", "v3", "calibration"),
     ("window_samples", 1000, "window"), ("level_gate_dbfs", 10.0, "level gate"),
 ])
 def test_out_of_range_values_are_rejected_with_a_message(field, value, message):
@@ -59,3 +59,16 @@ def test_calibration_override_from_environment(monkeypatch):
 def test_dict_roundtrip_ignores_unknown_keys():
     s = Settings(a4_hz=442.0, prefer_flats=True)
     assert Settings.from_dict({**s.to_dict(), "removed_option": 1}) == s
+
+
+@pytest.mark.parametrize("transposition,semitones", [
+    ("A", 3), ("D", -2), ("G", 5), ("8va", -12), ("8vb", 12), ("+3", 3), ("-14", -14), ("7", 7),
+])
+def test_more_transpositions_and_custom_semitones(transposition, semitones):
+    assert Settings(transposition=transposition).transpose_semitones == semitones
+
+
+@pytest.mark.parametrize("bad", ["+25", "-100", "3.5", "", "Bbb", "+"])
+def test_bad_custom_transpositions_are_rejected(bad):
+    with pytest.raises(SettingsError, match="signed number of semitones"):
+        Settings(transposition=bad)
