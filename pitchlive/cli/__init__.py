@@ -15,7 +15,7 @@ from pathlib import Path
 from pitchlive import __version__
 
 # Subcommand modules under pitchlive.cli; each has register(subparsers) and run(args) -> int.
-COMMANDS = ("analyze", "devices", "info", "listen", "practice", "score", "transcribe")
+COMMANDS = ("analyze", "devices", "info", "listen", "practice", "score", "transcribe", "tune")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
