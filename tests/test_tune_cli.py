@@ -2,11 +2,6 @@
 its reference tone and its errors."""
 
 import os
-import pty
-import select
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,24 +14,8 @@ from pitchlive.music import midi_to_hz
 from pitchlive.tuner.instruments import preset
 from pitchlive.tuner.meter import TunerConfig, step_tuner
 from synth import harmonic_tone, write_wav
-
-ROOT = Path(__file__).resolve().parents[1]
-WERCK3_SCL = """! werck3.scl
-Andreas Werckmeister's temperament III (the most famous one, 1681)
- 12
- 256/243
- 192.18000
- 32/27
- 390.22500
- 4/3
- 1024/729
- 696.09000
- 128/81
- 888.27000
- 16/9
- 1092.18000
- 2/1
-"""
+from terminal import run_on_terminal
+from test_tuner_scala import WERCK3
 
 
 def tone_file(folder: Path, name: str, frequency_hz: float, seconds: float = 1.6) -> Path:
@@ -157,7 +136,7 @@ def test_custom_strings_flat_reads_tune_up(cli, tmp_path):
 @pytest.mark.model
 def test_a_scala_temperament_moves_the_targets(cli, tmp_path):
     scl = tmp_path / "werck3.scl"
-    scl.write_text(WERCK3_SCL)
+    scl.write_text(WERCK3)
     # C4 in Werckmeister III with A4 = 440 Hz: 888.27 cents below A4 = 263.40 Hz, 11.73 c sharp
     # of equal temperament.
     wav = tone_file(tmp_path, "c4_werck.wav", 440.0 * 2 ** (-888.27 / 1200))
@@ -175,32 +154,9 @@ def test_a_scala_temperament_moves_the_targets(cli, tmp_path):
 def test_on_a_terminal_one_line_is_redrawn_in_place(tmp_path):
     require(local_model_dir() is not None, "needs PITCHLIVE_MODEL (SPICE v1)")
     wav = tone_file(tmp_path, "e4.wav", midi_to_hz(64), seconds=1.0)
-    env = {**os.environ, "PITCHLIVE_MODEL": str(local_model_dir()),
-           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "pitchlive", "tune", "--instrument",
-                                "guitar", "--input", str(wav)], env=env, cwd=ROOT,
-                               stdin=follower, stdout=follower, stderr=subprocess.PIPE)
-    os.close(follower)
-    output = b""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        elif process.poll() is not None:
-            break
-    process.wait(10)
-    process.stderr.close()
-    os.close(leader)
-    text = output.decode()
-    assert process.returncode == 0
+    env = {**os.environ, "PITCHLIVE_MODEL": str(local_model_dir())}
+    code, text = run_on_terminal(["tune", "--instrument", "guitar", "--input", str(wav)], env)
+    assert code == 0
     redraws = text.split("\r")
     assert len(redraws) > 15 and text.count("\n") == 1 and text.endswith("\n")
     assert any(r.startswith("E4   string 6/6 ") for r in redraws)

@@ -35,16 +35,7 @@ def register(subparsers) -> None:
         epilog="Ctrl-C stops (exit status 0). Exit status 1 when the device or model fails, or "
                "the --record take could not be saved (its recording is then kept and its path "
                "printed).")
-    parser.add_argument("--device", metavar="INDEX_OR_NAME",
-                        help="input device by index or name substring (see `pitchlive devices`); "
-                             "default: the system default input")
-    parser.add_argument("--channel", type=int, metavar="N",
-                        help="analyse input channel N (from 0) instead of the mix")
-    parser.add_argument("--rate", type=float, metavar="HZ",
-                        help="ask the device for this sample rate (default: its own; another "
-                             "is used if it refuses)")
-    parser.add_argument("--input", metavar="FILE",
-                        help="track a recording in real time instead of the microphone")
+    add_source_options(parser)
     parser.add_argument("--play", action="store_true",
                         help="with --input: also play the recording on the output device")
     parser.add_argument("--seconds", type=float, metavar="S",
@@ -60,6 +51,20 @@ def register(subparsers) -> None:
     add_naming_options(parser)
     add_model_options(parser)
     parser.set_defaults(func=run)
+
+
+def add_source_options(parser) -> None:
+    """--device, --channel, --rate and --input: what open_engine reads (listen and tune)."""
+    parser.add_argument("--device", metavar="INDEX_OR_NAME",
+                        help="input device by index or name substring (see `pitchlive devices`); "
+                             "default: the system default input")
+    parser.add_argument("--channel", type=int, metavar="N",
+                        help="analyse input channel N (from 0) instead of the mix")
+    parser.add_argument("--rate", type=float, metavar="HZ",
+                        help="ask the device for this sample rate (default: its own; another "
+                             "is used if it refuses)")
+    parser.add_argument("--input", metavar="FILE",
+                        help="track a recording in real time instead of the microphone")
 
 
 def cents_bar(cents: float | None, half_width: int = BAR_HALF_WIDTH) -> str:

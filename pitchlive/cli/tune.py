@@ -36,6 +36,7 @@ REFERENCE_RATE_HZ = 44100
 def register(subparsers) -> None:
     """Add the tune command."""
     from pitchlive.cli import add_model_options, add_naming_options
+    from pitchlive.cli.listen import add_source_options
 
     parser = subparsers.add_parser(
         "tune", help="tune an instrument in the terminal: nearest string, cents, strobe, lock",
@@ -59,13 +60,7 @@ def register(subparsers) -> None:
     target.add_argument("--tonic", type=_tonic_arg, default=0, metavar="NOTE",
                         help="tonic of the temperament or scale, e.g. C, F#, Bb (default C)")
     source = parser.add_argument_group("input")
-    source.add_argument("--device", metavar="INDEX_OR_NAME",
-                        help="input device by index or name substring (see `pitchlive devices`)")
-    source.add_argument("--channel", type=int, metavar="N",
-                        help="analyse input channel N (from 0) instead of the mix")
-    source.add_argument("--rate", type=float, metavar="HZ", help="ask the device for this rate")
-    source.add_argument("--input", metavar="FILE",
-                        help="tune a recording played in real time instead of the microphone")
+    add_source_options(source)
     source.add_argument("--seconds", type=float, metavar="S",
                         help="stop after S seconds (with --reference: the tone's length, "
                              f"default {REFERENCE_DEFAULT_S:g})")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from pitchlive.music import DEFAULT_A4_HZ, note_name, parse_note_name
-from pitchlive.tuner.temperament import Temperament, note_target_hz
+from pitchlive.tuner.temperament import Temperament, as_pitch_hz, note_target_hz
 from pitchlive.tuner.temperaments import temperament
 
 IN_TUNE_CENTS = 1.0               # |cents| at or below this reads "in tune" (the lock's band)
@@ -113,11 +113,8 @@ def nearest_string(frequency_hz: float, strings_midi: tuple[int, ...],
                    tuning: Temperament | None = None, a4_hz: float = DEFAULT_A4_HZ,
                    in_tune_cents: float = IN_TUNE_CENTS) -> StringReading | None:
     """The string whose target is nearest the frequency (in cents); None for no pitch/strings."""
-    try:
-        frequency_hz = float(frequency_hz)
-    except (TypeError, ValueError):
-        return None
-    if not strings_midi or not (math.isfinite(frequency_hz) and frequency_hz > 0):
+    frequency_hz = as_pitch_hz(frequency_hz)
+    if not strings_midi or frequency_hz is None:
         return None
     tuning = tuning or temperament("equal")
     best = None

@@ -86,6 +86,15 @@ class TunedNote:
     cents: float            # input minus target, cents (positive = sharp)
 
 
+def as_pitch_hz(value) -> float | None:
+    """value as a float frequency in Hz, or None when it is no pitch (None, NaN, <= 0, text)."""
+    try:
+        hz = float(value)
+    except (TypeError, ValueError):
+        return None
+    return hz if math.isfinite(hz) and hz > 0 else None
+
+
 def tonic_hz(temperament: Temperament, a4_hz: float = DEFAULT_A4_HZ) -> float:
     """Frequency in Hz of the tonic in the octave of middle C.
 
@@ -119,11 +128,8 @@ def note_target_hz(temperament: Temperament, midi: int, a4_hz: float = DEFAULT_A
 def nearest_scale_note(temperament: Temperament, frequency_hz: float,
                        a4_hz: float = DEFAULT_A4_HZ) -> TunedNote | None:
     """The temperament's note nearest a frequency and the deviation in cents; None if no pitch."""
-    try:
-        frequency_hz = float(frequency_hz)
-    except (TypeError, ValueError):
-        return None
-    if not (math.isfinite(frequency_hz) and frequency_hz > 0):
+    frequency_hz = as_pitch_hz(frequency_hz)
+    if frequency_hz is None:
         return None
     base_hz = tonic_hz(temperament, a4_hz)
     above_tonic = cents_between(frequency_hz, base_hz)
