@@ -180,3 +180,12 @@ def test_reference_tone_of_a_string_in_a_temperament_is_played(fake_mic):
     spectrum = np.abs(np.fft.rfft(heard * np.hanning(heard.size), 32 * heard.size))
     peak_hz = np.argmax(spectrum) * RECORD_RATE / (32 * heard.size)
     assert peak_hz == pytest.approx(195.56, abs=0.15)
+
+
+@pytest.mark.parametrize("key", ["A", "D", "G", "8va", "8vb", "+3", "-14"])
+def test_every_command_takes_the_new_transpositions(key):
+    from pitchlive.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["analyze", "x.wav", "--transpose", key]).transpose == key
+    assert parser.parse_args(["tune", "--transpose", key]).transpose == key

@@ -28,9 +28,9 @@ STROBE_PERIOD = 6                  # characters per stripe pair of the pattern
 # so +-20 cents drifts ~8 characters a second, slow enough to follow at 20 redraws a second.
 STROBE_BAND_HZ = 110.0
 DISPLAY_INTERVAL_S = 0.05          # redraw at most 20 times a second
-STALL_GRACE_S = 3.0                # --seconds: stop by the wall clock this long after at the latest
 REFERENCE_DEFAULT_S = 4.0
 REFERENCE_RATE_HZ = 44100
+PLAYBACK_GRACE_S = 2.0             # --reference: stop waiting this long after the tone should end
 
 
 def register(subparsers) -> None:
@@ -213,7 +213,7 @@ def play_reference(args: argparse.Namespace, config, instrument) -> int:
           f"{seconds:g} s. Ctrl-C stops.", file=sys.stderr)
     player.play_array(tone, REFERENCE_RATE_HZ)
     try:
-        deadline = time.monotonic() + seconds + STALL_GRACE_S
+        deadline = time.monotonic() + seconds + PLAYBACK_GRACE_S
         while player.playing and time.monotonic() < deadline:
             time.sleep(0.05)
     except KeyboardInterrupt:
@@ -225,9 +225,8 @@ def play_reference(args: argparse.Namespace, config, instrument) -> int:
 
 def listen_and_tune(args: argparse.Namespace, config, instrument) -> int:
     """Run the engine and redraw the tuner line for every frame."""
-    from pitchlive.cli import EXIT_FAILED, EXIT_OK, error, settings_from_args, warn
-    from pitchlive.cli.listen import open_engine
-    from pitchlive.engine import EngineEvent
+    from pitchlive.cli import EXIT_FAILED, EXIT_OK, settings_from_args
+    from pitchlive.cli.listen import follow_engine, open_engine
     from pitchlive.tuner.meter import step_tuner
 
     settings = settings_from_args(args, device=args.device, channel=args.channel)
@@ -238,47 +237,33 @@ def listen_and_tune(args: argparse.Namespace, config, instrument) -> int:
     on_terminal = sys.stdout.isatty()
     out = sys.stdout
     reading = None
-    failed, shown, last_draw = False, False, 0.0
-    engine.start()
-    started = time.monotonic()
-    try:
-        while args.seconds is None or time.monotonic() - started < args.seconds + STALL_GRACE_S:
-            try:
-                item = items.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if isinstance(item, EngineEvent):
-                if item.kind in ("error", "overflow") and shown and on_terminal:
-                    out.write("\n")
-                    shown = False
-                if item.kind == "started":
-                    target = instrument.label if instrument else "nearest note"
-                    print(f"pitchlive: {item.message} Tuning: {target}, {config.tuning.name}, "
-                          f"A4 = {config.a4_hz:g} Hz. Ctrl-C stops.", file=sys.stderr)
-                elif item.kind == "overflow":
-                    warn(item.message)
-                elif item.kind == "error":
-                    error(item.message)
-                    failed = True
-                elif item.kind == "stopped":
-                    break
-                continue
-            frame: PitchFrame = item
-            if args.seconds is not None and frame.time_s >= args.seconds:
-                break
-            reading = step_tuner(reading, config, frame.time_s,
-                                 frame.frequency_hz if frame.is_pitch else None)
-            if not on_terminal or time.monotonic() - last_draw >= DISPLAY_INTERVAL_S:
-                last_draw = time.monotonic()
-                line = tune_line(reading, instrument)
-                out.write("\r" + line if on_terminal else line + "\n")
-                out.flush()
-                shown = True
-    except KeyboardInterrupt:
-        pass
-    finally:
-        engine.stop()
-        if shown and on_terminal:
+    shown, last_draw = False, 0.0
+
+    def show(frame: PitchFrame) -> None:
+        nonlocal reading, shown, last_draw
+        reading = step_tuner(reading, config, frame.time_s,
+                             frame.frequency_hz if frame.is_pitch else None)
+        if not on_terminal or time.monotonic() - last_draw >= DISPLAY_INTERVAL_S:
+            last_draw = time.monotonic()
+            line = tune_line(reading, instrument)
+            out.write("\r" + line if on_terminal else line + "\n")
+            out.flush()
+            shown = on_terminal
+
+    def end_line() -> None:
+        nonlocal shown
+        if shown:
             out.write("\n")
             out.flush()
+            shown = False
+
+    target = instrument.label if instrument else "nearest note"
+    engine.start()
+    try:
+        failed = follow_engine(items, args.seconds, show, end_line,
+                               f"Tuning: {target}, {config.tuning.name}, A4 = "
+                               f"{config.a4_hz:g} Hz. Ctrl-C stops.")
+    finally:
+        engine.stop()
+        end_line()
     return EXIT_FAILED if failed else EXIT_OK
