@@ -114,7 +114,7 @@ def test_guitar_string_sharp_reads_tune_down(cli, tmp_path):
     wav = tone_file(tmp_path, "a2_sharp.wav", 110.0 * 2 ** (25 / 1200))
     code, out, err = cli("tune", "--instrument", "guitar", "--input", wav)
     assert code == 0, err
-    assert "Tuning: Guitar, standard, equal, A4 = 440 Hz" in err
+    assert "tuning to Guitar, standard, equal, A4 = 440 Hz." in err
     lines = steady_lines(out)
     assert len(lines) > 20
     assert all(line.startswith("A2   string 2/6 ") and "tune down" in line for line in lines)

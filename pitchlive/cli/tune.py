@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import queue
 import sys
 import time
 from pathlib import Path
@@ -223,47 +222,60 @@ def play_reference(args: argparse.Namespace, config, instrument) -> int:
     return EXIT_OK
 
 
+class _TunerOutput:
+    """The tuner line for each frame: redrawn in place on a terminal, else one line per frame."""
+
+    def __init__(self, config, instrument, out=None) -> None:
+        self.config = config
+        self.instrument = instrument
+        self.out = out or sys.stdout
+        self.on_terminal = self.out.isatty()
+        self.reading = None
+        self.shown_line = False
+        self._last_draw = 0.0
+
+    def header(self) -> None:
+        """Nothing precedes the lines."""
+
+    def frame(self, frame: PitchFrame) -> None:
+        from pitchlive.tuner.meter import step_tuner
+
+        self.reading = step_tuner(self.reading, self.config, frame.time_s,
+                                  frame.frequency_hz if frame.is_pitch else None)
+        if self.on_terminal and time.monotonic() - self._last_draw < DISPLAY_INTERVAL_S:
+            return
+        self._last_draw = time.monotonic()
+        line = tune_line(self.reading, self.instrument)
+        self.out.write("\r" + line if self.on_terminal else line + "\n")
+        self.out.flush()
+        self.shown_line = self.on_terminal
+
+    def end_line(self) -> None:
+        """Leave the redrawn line, so the next message starts on its own line."""
+        if self.shown_line:
+            self.out.write("\n")
+            self.out.flush()
+            self.shown_line = False
+
+
 def listen_and_tune(args: argparse.Namespace, config, instrument) -> int:
-    """Run the engine and redraw the tuner line for every frame."""
+    """Run the engine and show the tuner reading for every frame."""
     from pitchlive.cli import EXIT_FAILED, EXIT_OK, settings_from_args
     from pitchlive.cli.listen import follow_engine, open_engine
-    from pitchlive.tuner.meter import step_tuner
 
     settings = settings_from_args(args, device=args.device, channel=args.channel)
-    engine = open_engine(args, settings)
-    items: queue.SimpleQueue = queue.SimpleQueue()
-    engine.subscribe(items.put)
-    engine.subscribe_events(items.put)
-    on_terminal = sys.stdout.isatty()
-    out = sys.stdout
-    reading = None
-    shown, last_draw = False, 0.0
-
-    def show(frame: PitchFrame) -> None:
-        nonlocal reading, shown, last_draw
-        reading = step_tuner(reading, config, frame.time_s,
-                             frame.frequency_hz if frame.is_pitch else None)
-        if not on_terminal or time.monotonic() - last_draw >= DISPLAY_INTERVAL_S:
-            last_draw = time.monotonic()
-            line = tune_line(reading, instrument)
-            out.write("\r" + line if on_terminal else line + "\n")
-            out.flush()
-            shown = on_terminal
-
-    def end_line() -> None:
-        nonlocal shown
-        if shown:
-            out.write("\n")
-            out.flush()
-            shown = False
-
-    target = instrument.label if instrument else "nearest note"
+    engine, items = open_engine(args, settings)
+    target = instrument.label if instrument else "the nearest note"
+    print(f"pitchlive: tuning to {target}, {config.tuning.name}, A4 = {config.a4_hz:g} Hz.",
+          file=sys.stderr)
+    output = _TunerOutput(config, instrument)
+    failed = False
     engine.start()
     try:
-        failed = follow_engine(items, args.seconds, show, end_line,
-                               f"Tuning: {target}, {config.tuning.name}, A4 = "
-                               f"{config.a4_hz:g} Hz. Ctrl-C stops.")
+        failed = follow_engine(items, output, args.seconds)
+    except KeyboardInterrupt:
+        pass
     finally:
         engine.stop()
-        end_line()
+        output.end_line()
     return EXIT_FAILED if failed else EXIT_OK
