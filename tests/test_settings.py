@@ -72,4 +72,3 @@ def test_calibration_override_from_environment(monkeypatch):
 def test_dict_roundtrip_ignores_unknown_keys():
     s = Settings(a4_hz=442.0, prefer_flats=True)
     assert Settings.from_dict({**s.to_dict(), "removed_option": 1}) == s
-

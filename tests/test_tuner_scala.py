@@ -103,7 +103,8 @@ def test_a_non_octave_scale_tunes_to_its_nearest_degree():
     assert t.size == 13 and not t.chromatic
     step = 1200 * math.log2(3) / 13
     note = nearest_scale_note(t, 261.6256 * 3 * 2 ** ((2 * step + 1.5) / 1200))
-    assert note.degree == 2 and note.period_index == 1 and note.cents == pytest.approx(1.5, abs=1e-3)
+    assert (note.degree, note.period_index) == (2, 1)
+    assert note.cents == pytest.approx(1.5, abs=1e-3)
 
 
 @pytest.mark.parametrize("token,cents", [("3/2", 701.955), ("2", 1200.0), ("-5.0", -5.0),

@@ -1,4 +1,4 @@
-"""The named temperaments against published cent tables (sources in pitchlive/tuner/temperaments)."""
+"""The named temperaments against published cent tables (sources in tuner/temperaments.py)."""
 
 import pytest
 
