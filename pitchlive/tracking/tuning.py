@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pitchlive.frames import HOP_S, PitchFrame
+from pitchlive.frames import HOP_S
 from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi
 
 # ~190 ms: a moving average this long cancels most of a 4.5-7 Hz vibrato before measuring.
@@ -173,9 +173,9 @@ def estimate_offset(frequency_hz: np.ndarray, voiced: np.ndarray,
 class RunningOffset:
     """Live tuning offset over the last window_s seconds of frames (bounded memory).
 
-    Feed every frame in time order with push() or push_frame() (e.g. as an engine subscriber, on
-    the worker thread); read .current from any thread. A gap in time (dropped frames) ends a
-    voiced run, as unvoiced frames do.
+    Feed every frame in time order with push() (the live tracker does, on the worker thread);
+    read .current from any thread. A gap in time (dropped frames) ends a voiced run, as unvoiced
+    frames do.
     """
 
     def __init__(self, window_s: float = DEFAULT_WINDOW_S, a4_hz: float = DEFAULT_A4_HZ,
@@ -206,10 +206,6 @@ class RunningOffset:
             while self._frames and self._frames[0][0] <= time_s - self.window_s:
                 self._frames.popleft()
             self._dirty = True
-
-    def push_frame(self, frame: PitchFrame) -> None:
-        """Add one tracked frame, honouring its voicing."""
-        self.push(frame.time_s, frame.frequency_hz, frame.voiced)
 
     @property
     def current(self) -> TuningOffset:
