@@ -35,19 +35,21 @@ os._exit(0)     # dies like a crash: no stop(), the WAV header is never finished
 """
 
 
-def test_a_take_left_by_a_crash_is_found_and_recovered_whole(tmp_path):
-    import subprocess
-    import sys
-
-    audio = noise(2.0, 48000, seed=3)
-    path = write_wav(tmp_path / "in.wav", audio, 48000)
+def crash_while_recording(tmp_path, audio, rate_hz: int) -> tuple[Path, Path]:
+    """(spool folder, spool file) that a recorder killed mid-take left behind."""
+    path = write_wav(tmp_path / "in.wav", audio, rate_hz)
     spool = tmp_path / "spool"
     script = CRASHING_RECORDER.format(tests=str(Path(__file__).parent), audio=str(path),
                                       spool=str(spool))
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
-    spool_path = Path(result.stdout.strip())
+    return spool, Path(result.stdout.strip())
+
+
+def test_a_take_left_by_a_crash_is_found_and_recovered_whole(tmp_path):
+    audio = noise(2.0, 48000, seed=3)
+    spool, spool_path = crash_while_recording(tmp_path, audio, 48000)
     assert spool_path.is_file()
     assert find_unsaved_takes(spool) == [spool_path]
     take = recover_take(spool_path)
@@ -82,18 +84,6 @@ def test_takes_in_use_are_not_unsaved_and_empty_leftovers_are_cleared(tmp_path):
     assert not (spool / "take-20260101-120000-crash.wav").exists()
     take.discard()
     assert not list(spool.iterdir())
-
-
-def crash_while_recording(tmp_path, audio, rate_hz: int) -> tuple[Path, Path]:
-    """(spool folder, spool file) that a recorder killed mid-take left behind."""
-    path = write_wav(tmp_path / "in.wav", audio, rate_hz)
-    spool = tmp_path / "spool"
-    script = CRASHING_RECORDER.format(tests=str(Path(__file__).parent), audio=str(path),
-                                      spool=str(spool))
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
-    return spool, Path(result.stdout.strip())
 
 
 def test_a_recovered_take_keeps_the_level_of_each_frame(tmp_path):
