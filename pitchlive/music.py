@@ -42,7 +42,20 @@ class NearestNote(NamedTuple):
 
 
 def hz_to_midi(frequency_hz, a4_hz: float = DEFAULT_A4_HZ):
-    """Fractional MIDI number of a frequency (NaN for non-positive or NaN input)."""
+    """Fractional MIDI number of a frequency.
+
+    Parameters
+    ----------
+    frequency_hz : float or np.ndarray, shape (n,)
+        Frequency in Hz.
+    a4_hz : float
+        The frequency of A4 (MIDI 69), in Hz.
+
+    Returns
+    -------
+    float or np.ndarray, shape (n,)
+        MIDI number (60 = C4, 1 per semitone); NaN for non-positive or NaN input.
+    """
     f = np.asarray(frequency_hz, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         midi = A4_MIDI + 12.0 * np.log2(np.where(f > 0, f, np.nan) / a4_hz)
@@ -50,14 +63,38 @@ def hz_to_midi(frequency_hz, a4_hz: float = DEFAULT_A4_HZ):
 
 
 def midi_to_hz(midi, a4_hz: float = DEFAULT_A4_HZ):
-    """Frequency in Hz of a (fractional) MIDI number."""
+    """Frequency of a (fractional) MIDI number.
+
+    Parameters
+    ----------
+    midi : float or np.ndarray, shape (n,)
+        MIDI number (60 = C4).
+    a4_hz : float
+        The frequency of A4 (MIDI 69), in Hz.
+
+    Returns
+    -------
+    float or np.ndarray, shape (n,)
+        Frequency in Hz.
+    """
     m = np.asarray(midi, dtype=np.float64)
     hz = a4_hz * np.power(2.0, (m - A4_MIDI) / 12.0)
     return float(hz) if hz.ndim == 0 else hz
 
 
 def cents_between(frequency_hz, reference_hz):
-    """Interval from reference_hz up to frequency_hz in cents (1200 per octave)."""
+    """Interval from reference_hz up to frequency_hz.
+
+    Parameters
+    ----------
+    frequency_hz, reference_hz : float or np.ndarray, broadcastable shapes
+        Frequencies in Hz.
+
+    Returns
+    -------
+    float or np.ndarray
+        Interval in cents (1200 per octave; negative when frequency_hz is lower).
+    """
     f = np.asarray(frequency_hz, dtype=np.float64)
     r = np.asarray(reference_hz, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -81,7 +118,24 @@ def nearest_note(frequency_hz: float, a4_hz: float = DEFAULT_A4_HZ,
 
 def nearest_notes(frequency_hz: np.ndarray, a4_hz: float = DEFAULT_A4_HZ,
                   offset_cents: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised nearest_note: (midi as float with NaN where no pitch, cents), shapes (n,)."""
+    """Vectorised nearest_note.
+
+    Parameters
+    ----------
+    frequency_hz : np.ndarray, shape (n,)
+        Frequency in Hz.
+    a4_hz : float
+        The frequency of A4, in Hz.
+    offset_cents : float
+        Shift of the reference grid in cents.
+
+    Returns
+    -------
+    midi : np.ndarray, shape (n,)
+        Nearest MIDI note as float, NaN where there is no pitch.
+    cents : np.ndarray, shape (n,)
+        Deviation from it in cents, -50..+50.
+    """
     midi = np.asarray(hz_to_midi(frequency_hz, a4_hz), dtype=np.float64) - offset_cents / 100.0
     rounded = np.round(midi)
     return rounded, (midi - rounded) * 100.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from pitchlive.music import transposition_semitones
 
@@ -85,16 +85,6 @@ class Settings:
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed (validated)."""
         return replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        """Plain dict for persistence."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "Settings":
-        """Build from a dict, ignoring unknown keys (e.g. from an older version)."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
 
     def resolved_model_source(self) -> tuple[str, str]:
         """(source, where it came from): --model, then $PITCHLIVE_MODEL, then TF Hub SPICE v2."""

@@ -67,8 +67,3 @@ def test_calibration_override_from_environment(monkeypatch):
     monkeypatch.setenv("PITCHLIVE_CALIBRATION", "v9")
     with pytest.raises(SettingsError):
         Settings().resolved_calibration()
-
-
-def test_dict_roundtrip_ignores_unknown_keys():
-    s = Settings(a4_hz=442.0, prefer_flats=True)
-    assert Settings.from_dict({**s.to_dict(), "removed_option": 1}) == s
