@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from pitchlive.audio.windows import MAX_WINDOW_SAMPLES, SlidingWindows, check_window
+from pitchlive.audio.windows import (MAX_CATCH_UP_HOPS, MAX_LAG_HOPS, MAX_WINDOW_SAMPLES,
+                                     SlidingWindows, check_window, max_lag_samples)
 
 
 def _position_model(audio):
@@ -106,3 +107,22 @@ def test_the_kept_frame_comes_with_the_window_the_model_saw():
         windows.push(np.zeros(60_000, np.float32))
         list(windows.due(model, 2304, 256))
     np.testing.assert_array_equal(results[3].window_16k, before)
+
+
+def test_a_worker_that_can_catch_up_may_fall_further_behind():
+    assert max_lag_samples(0.0) == MAX_LAG_HOPS * 512              # not measured yet
+    assert max_lag_samples(0.070) == MAX_LAG_HOPS * 512            # slower than real time
+    assert max_lag_samples(0.008) == 8 * 512                       # 64 ms clears 8 windows
+    assert max_lag_samples(0.001) == MAX_CATCH_UP_HOPS * 512       # bounded at 1 s
+
+
+def test_one_stalled_window_does_not_make_the_worker_look_slow():
+    from pitchlive.audio.windows import WindowCost
+
+    cost = WindowCost()
+    assert cost.typical_s == 0.0
+    for _ in range(20):
+        cost.add(0.001)
+    cost.add(0.4)                        # the window during which the worker was stalled
+    assert cost.typical_s == pytest.approx(0.001)
+    assert max_lag_samples(cost.typical_s) == MAX_CATCH_UP_HOPS * 512

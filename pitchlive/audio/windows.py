@@ -11,6 +11,7 @@ right context recover the accuracy of whole-file analysis (measured: bench/engin
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -36,6 +37,26 @@ MAX_LAG_HOPS = 4
 # garbage collection) then delays a few frames instead of dropping them.
 CATCH_UP_S = 0.064
 MAX_CATCH_UP_HOPS = 32
+
+
+class WindowCost:
+    """What one window typically costs the worker: the median of the last n (seconds).
+
+    A median, so that the stall being caught up (one window that took 0.4 s) does not make the
+    worker look slow and skip what it could work off.
+    """
+
+    def __init__(self, n: int = 31) -> None:
+        self._costs: deque[float] = deque(maxlen=n)
+
+    def add(self, cost_s: float) -> None:
+        """Record the cost of one window (seconds)."""
+        self._costs.append(cost_s)
+
+    @property
+    def typical_s(self) -> float:
+        """Median cost of the recent windows; 0.0 before the first."""
+        return float(np.median(self._costs)) if self._costs else 0.0
 
 
 def max_lag_samples(window_cost_s: float) -> int:

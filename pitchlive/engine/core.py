@@ -26,7 +26,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,7 +34,7 @@ from pitchlive.audio.capture import CaptureSink
 from pitchlive.audio.resample import StreamingResampler
 from pitchlive.audio.ringbuffer import RingBufferOverrun
 from pitchlive.audio.sources import Source
-from pitchlive.audio.windows import SlidingWindows, WindowResult
+from pitchlive.audio.windows import SlidingWindows, WindowCost, WindowResult, max_lag_samples
 from pitchlive.engine.events import (
     AudioCallback,
     EngineEvent,
@@ -52,10 +52,6 @@ from pitchlive.tracking.live import LiveTracker
 
 log = logging.getLogger(__name__)
 
-# A live worker that is more than this far behind the newest audio skips to the newest window.
-# 4 hops (128 ms) absorbs late, bursty blocks and a busy machine's hiccups without skipping (the
-# 10-minute run through PulseAudio skipped none), and bounds the latency a slow machine adds.
-MAX_LAG_HOPS = 4
 # A live source that delivers no audio for this long is treated as gone (unplugged device,
 # sound server stopped). PortAudio often just stops calling back instead of reporting an error.
 STALL_TIMEOUT_S = 2.0
@@ -364,7 +360,9 @@ class Engine:
 
     def _run_next_window(self, sink: CaptureSink, stream: "_Stream", settings: Settings) -> bool:
         """Run the model on the next due window and emit its frame; False if none was due."""
-        max_lag = MAX_LAG_HOPS * HOP_SAMPLES if self.source.realtime else None
+        started = time.perf_counter()
+        # How far behind the worker may fall before it skips windows (audio/windows.py).
+        max_lag = max_lag_samples(stream.window_cost.typical_s) if self.source.realtime else None
         result = stream.windows.next_due(self._model.infer, settings.window_samples,
                                          settings.right_context_samples, max_lag)
         self._skipped_windows = stream.windows.skipped_windows
@@ -375,6 +373,7 @@ class Engine:
         self._level_dbfs = result.level_dbfs
         self._emit_frame(self._tracker.process(stream.model_frame(result), settings))
         self._frames_emitted += 1
+        stream.window_cost.add(time.perf_counter() - started)
         centre_native = stream.anchor_native + int(round(
             result.centre_sample * stream.rate_hz / MODEL_SAMPLE_RATE_HZ))
         arrival = sink.clock.arrival_time(min(centre_native, sink.ring.written_samples - 1))
@@ -412,6 +411,7 @@ class _Stream:
     reported_overflows: int = 0
     flushed: bool = False
     frame_came: bool = False
+    window_cost: WindowCost = field(default_factory=WindowCost)
 
     @staticmethod
     def starting(rate_hz: float, hop_samples: int) -> "_Stream":
