@@ -135,7 +135,7 @@ def test_a_take_recorded_while_tracking_a_recording_is_saved_as_wav_and_csv(
     window.track_file(DEMO)
     qtbot.waitUntil(lambda: window.session.running, timeout=5000)
     window.record_action.trigger()                            # R
-    assert window.takes.recording and window.takes.record_button.isChecked()
+    assert window.takes.recording and window.take_strip.record_button.isChecked()
     qtbot.waitUntil(lambda: window.takes.recorder.elapsed_s > 1.0, timeout=5000)
     assert window.takes.state_text().startswith("● Recording 0:0")
     window.record_action.trigger()
@@ -270,7 +270,7 @@ def test_a_rendered_melody_becomes_bars_on_its_rows_and_exports_as_midi(
     assert window.file_view.notes.visible_labels == ["D4", "E4", "F#4", "G4", "A4", "G4"]
     assert f"{len(MELODY)} notes" in window.takes.state_text()
     assert "BPM" in window.takes.state_text() and "tuning" in window.takes.state_text()
-    assert window.takes.export_button.isEnabled()
+    assert window.take_strip.export_button.isEnabled()
 
     window.takes.export(tmp_path / "melody.mid")
     qtbot.waitUntil(lambda: (tmp_path / "melody.mid").is_file(), timeout=10000)
@@ -301,7 +301,7 @@ def test_silence_gives_a_clear_no_notes_message(qtbot, make_window, tmp_path, sp
     assert not transcription.notes and not window.file_view.notes.bars
     assert window.banner.kind == "info" and window.banner.title_text() == "No notes found"
     assert "confidence threshold" in window.banner.message_text()
-    assert not window.takes.export_button.isEnabled()
+    assert not window.take_strip.export_button.isEnabled()
 
 
 def test_a_take_of_a_tracked_melody_is_transcribed_over_the_live_trace(
@@ -355,11 +355,11 @@ def test_take_and_notes_play_on_the_output_and_finish(qtbot, make_window, tmp_pa
     with qtbot.waitSignal(window.takes.playing_changed, timeout=10000) as started:
         window.play_take_action.trigger()
     assert started.args == [True] and window.takes.playing == "take"
-    assert window.takes.stop_button.isEnabled() and not window.takes.play_take_button.isEnabled()
+    assert window.take_strip.stop_button.isEnabled() and not window.take_strip.play_take_button.isEnabled()
     with qtbot.waitSignal(window.takes.playing_changed, timeout=10000) as ended:
         pass
     assert ended.args == [False] and window.takes.playing is None
-    assert window.takes.play_take_button.isEnabled() and not window.takes.stop_button.isEnabled()
+    assert window.take_strip.play_take_button.isEnabled() and not window.take_strip.stop_button.isEnabled()
 
     window.takes.transcription = notes_of_a_tone()
     assert len(window.takes.transcription.notes) == 1
@@ -386,7 +386,7 @@ def test_no_output_device_is_explained(qtbot, make_window, tmp_path, monkeypatch
     qtbot.waitUntil(lambda: window.banner.kind == "error", timeout=10000)
     assert window.banner.title_text() == "Nothing can be played"
     assert "No audio output device" in window.banner.message_text()
-    assert window.takes.playing is None and window.takes.play_take_button.isEnabled()
+    assert window.takes.playing is None and window.take_strip.play_take_button.isEnabled()
 
 
 def test_transcribe_option_shows_the_notes_of_the_input(qtbot, make_window, monkeypatch,

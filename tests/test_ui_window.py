@@ -310,7 +310,8 @@ def test_every_control_is_remembered_between_runs(qtbot, make_window, store):
     assert (p.in_tune_cents, p.close_cents, p.hold_s, p.theme) == (3.0, 12.0, 1.2, "light")
     assert second.controls.a4_spin.value() == 442.5
     assert second.controls.threshold_label.text() == "0.70"
-    assert second.note_panel._settings.transposition == "Bb"
+    feed_frames(second, 0.2)                        # concert A4, named for a B-flat instrument
+    assert second.note_panel.note_text() == "B4"
 
 
 def test_damaged_stored_values_fall_back_to_defaults(tmp_path):
@@ -373,7 +374,7 @@ def test_large_type_fills_the_window_with_the_note(qtbot, make_window):
     assert small < 0.5 * window.width() and not window.pitch_view.isVisible()
     assert not window.controls_dock.isVisible() and not window.menuBar().isVisible()
     assert window.prefs.large_type
-    window._escape()
+    window.escape()
     assert window.pitch_view.isVisible() and not window.prefs.large_type
 
 

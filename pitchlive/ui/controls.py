@@ -1,7 +1,8 @@
 """The control panel: input device, start/stop, tuning, naming, voicing gates and display bands.
 
-Every control takes effect at once: a change produces a new validated Settings or DisplayPrefs
-and emits it; the window applies it to the engine and views and stores it in QSettings.
+Every control takes effect at once: a change becomes a new validated Settings or DisplayPrefs in
+the window's SettingsModel, which every view, the engine session and the store follow. The panel
+also follows the model, so a change made elsewhere (a device chosen from a banner) shows here.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from pitchlive.audio.devices import InputDevice
 from pitchlive.settings import Settings
 from pitchlive.ui.prefs import DisplayPrefs
+from pitchlive.ui.settings_model import SettingsModel
 
 TRANSPOSITION_CHOICES = (("C", "C (concert pitch)"), ("Bb", "B♭ instrument"),
                          ("Eb", "E♭ instrument"), ("F", "F instrument"))
@@ -35,16 +37,13 @@ DEFAULT_DEVICE_LABEL = "System default"
 class ControlPanel(QWidget):
     """Side panel with every live control."""
 
-    settings_changed = Signal(object)   # Settings
-    prefs_changed = Signal(object)      # DisplayPrefs
     device_chosen = Signal(object)      # device name (str) or None for the system default
     run_requested = Signal(bool)        # True: start, False: stop
     refresh_requested = Signal()
 
-    def __init__(self, settings: Settings, prefs: DisplayPrefs,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, model: SettingsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._settings, self._prefs = settings, prefs
+        self.settings_model = model
         self._updating = False      # True while we set widgets ourselves: no signals then
         self._running = False
 
@@ -136,9 +135,11 @@ class ControlPanel(QWidget):
             layout.addWidget(box)
         layout.addStretch(1)
 
-        self.set_settings(settings)
-        self.set_prefs(prefs)
+        self._show_settings(model.settings)
+        self._show_prefs(model.prefs)
         self.set_running(False)
+        model.settings_changed.connect(self._show_settings)
+        model.prefs_changed.connect(self._show_prefs)
 
         self.device_combo.activated.connect(self._on_device)
         self.refresh_button.clicked.connect(self.refresh_requested)
@@ -155,9 +156,7 @@ class ControlPanel(QWidget):
             spin.valueChanged.connect(self._on_prefs_widget)
 
     # ---- programmatic updates (no signals) ------------------------------------------------
-    def set_settings(self, settings: Settings) -> None:
-        """Show these settings."""
-        self._settings = settings
+    def _show_settings(self, settings: Settings) -> None:
         self._updating = True
         try:
             self.a4_spin.setValue(settings.a4_hz)
@@ -173,9 +172,7 @@ class ControlPanel(QWidget):
         finally:
             self._updating = False
 
-    def set_prefs(self, prefs: DisplayPrefs) -> None:
-        """Show these display preferences."""
-        self._prefs = prefs
+    def _show_prefs(self, prefs: DisplayPrefs) -> None:
         self._updating = True
         try:
             self.in_tune_spin.setValue(prefs.in_tune_cents)
@@ -237,7 +234,7 @@ class ControlPanel(QWidget):
         self._update_value_labels()
         if self._updating:
             return
-        self._settings = self._settings.replace(
+        self.settings_model.update_settings(
             a4_hz=float(self.a4_spin.value()),
             transposition=self.transposition_combo.currentData(),
             prefer_flats=bool(self.naming_combo.currentData()),
@@ -246,7 +243,6 @@ class ControlPanel(QWidget):
             history_s=float(self.history_spin.value()),
             correct_tuning_offset=self.correct_tuning_check.isChecked(),
             smoothing=self.smoothing_check.isChecked())
-        self.settings_changed.emit(self._settings)
 
     def _on_prefs_widget(self, *_args) -> None:
         if self._updating:
@@ -256,10 +252,9 @@ class ControlPanel(QWidget):
             self._update_band_limits()
         finally:
             self._updating = False
-        self._prefs = self._prefs.replace(in_tune_cents=float(self.in_tune_spin.value()),
-                                          close_cents=float(self.close_spin.value()),
-                                          hold_s=float(self.hold_spin.value()))
-        self.prefs_changed.emit(self._prefs)
+        self.settings_model.update_prefs(in_tune_cents=float(self.in_tune_spin.value()),
+                                 close_cents=float(self.close_spin.value()),
+                                 hold_s=float(self.hold_spin.value()))
 
     def _on_device(self, index: int) -> None:
         if not self._updating:

@@ -1,9 +1,9 @@
-"""The main window: live trace and note panel, recording view, controls, status, menus.
+"""The main window: live trace and note panel, recording view, takes, controls, status, menus.
 
-It wires the pieces together and owns no logic of its own beyond that: frames come from the
-TrackerSession (engine worker -> bridge -> GUI thread), go into the PitchHistory and the note
-panel; every control change becomes a new Settings/DisplayPrefs that is applied to the engine and
-the views and stored in QSettings.
+It composes the parts and wires them with signals; none of them knows another. It owns the
+SettingsModel (every part follows it; the store saves every change), the BackgroundJobs (joined
+when the window closes), the TrackerSession (engine worker -> bridge -> GUI thread) and the
+PitchHistory that the live view draws.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -31,7 +31,7 @@ from pitchlive import __version__
 from pitchlive.audio.files import supported_extensions
 from pitchlive.frames import PitchFrame
 from pitchlive.settings import Settings
-from pitchlive.ui.background import BackgroundTask
+from pitchlive.ui.background import BackgroundJobs
 from pitchlive.ui.controls import ControlPanel
 from pitchlive.ui.file_view import FileView
 from pitchlive.ui.help_dialog import ShortcutsDialog
@@ -49,15 +49,24 @@ from pitchlive.ui.session import (
     TrackerSession,
     load_warm_model,
 )
+from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.settings_store import SettingsStore
 from pitchlive.ui.status_bar import StatusPanel
-from pitchlive.ui.take_panel import TakePanel
+from pitchlive.ui.take_controller import LIVE_VIEW, OpenRecording, TakeController
+from pitchlive.ui.take_dialogs import TakeDialogs
+from pitchlive.ui.take_strip import TakeStrip
+from pitchlive.ui.take_texts import ERROR, Notice
 from pitchlive.ui.theme import apply_theme, theme_named
+from pitchlive.ui.window_actions import FILE_TAB, LIVE_TAB, build_menus
 
 log = logging.getLogger(__name__)
 
 STATS_INTERVAL_MS = 250
-LIVE_TAB, FILE_TAB = 0, 1
+SPAN_MARGIN_S = 0.5                 # around a transcribed take in the live view
+# Closing waits this long for background jobs (a model still loading); see background.py.
+JOBS_JOIN_TIMEOUT_S = 60.0
+
+__all__ = ["FILE_TAB", "LIVE_TAB", "MainWindow", "default_snapshot_dir"]
 
 
 def default_snapshot_dir() -> Path:
@@ -74,31 +83,67 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: Settings, prefs: DisplayPrefs,
                  store: SettingsStore | None = None, snapshot_dir: Path | None = None) -> None:
         super().__init__()
-        self.settings, self.prefs = settings, prefs
+        self.model = SettingsModel(settings, prefs, self)
         self.store = store
         self.snapshot_dir = snapshot_dir or default_snapshot_dir()
         self.theme = theme_named(prefs.theme)
-        self._model_task: BackgroundTask | None = None
-        self._normal_state_before_full_screen = None
+        self.jobs = BackgroundJobs(self)
         self.setWindowTitle("pitchlive")
         self.setAcceptDrops(True)
 
         self.history = PitchHistory()
-        self.session = TrackerSession(settings, self)
+        self.session = TrackerSession(self.model, self)
         self.banner = MessageBanner()
-        self.pitch_view = PitchView(self.history, settings, prefs, self.theme)
-        self.note_panel = NotePanel(settings, prefs, self.theme)
-        self.file_view = FileView(settings, self.theme)
-        self.controls = ControlPanel(settings, prefs)
-        self.takes = TakePanel(self)
+        self.pitch_view = PitchView(self.history, self.model, self.theme)
+        self.note_panel = NotePanel(self.model, self.theme)
+        self.file_view = FileView(self.model, self.jobs, self.theme)
+        self.controls = ControlPanel(self.model)
+        self.tabs = QTabWidget()
+        self.takes = TakeController(
+            self.model, self.jobs, TakeDialogs(self), engine=lambda: self.session.engine,
+            start_tracking=self.start_tracking, recording=self._open_recording,
+            live_offset_s=lambda: self.history.display_offset_s,
+            banner_busy=lambda: self.banner.busy, parent=self)
+        self.take_strip = TakeStrip(self.takes)
+        self._lay_out()
+        self.status = StatusPanel(self.statusBar())
+        self.status.set_gate(settings.level_gate_dbfs)
 
+        self.shortcut_actions = build_menus(self)
+        self.follow_action.setChecked(self.pitch_view.follow)
+        self.controls_action.setChecked(prefs.show_controls)
+        self.theme_actions[self.theme.name].setChecked(True)
+        self._connect_takes()
+        self._connect()
+        self._apply_theme()
+        self.controls_dock.setVisible(prefs.show_controls)
+        self.set_large_type(prefs.large_type)
+        self.resize(1280, 760)
+        self._restore_layout()
+
+        self._stats_timer = QTimer(self)
+        self._stats_timer.timeout.connect(self._update_stats)
+        self._stats_timer.start(STATS_INTERVAL_MS)
+        self._update_title()
+
+    @property
+    def settings(self) -> Settings:
+        """The current settings (held by the window's SettingsModel)."""
+        return self.model.settings
+
+    @property
+    def prefs(self) -> DisplayPrefs:
+        """The current display preferences (held by the window's SettingsModel)."""
+        return self.model.prefs
+
+    # ---- layout and wiring -----------------------------------------------------------------------
+    def _lay_out(self) -> None:
         self.live_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.live_splitter.addWidget(self.pitch_view)
         self.live_splitter.addWidget(self.note_panel)
         self.live_splitter.setStretchFactor(0, 3)
         self.live_splitter.setStretchFactor(1, 1)
         self.live_splitter.setSizes([900, 320])
-        self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.live_splitter, "Live")
         self.tabs.addTab(self.file_view, "Recording")
@@ -107,10 +152,9 @@ class MainWindow(QMainWindow):
         central_layout.setContentsMargins(6, 6, 6, 0)
         central_layout.setSpacing(6)
         central_layout.addWidget(self.banner)
-        central_layout.addWidget(self.takes)
+        central_layout.addWidget(self.take_strip)
         central_layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.controls)
@@ -121,126 +165,30 @@ class MainWindow(QMainWindow):
         self.controls_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                                        | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
-        self.status = StatusPanel(self.statusBar())
-        self.status.set_gate(settings.level_gate_dbfs)
 
-        self._build_actions()
-        self._connect()
-        self._apply_theme()
-        self.controls_dock.setVisible(prefs.show_controls)
-        self.set_large_type(prefs.large_type)
-        self.resize(1280, 760)
-        if store is not None:
-            geometry, state = store.load_geometry()
-            if geometry is not None:
-                self.restoreGeometry(geometry)
-            if state is not None:
-                self.restoreState(state)
-            self.controls_dock.setVisible(prefs.show_controls and not prefs.large_type)
+    def _restore_layout(self) -> None:
+        if self.store is None:
+            return
+        geometry, state = self.store.load_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        self.controls_dock.setVisible(self.prefs.show_controls and not self.prefs.large_type)
 
-        self._stats_timer = QTimer(self)
-        self._stats_timer.timeout.connect(self._update_stats)
-        self._stats_timer.start(STATS_INTERVAL_MS)
-        self._update_title()
-
-    # ---- actions and menus ---------------------------------------------------------------------
-    def _action(self, menu, text: str, shortcuts, slot, checkable: bool = False,
-                tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcuts:
-            keys = shortcuts if isinstance(shortcuts, (list, tuple)) else [shortcuts]
-            action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setCheckable(checkable)
-        if tip:
-            action.setStatusTip(tip)
-        if checkable:
-            action.toggled.connect(slot)
-        else:
-            action.triggered.connect(lambda _checked=False: slot())
-        # Added to the window too, so shortcuts work while the menu bar is hidden (large type).
-        self.addAction(action)
-        menu.addAction(action)
-        self.shortcut_actions.append(action)
-        return action
-
-    def _build_actions(self) -> None:
-        self.shortcut_actions: list[QAction] = []
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.open_action = self._action(file_menu, "&Open recording…", QKeySequence.StandardKey.Open,
-                                        self.open_recording_dialog)
-        self.track_file_action = self._action(file_menu, "&Track recording live", "Ctrl+P",
-                                              self.track_current_file)
-        self.mic_action = self._action(file_menu, "Use &microphone", "Ctrl+M", self.use_microphone)
-        file_menu.addSeparator()
-        self.snapshot_action = self._action(file_menu, "&Save snapshot (PNG)", "Ctrl+S",
-                                            self._snapshot_from_menu)
-        self.save_take_action = self._action(file_menu, "Save &take…", "Ctrl+Shift+S",
-                                             self.takes.save_take_dialog)
-        self.export_action = self._action(file_menu, "&Export notes…", "Ctrl+E",
-                                          self.takes.export_dialog)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
-
-        audio_menu = bar.addMenu("&Audio")
-        self.run_action = self._action(audio_menu, "&Start/stop tracking", "Ctrl+R",
-                                       self.toggle_running)
-        self._action(audio_menu, "&Refresh input devices", "F5", self.refresh_devices)
-        audio_menu.addSeparator()
-        self.record_action = self._action(audio_menu, "R&ecord / stop recording", "R",
-                                          self.takes.toggle_recording)
-        self.transcribe_action = self._action(audio_menu, "&Transcribe into notes", "Ctrl+T",
-                                              self.takes.transcribe)
-        self.play_take_action = self._action(audio_menu, "&Play take or recording", "P",
-                                             self.takes.play_take)
-        self.play_notes_action = self._action(audio_menu, "Play &notes", "N",
-                                              self.takes.play_notes)
-        self.stop_playback_action = self._action(audio_menu, "Stop p&layback", "S",
-                                                 self.takes.stop_playback)
-
-        view_menu = bar.addMenu("&View")
-        self.pause_action = self._action(view_menu, "&Pause (look back)", "Space",
-                                         self.pitch_view.set_paused, checkable=True)
-        self._action(view_menu, "Scroll &back", "Left", lambda: self.pitch_view.scroll_time(-0.25))
-        self._action(view_menu, "Scroll &forward", "Right",
-                     lambda: self.pitch_view.scroll_time(0.25))
-        self.follow_action = self._action(view_menu, "&Follow the voice", "F",
-                                          self.pitch_view.set_follow, checkable=True)
-        self.follow_action.setChecked(self.pitch_view.follow)
-        self._action(view_menu, "Zoom &in (pitch)", ["+", "="],
-                     lambda: self.pitch_view.zoom_pitch(1 / 1.25))
-        self._action(view_menu, "Zoom &out (pitch)", "-", lambda: self.pitch_view.zoom_pitch(1.25))
-        self._action(view_menu, "&Reset view", "Home", self.pitch_view.reset_view)
-        view_menu.addSeparator()
-        self._action(view_menu, "&Live view", "Ctrl+1", lambda: self.tabs.setCurrentIndex(LIVE_TAB))
-        self._action(view_menu, "Re&cording view", "Ctrl+2",
-                     lambda: self.tabs.setCurrentIndex(FILE_TAB))
-        self.controls_action = self._action(view_menu, "Show &controls", "Ctrl+K",
-                                            self._set_controls_visible, checkable=True)
-        self.controls_action.setChecked(self.prefs.show_controls)
-        self.large_action = self._action(view_menu, "Lar&ge type", "Ctrl+L", self.set_large_type,
-                                         checkable=True)
-        self.full_screen_action = self._action(view_menu, "F&ull screen", "F11",
-                                               self.set_full_screen, checkable=True)
-        self._action(view_menu, "Leave full screen / large type", "Esc", self._escape)
-        theme_menu = view_menu.addMenu("&Theme")
-        group = QActionGroup(self)
-        self.theme_actions = {}
-        for name in ("dark", "light"):
-            action = QAction(name.capitalize(), self, checkable=True)
-            action.setChecked(name == self.theme.name)
-            action.triggered.connect(lambda _c=False, n=name: self.set_theme(n))
-            group.addAction(action)
-            theme_menu.addAction(action)
-            self.theme_actions[name] = action
-        self._action(theme_menu, "Switch theme", "Ctrl+Shift+T",
-                     lambda: self.set_theme("light" if self.theme.name == "dark" else "dark"))
-
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
-        about = QAction("&About pitchlive", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+    def _connect_takes(self) -> None:
+        # Before the window's own handlers: a take reacts to tracking first.
+        t, s = self.takes, self.session
+        s.started.connect(t.tracking_started)
+        s.running_changed.connect(t.tracking_running_changed)
+        s.failed.connect(t.tracking_failed)
+        t.notice.connect(self.show_notice)
+        t.notice_cleared.connect(self.banner.clear)
+        t.status.connect(self.status.show_message)
+        t.bars_changed.connect(self._show_note_bars)
+        t.view_wanted.connect(lambda view: self.tabs.setCurrentIndex(
+            LIVE_TAB if view == LIVE_VIEW else FILE_TAB))
+        t.open_recording_wanted.connect(self.open_recording)
 
     def _connect(self) -> None:
         s = self.session
@@ -254,22 +202,46 @@ class MainWindow(QMainWindow):
         s.devices_listed.connect(self._on_devices)
         s.devices_failed.connect(self._on_devices_failed)
         c = self.controls
-        c.settings_changed.connect(self.apply_settings)
-        c.prefs_changed.connect(self.apply_prefs)
         c.device_chosen.connect(self.choose_device)
         c.run_requested.connect(lambda run: self.start_tracking() if run else self.stop_tracking())
         c.refresh_requested.connect(self.refresh_devices)
-        self.file_view.open_requested.connect(self.open_recording_dialog)
-        self.file_view.track_requested.connect(self.track_file)
-        self.file_view.failed.connect(lambda title, message: self.banner.show_error(
+        m = self.model
+        m.settings_changed.connect(lambda settings: self.status.set_gate(settings.level_gate_dbfs))
+        if self.store is not None:
+            m.settings_changed.connect(self.store.save_settings)
+            m.prefs_changed.connect(self.store.save_prefs)
+        f = self.file_view
+        f.open_requested.connect(self.open_recording_dialog)
+        f.track_requested.connect(self.track_file)
+        f.failed.connect(lambda title, message: self.banner.show_error(
             title, message, [("Open another recording…", self.open_recording_dialog)]))
-        self.file_view.loaded.connect(lambda _result: self.takes.refresh())
-        self.pitch_view.span_changed.connect(
-            lambda span: self._store_prefs(self.prefs.replace(pitch_span_semitones=span)))
+        f.loaded.connect(lambda _result: self.takes.refresh())
         self.controls_dock.visibilityChanged.connect(self._on_dock_visibility)
         # The view can change these itself (scrolling pauses, a drag stops following).
         self.pitch_view.paused_changed.connect(self.pause_action.setChecked)
         self.pitch_view.follow_changed.connect(self.follow_action.setChecked)
+
+    def _open_recording(self) -> OpenRecording:
+        return OpenRecording(self.file_view.path, self.file_view.result,
+                             self.tabs.currentIndex() == FILE_TAB)
+
+    def show_notice(self, notice: Notice) -> None:
+        """A part's message in the banner."""
+        show = self.banner.show_error if notice.kind == ERROR else self.banner.show_info
+        show(notice.title, notice.message, actions=list(notice.actions))
+
+    def _show_note_bars(self, live_bars: list, recording_bars: list) -> None:
+        for notes, bars in ((self.pitch_view.notes, live_bars),
+                            (self.file_view.notes, recording_bars)):
+            if bars:
+                notes.set_bars(bars)
+            else:
+                notes.clear()
+        if live_bars:   # a transcribed take: show it where it was sung
+            self.pitch_view.show_span(live_bars[0].start_s - SPAN_MARGIN_S,
+                                      live_bars[-1].end_s + SPAN_MARGIN_S,
+                                      min(b.centre_midi for b in live_bars),
+                                      max(b.centre_midi for b in live_bars))
 
     # ---- model ---------------------------------------------------------------------------------
     def load_model_async(self) -> None:
@@ -281,10 +253,8 @@ class MainWindow(QMainWindow):
                               "the first run downloads the model). You can set up the controls "
                               "meanwhile; tracking starts by itself.", busy=True)
         settings = self.settings
-        task = BackgroundTask(lambda: load_warm_model(settings), "pitchlive-model", self)
-        task.succeeded.connect(self.set_model)
-        task.failed.connect(self._on_model_failed)
-        self._model_task = task.start()
+        self.jobs.run(lambda: load_warm_model(settings), "pitchlive-model", self.set_model,
+                      self._on_model_failed)
 
     def set_model(self, model) -> None:
         """Use a loaded model: start tracking if asked for, analyse a waiting recording."""
@@ -322,9 +292,9 @@ class MainWindow(QMainWindow):
 
     def choose_device(self, name: str | None) -> None:
         """Switch to an input device (restarting on it if tracking)."""
-        self._store_settings(self.settings.replace(device=name))
+        self.model.update_settings(device=name)
         was_file = self.session.spec.is_file
-        self.session.use_microphone(name)
+        self.session.use_microphone()
         if was_file and not self.session.wants_running:
             self.session.start()
         self._update_title()
@@ -427,41 +397,17 @@ class MainWindow(QMainWindow):
                                       else "Source: microphone")
         self.setWindowTitle(f"pitchlive — {source}")
 
-    # ---- settings --------------------------------------------------------------------------------
-    def apply_settings(self, settings: Settings) -> None:
-        """A control changed: apply it everywhere, live, and remember it."""
-        self._store_settings(settings)
-        self.session.update_settings(settings)
-        self.pitch_view.set_settings(settings)
-        self.note_panel.set_settings(settings)
-        self.file_view.set_settings(settings)
-        self.status.set_gate(settings.level_gate_dbfs)
-        self.takes.redraw()   # the notes follow the trace when A4 changes
-
-    def apply_prefs(self, prefs: DisplayPrefs) -> None:
-        """Display preferences changed."""
-        self._store_prefs(prefs)
-        self.pitch_view.set_prefs(prefs)
-        self.note_panel.set_prefs(prefs)
-
-    def _store_settings(self, settings: Settings) -> None:
-        self.settings = settings
-        self.controls.set_settings(settings)   # its copy must hold the device chosen elsewhere
-        if self.store is not None:
-            self.store.save_settings(settings)
-
-    def _store_prefs(self, prefs: DisplayPrefs) -> None:
-        self.prefs = prefs
-        if self.store is not None:
-            self.store.save_prefs(prefs)
-
     # ---- look --------------------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:
         """Switch between the dark and light themes."""
         self.theme = theme_named(name)
-        self._store_prefs(self.prefs.replace(theme=self.theme.name))
+        self.model.update_prefs(theme=self.theme.name)
         self.theme_actions[self.theme.name].setChecked(True)
         self._apply_theme()
+
+    def switch_theme(self) -> None:
+        """Ctrl+Shift+T: the other theme."""
+        self.set_theme("light" if self.theme.name == "dark" else "dark")
 
     def _apply_theme(self) -> None:
         app = QApplication.instance()
@@ -482,8 +428,7 @@ class MainWindow(QMainWindow):
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
         self.controls_dock.setVisible(not on and self.prefs.show_controls)
-        if self.prefs.large_type != on:
-            self._store_prefs(self.prefs.replace(large_type=on))
+        self.model.update_prefs(large_type=on)
 
     def set_full_screen(self, on: bool) -> None:
         """F11."""
@@ -492,16 +437,17 @@ class MainWindow(QMainWindow):
         else:
             self.showNormal()
 
-    def _escape(self) -> None:
+    def escape(self) -> None:
+        """Esc: leave full screen and large type."""
         if self.full_screen_action.isChecked():
             self.full_screen_action.setChecked(False)
         if self.large_action.isChecked():
             self.large_action.setChecked(False)
 
-    def _set_controls_visible(self, visible: bool) -> None:
+    def set_controls_visible(self, visible: bool) -> None:
+        """Ctrl+K: show or hide the controls dock."""
         self.controls_dock.setVisible(visible and not self.prefs.large_type)
-        if self.prefs.show_controls != visible:
-            self._store_prefs(self.prefs.replace(show_controls=visible))
+        self.model.update_prefs(show_controls=visible)
 
     def _on_dock_visibility(self, visible: bool) -> None:
         # The dock's own close button: keep the menu check in step (not when large type hid it).
@@ -550,7 +496,8 @@ class MainWindow(QMainWindow):
             raise OSError(f"could not write {path}")
         return path
 
-    def _snapshot_from_menu(self) -> None:
+    def snapshot_from_menu(self) -> None:
+        """Ctrl+S: a snapshot into the snapshot folder, or a banner saying why not."""
         try:
             path = self.save_snapshot()
         except OSError as exc:
@@ -573,7 +520,7 @@ class MainWindow(QMainWindow):
             "CC BY-NC 4.0; pitchlive does not redistribute it.")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Remember the layout and settings, stop tracking, release the device."""
+        """Remember the layout, stop tracking, release the device, join the background jobs."""
         if not self.takes.settle_before_quit():
             event.ignore()
             return
@@ -584,6 +531,10 @@ class MainWindow(QMainWindow):
             self.store.save_geometry(self.saveGeometry(), self.saveState())
             self.store.sync()
         self._stats_timer.stop()
+        # Gone from the screen now; what follows may wait for a job (a model still loading).
+        self.hide()
         self.takes.shutdown()
         self.session.shutdown()
+        # No thread may still be inside TensorFlow when the interpreter finalises (issue 15).
+        self.jobs.shutdown(JOBS_JOIN_TIMEOUT_S)
         super().closeEvent(event)

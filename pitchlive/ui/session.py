@@ -22,6 +22,7 @@ from pitchlive.audio.devices import DeviceError, list_input_devices, rescan_devi
 from pitchlive.audio.files import AudioFileError
 from pitchlive.settings import Settings
 from pitchlive.ui.bridge import EngineBridge
+from pitchlive.ui.settings_model import SettingsModel
 
 if TYPE_CHECKING:
     from pitchlive.engine import Engine, EngineEvent, EngineStats
@@ -115,9 +116,9 @@ class TrackerSession(QObject):
     devices_failed = Signal(str)
     _job_done = Signal(object, object, object)   # (kind, payload, exception)
 
-    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(self, settings_model: SettingsModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings
+        self._settings_model = settings_model
         self.model = None
         self.spec = SourceSpec()
         self._engine: Engine | None = None
@@ -129,9 +130,15 @@ class TrackerSession(QObject):
         self._bridge.frames.connect(self.frames)
         self._bridge.event.connect(self._on_event)
         self._job_done.connect(self._on_job_done, Qt.ConnectionType.QueuedConnection)
+        settings_model.settings_changed.connect(self._on_settings)
         self._submit("import", None, _import_engine)
 
     # ---- state -------------------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        """The window's current settings (the session keeps no copy)."""
+        return self._settings_model.settings
+
     @property
     def running(self) -> bool:
         """True while an engine is started and has not stopped."""
@@ -158,9 +165,9 @@ class TrackerSession(QObject):
         if self._want_running and self._engine is None:
             self.start()
 
-    def update_settings(self, settings: Settings) -> None:
-        """Threshold, gate, naming: applied to the running engine from its next frame."""
-        self.settings = settings
+    def _on_settings(self, settings: Settings) -> None:
+        # Threshold, gate, naming: applied to the running engine from its next frame (a new
+        # device takes effect through use_microphone, which restarts on it).
         if self._engine is not None:
             self._engine.update_settings(settings)
 
@@ -195,9 +202,8 @@ class TrackerSession(QObject):
         self._stop_engine()
         self.start()
 
-    def use_microphone(self, device: str | None) -> None:
-        """Listen to this input device (None: system default); switches at once if running."""
-        self.settings = self.settings.replace(device=device)
+    def use_microphone(self) -> None:
+        """Listen to the input device in the settings; switches at once if running."""
         self.spec = SourceSpec()
         if self._want_running:
             self.restart()

@@ -50,11 +50,6 @@ class SettingsStore:
     def __init__(self, qsettings: QSettings | None = None) -> None:
         self._qs = qsettings if qsettings is not None else QSettings()
 
-    @property
-    def location(self) -> str:
-        """Where the values live (a file path on Linux)."""
-        return self._qs.fileName()
-
     def load_settings(self, base: Settings) -> Settings:
         """base with every stored, valid user setting applied on top."""
         settings = base
