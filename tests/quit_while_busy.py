@@ -4,7 +4,8 @@ Not a test itself: test_ui_app.py runs it in a fresh process, as bench/exit_stre
 the real command. `python tests/quit_while_busy.py model` closes the window while the model
 loads (TensorFlow imported, inside hub.load); `... analysis` closes it while the Recording view
 analyses the file (SPICE on the whole file, run a few more times to stay inside TensorFlow).
-Exit status: the window's, or 3 when the job never started.
+Exit status: the window's; 3 when the job never started; 4 when a pitchlive thread is still
+alive once the window has returned (the interpreter would finalise under it).
 """
 
 from __future__ import annotations
@@ -70,7 +71,14 @@ def main(mode: str) -> int:
     args = argparse.Namespace(model=None, calibration=None, device=None, input=str(DEMO),
                               view="recording", transcribe=False, screenshot=None,
                               quit_after=None, theme=None, large_type=False)
-    return app.run_gui(args)
+    status = app.run_gui(args)
+    left = sorted(t.name for t in threading.enumerate()
+                  if t.name.startswith("pitchlive") and t.is_alive())
+    if left:
+        print(f"quit_while_busy: still running after the window returned: {left}",
+              file=sys.stderr)
+        return 4
+    return status
 
 
 if __name__ == "__main__":
