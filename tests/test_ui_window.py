@@ -21,7 +21,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
@@ -511,3 +511,37 @@ def test_loading_message_stays_when_a_recording_is_queued(qtbot, make_window, mo
     release.set()
     qtbot.waitUntil(lambda: window.session.running, timeout=5000)
     assert window.banner.kind is None
+
+
+def test_closing_hides_the_window_then_joins_a_model_still_loading(qtbot, make_window,
+                                                                   monkeypatch):
+    """No thread that may be inside TensorFlow outlives the window (issue 15), and the user
+    does not wait for it: the window is gone from the screen before the join."""
+    closing = threading.Event()
+    events = []
+
+    def load_until_closed(settings):
+        closing.wait(10)
+        time.sleep(0.3)                     # still "inside hub.load" after the close began
+        events.append(("load ended", time.monotonic()))
+        return FixedPitchModel()
+
+    monkeypatch.setattr(main_window_module, "load_warm_model", load_until_closed)
+    window = make_window()
+    window.load_model_async()
+    assert "pitchlive-model" in pitchlive_threads()
+    window.closing.connect(closing.set)
+
+    class HideWatch(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Hide:
+                events.append(("hidden", time.monotonic()))
+            return False
+
+    watch = HideWatch()
+    window.installEventFilter(watch)
+    assert window.close()
+    assert "pitchlive-model" not in pitchlive_threads()      # joined before close returned
+    assert [name for name, _ in events][:2] == ["hidden", "load ended"]
+    qtbot.wait(50)
+    assert window.session.model is None                       # its result was dropped
