@@ -21,7 +21,8 @@ from pitchlive.takes import Take
 from pitchlive.ui.background import BackgroundJobs
 from pitchlive.ui.prefs import DisplayPrefs
 from pitchlive.ui.settings_model import SettingsModel
-from pitchlive.ui.take_controller import LIVE_VIEW, OpenRecording, TakeController
+from pitchlive.ui.take_controller import TakeController
+from pitchlive.ui.take_state import LIVE_VIEW, OpenRecording
 from pitchlive.ui.take_texts import ERROR, INFO, NO_TAKE
 
 pytestmark = pytest.mark.gui

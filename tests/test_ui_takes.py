@@ -210,8 +210,8 @@ def test_takes_an_earlier_run_left_unsaved_are_offered_after_the_model_loads(
                       harmonic_tone(392.0, 1.5, 16000), 16000)
     os.utime(older, (1_700_000_000, 1_700_000_000))
     window.banner.show_info("Loading the pitch model…", "", busy=True)
-    window.takes.offer_unsaved_takes()
-    qtbot.waitUntil(lambda: len(window.takes.unsaved_found) == 2, timeout=5000)
+    window.takes.recovery.look()
+    qtbot.waitUntil(lambda: len(window.takes.recovery.found) == 2, timeout=5000)
     assert window.banner.title_text() == "Loading the pitch model…"     # not while loading
     window.set_model(FixedPitchModel())
     assert window.banner.title_text() == "An unsaved take was found"
@@ -361,14 +361,14 @@ def test_take_and_notes_play_on_the_output_and_finish(qtbot, make_window, tmp_pa
     assert ended.args == [False] and window.takes.playing is None
     assert window.take_strip.play_take_button.isEnabled() and not window.take_strip.stop_button.isEnabled()
 
-    window.takes.transcription = notes_of_a_tone()
+    window.takes.notes.transcription = notes_of_a_tone()
     assert len(window.takes.transcription.notes) == 1
     window.takes.refresh()
     with qtbot.waitSignal(window.takes.playing_changed, timeout=10000):
         window.play_notes_action.trigger()
     assert window.takes.playing == "notes"
     window.stop_playback_action.trigger()                     # stopped by hand
-    assert window.takes.playing is None and not window.takes.player.playing
+    assert window.takes.playing is None and not window.takes.playback.player.playing
     assert window.banner.kind is None
 
 

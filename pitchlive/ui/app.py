@@ -81,7 +81,7 @@ def start(window: MainWindow, args: argparse.Namespace) -> None:
     """Begin: load the model in the background and start tracking the chosen source."""
     window.load_model_async()
     window.session.list_devices()
-    window.takes.offer_unsaved_takes()
+    window.takes.recovery.look()
     input_path = getattr(args, "input", None)
     if input_path:
         window.track_file(Path(input_path))

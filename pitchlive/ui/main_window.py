@@ -52,7 +52,8 @@ from pitchlive.ui.session import (
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.settings_store import SettingsStore
 from pitchlive.ui.status_bar import StatusPanel
-from pitchlive.ui.take_controller import LIVE_VIEW, OpenRecording, TakeController
+from pitchlive.ui.take_controller import TakeController
+from pitchlive.ui.take_state import LIVE_VIEW, OpenRecording
 from pitchlive.ui.take_dialogs import TakeDialogs
 from pitchlive.ui.take_strip import TakeStrip
 from pitchlive.ui.take_texts import ERROR, Notice
@@ -263,7 +264,7 @@ class MainWindow(QMainWindow):
                               info.describe())
         if self.banner.kind == "info":
             self.banner.clear()
-            self.takes.show_unsaved_offer()   # it waited for the loading message to go
+            self.takes.recovery.offer()   # it waited for the loading message to go
         self.session.set_model(model)
         self.file_view.set_model(model)
 

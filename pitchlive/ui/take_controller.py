@@ -12,46 +12,23 @@ take over an unsaved one asks first, and a take that could not be saved stays fo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from pitchlive.takes import SavedTake, Take, TakeError, TakeRecorder
+from pitchlive.takes import SavedTake, Take, TakeError
 from pitchlive.ui import take_texts as texts
 from pitchlive.ui.background import BackgroundJobs, BackgroundTask
-from pitchlive.ui.notes_overlay import note_bars
 from pitchlive.ui.settings_model import SettingsModel
+from pitchlive.ui.take_notes import RECORDING, TAKE, TakeNotes
 from pitchlive.ui.take_playback import TakePlayback
+from pitchlive.ui.take_recording import LiveRecording
 from pitchlive.ui.take_recovery import TakeRecovery
+from pitchlive.ui.take_state import LIVE_VIEW, RECORDING_VIEW, OpenRecording, StripState
 from pitchlive.ui.take_texts import ERROR, INFO, Notice
 
 ELAPSED_INTERVAL_MS = 200
-TAKE, RECORDING = "take", "recording"        # what a transcription or playback is of
-LIVE_VIEW, RECORDING_VIEW = "live", "recording"
-PLAYBACK_RATE_HZ = 44100                     # synthesised notes
-
-
-@dataclass(frozen=True)
-class OpenRecording:
-    """The recording in the Recording view: its path, its analysis once done, whether shown."""
-
-    path: Path | None = None
-    result: object | None = None     # RecordingResult
-    shown: bool = False
-
-
-@dataclass(frozen=True)
-class StripState:
-    """Which take buttons apply now."""
-
-    recording: bool
-    can_save: bool
-    can_transcribe: bool
-    can_export: bool
-    can_play: bool
-    can_play_notes: bool
-    can_stop: bool
 
 
 class TakeController(QObject):
@@ -82,28 +59,29 @@ class TakeController(QObject):
         self._recording, self._live_offset_s = recording, live_offset_s
         self._banner_busy = banner_busy
         self.spool_dir = spool_dir
-        self.recorder: TakeRecorder | None = None
+        self.recorder: LiveRecording | None = None
         self.take: Take | None = None
         self.saved: SavedTake | None = None
-        self.transcription = None
-        self.transcription_of: str | None = None
-        self._title = "pitchlive transcription"   # export title: the take's time or file's name
+        self.notes = TakeNotes(settings, jobs, self)
+        self.notes.bars_changed.connect(self.bars_changed)
+        self.notes.notice.connect(self.notice)
+        self.notes.status.connect(self.status)
+        self.notes.view_wanted.connect(self.view_wanted)
+        self.notes.transcribed.connect(self._on_notes_done)
+        self.notes.failed.connect(lambda _exc: self._on_notes_done(None))
         self._state = texts.NO_TAKE
         self._record_when_started = False
-        self._first_block_position: tuple[int, float] | None = None   # (sample, rate) of the take
-        self._unsubscribe_position = None
         self._take_display_offset_s = 0.0
         self.playback = TakePlayback(jobs, self)
         self.playback.started.connect(self._on_playback_started)
         self.playback.ended.connect(self._on_playback_ended)
         self.playback.failed.connect(self._on_playback_failed)
-        self.recovery = TakeRecovery(jobs, lambda: self.spool_dir, self)
+        self.recovery = TakeRecovery(jobs, lambda: self.spool_dir, self._may_offer, self)
         self.recovery.notice.connect(self.notice)
         self.recovery.notice_cleared.connect(self.notice_cleared)
         self.recovery.recovered.connect(self._on_recovered)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
-        settings.settings_changed.connect(lambda _s: self._draw_transcription())
 
     # ---- state -------------------------------------------------------------------------------
     @property
@@ -117,14 +95,14 @@ class TakeController(QObject):
         return self.take is not None and self.saved is None
 
     @property
+    def transcription(self):
+        """The notes of the take or recording (a Transcription), or None."""
+        return self.notes.transcription
+
+    @property
     def playing(self) -> str | None:
         """'take' or 'notes' while playing (from the request on), else None."""
         return self.playback.playing
-
-    @property
-    def player(self):
-        """The output player, once something was played."""
-        return self.playback.player
 
     def state_text(self) -> str:
         """The line describing the take, transcription or playback."""
@@ -132,16 +110,9 @@ class TakeController(QObject):
 
     def strip_state(self) -> StripState:
         """Which buttons apply now."""
-        recording = self.recording or self._record_when_started
-        has_notes = self.transcription is not None and bool(self.transcription.notes)
-        can_play = self.take is not None or self._recording().path is not None
-        return StripState(recording, self.take is not None and not recording, not recording,
-                          has_notes, can_play and self.playing is None,
-                          has_notes and self.playing is None, self.playing is not None)
-
-    def summary(self) -> str:
-        """Short summary of the transcription: notes, tempo, whole-take tuning offset."""
-        return texts.transcription_summary(self.transcription)
+        return StripState.of(self.recording or self._record_when_started,
+                             self.take is not None, self._recording().path is not None,
+                             self.notes.has_notes, self.playing is not None)
 
     def wait(self, timeout_s: float = 30.0) -> bool:
         """Block until every background job started so far has ended (tests and scripts)."""
@@ -190,8 +161,7 @@ class TakeController(QObject):
         """Tracking could not start (the banner says why): nothing to record."""
         if self._record_when_started:
             self._record_when_started = False
-            self._show_take_state()
-            self.refresh()
+            self._show_take_state(refresh=True)
 
     def tracking_running_changed(self, running: bool) -> None:
         """The source stopped or changed (end of file, device lost): the take ends, and is kept."""
@@ -201,24 +171,14 @@ class TakeController(QObject):
                              6000)
 
     def _begin(self, engine) -> None:
-        recorder = TakeRecorder(engine, self.spool_dir)
+        recording = LiveRecording(engine, self.spool_dir)
         try:
-            # Creates one empty spool file; the audio itself is written on the engine's worker.
-            recorder.start()
+            recording.start()
         except TakeError as exc:
             self._notify(ERROR, "Cannot record", str(exc))
             self.refresh()
             return
-        self.recorder = recorder
-        self._first_block_position = None
-
-        def on_audio(block, sample_rate_hz: float) -> None:   # engine worker thread
-            # Where in the stream the take starts, to place its notes on the live timeline.
-            if self._first_block_position is None:
-                self._first_block_position = (engine.audio_position_samples,
-                                              float(sample_rate_hz))
-
-        self._unsubscribe_position = engine.subscribe_audio(on_audio)
+        self.recorder = recording
         self._timer.start(ELAPSED_INTERVAL_MS)
         self._tick()
         self.refresh()
@@ -228,27 +188,28 @@ class TakeController(QObject):
         """Stop the take and keep it (an unsaved older take was already confirmed away)."""
         if self._record_when_started:
             self._record_when_started = False
-            self._show_take_state()
-            self.refresh()
+            self._show_take_state(refresh=True)
             return None
-        recorder = self.recorder
-        if recorder is None or not recorder.recording:
+        recording, self.recorder = self.recorder, None
+        if recording is None or not recording.recording:
             return None
-        if self._unsubscribe_position is not None:
-            self._unsubscribe_position()
-            self._unsubscribe_position = None
         if self.playing is None:
             self._timer.stop()
-        self.recorder = None
         try:
-            # Closes the spool file (its header update is a few bytes) and returns the take.
-            take = recorder.stop()
+            take = recording.stop()
         except TakeError as exc:
             self._notify(ERROR, "The take could not be finished", str(exc))
             self.refresh()
             self.recording_changed.emit(False)
             return None
-        self._keep_take(take)
+        old = self.take
+        if old is not None and old.audio_path != take.audio_path:
+            # Saved (copied elsewhere) or explicitly replaced by "Record anyway".
+            old.discard()
+        self.take, self.saved = take, None
+        self._take_display_offset_s = recording.display_offset_s(self._live_offset_s())
+        self.notes.clear(TAKE)
+        self._show_take_state(refresh=True)
         if take.problem:
             self._notify(ERROR, "Recording stopped early", take.problem,
                          [("Save take…", self.save_take_dialog)])
@@ -256,37 +217,19 @@ class TakeController(QObject):
         self.take_changed.emit(take)
         return take
 
-    def _keep_take(self, take: Take) -> None:
-        old = self.take
-        if old is not None and old.audio_path != take.audio_path:
-            # Saved (copied elsewhere) or explicitly replaced by "Record anyway".
-            old.discard()
-        self.take, self.saved = take, None
-        self._take_display_offset_s = self._display_offset_s()
-        if self.transcription_of == TAKE:
-            self._clear_transcription()
-        self._show_take_state()
-        self.refresh()
-
-    def _display_offset_s(self) -> float:
-        """Live-view time of the take's first sample (take times + this = trace times)."""
-        position = self._first_block_position
-        offset = self._live_offset_s()
-        if position is None or offset is None:
-            return 0.0
-        sample, rate_hz = position
-        return sample / rate_hz + offset
-
     def _tick(self) -> None:
         if self.recording:
             self._set_state(texts.recording_line(self.recorder.elapsed_s))
-        elif self.playing and self.player is not None:
+        elif self.playing and self.playback.player is not None:
             self._set_state(texts.playing_line(self.playing, self.playback.position_s))
 
-    def _show_take_state(self) -> None:
+    def _show_take_state(self, refresh: bool = False) -> None:
         duration = self.take.duration_s if self.take is not None else None
         saved_as = self.saved.wav_path.name if self.saved else None
-        self._set_state(texts.take_line(duration, saved_as, self.summary()))
+        self._set_state(texts.take_line(duration, saved_as,
+                                        texts.transcription_summary(self.transcription)))
+        if refresh:
+            self.refresh()
 
     # ---- saving ------------------------------------------------------------------------------
     def ask_save_folder(self) -> Path | None:
@@ -351,125 +294,46 @@ class TakeController(QObject):
         self._notify(INFO, *texts.nothing_to_transcribe(shown.shown and shown.path is not None))
         return None
 
-    def _options(self):
-        from pitchlive.tracking.transcription import TranscriptionOptions
-
-        # One switch for the whole window: the Tuning group's "Correct for my tuning".
-        return TranscriptionOptions(
-            correct_offset=self._settings.settings.correct_tuning_offset)
-
     def transcribe_take(self) -> BackgroundTask | None:
         """Transcribe the current take (its audio is read from the spool on the helper thread)."""
-        take = self.take
-        if take is None:
+        if self.take is None:
             return None
-        settings, options = self._settings.settings, self._options()
-
-        def work():
-            from pitchlive.tracking.transcription import transcribe
-
-            return transcribe(take.track, settings, options, audio_16k=take.audio_16k())
-
-        title = take.started_at.strftime("take %Y-%m-%d %H:%M")
-        return self._run_transcription(work, TAKE, title, take.duration_s)
+        self._transcribing()
+        return self.notes.transcribe_take(self.take, self._take_display_offset_s)
 
     def transcribe_recording(self) -> BackgroundTask | None:
         """Transcribe the recording open in the Recording view (its kept track and audio)."""
         shown = self._recording()
         if shown.result is None or shown.path is None:
             return None
-        analysis = shown.result.analysis
-        settings, options = self._settings.settings, self._options()
+        self._transcribing()
+        return self.notes.transcribe_recording(shown.path, shown.result.analysis)
 
-        def work():
-            from pitchlive.tracking.transcription import transcribe
-
-            return transcribe(analysis.track, settings, options, audio_16k=analysis.audio_16k)
-
-        return self._run_transcription(work, RECORDING, shown.path.stem, analysis.duration_s)
-
-    def _run_transcription(self, work, source: str, title: str, duration_s: float
-                           ) -> BackgroundTask | None:
+    def _transcribing(self) -> None:
         self._set_state(texts.TRANSCRIBING)
         self.strip_changed.emit(replace(self.strip_state(), can_transcribe=False))
-        return self._jobs.run(
-            work, "pitchlive-transcribe",
-            lambda result: self._on_transcribed(result, source, title, duration_s),
-            self._on_transcribe_failed)
 
-    def _on_transcribed(self, transcription, source: str, title: str, duration_s: float) -> None:
-        self.transcription, self.transcription_of = transcription, source
-        self._title = title
-        if not transcription.notes:
-            self.bars_changed.emit([], [])
-            self._notify(INFO, "No notes found", texts.no_notes_message(
-                duration_s, transcription.offset.valid, self._options().min_note_s))
-        else:
-            self._draw_transcription()
-            if not self._settings.prefs.large_type:
-                # Show the bars where they are drawn.
-                self.view_wanted.emit(LIVE_VIEW if source == TAKE else RECORDING_VIEW)
-            self.status.emit(f"Transcribed: {self.summary()}", 8000)
-        self._show_take_state()
-        self.refresh()
-        self.transcribed.emit(transcription)
-
-    def _on_transcribe_failed(self, exc: BaseException) -> None:
-        self._notify(ERROR, "The notes could not be transcribed", texts.transcription_failure(exc))
-        self._show_take_state()
-        self.refresh()
-
-    def _draw_transcription(self) -> None:
-        """Bars on the view the transcription belongs to (at the current A4); none on the other."""
-        t = self.transcription
-        if t is None or not t.notes:
-            self.bars_changed.emit([], [])
-            return
-        a4_hz = self._settings.settings.a4_hz
-        if self.transcription_of == TAKE:
-            self.bars_changed.emit(note_bars(t, self._take_display_offset_s, a4_hz), [])
-        else:
-            self.bars_changed.emit([], note_bars(t, 0.0, a4_hz))
-
-    def _clear_transcription(self) -> None:
-        self.transcription, self.transcription_of = None, None
-        self.bars_changed.emit([], [])
+    def _on_notes_done(self, transcription) -> None:
+        self._show_take_state(refresh=True)
+        if transcription is not None:
+            self.transcribed.emit(transcription)
 
     def recording_opened(self) -> None:
         """Another recording is shown in the Recording view: its old notes no longer apply."""
-        if self.transcription_of == RECORDING:
-            self._clear_transcription()
-            self._show_take_state()
-            self.refresh()
+        if self.notes.clear(RECORDING):
+            self._show_take_state(refresh=True)
 
     # ---- export ------------------------------------------------------------------------------
     def export_dialog(self) -> None:
         """Ctrl+E: choose a file (its type sets the format) and export the notes."""
-        if self.transcription is None or not self.transcription.notes:
-            self._notify(INFO, "No notes to export",
-                         "Transcribe a take or a recording first (Ctrl+T).")
-            return
         from pitchlive.ui.take_dialogs import default_take_dir
 
         folder = self.saved.wav_path.parent if self.saved else default_take_dir()
-        path = self._dialogs.export_path(folder / f"{self._title}.mid")
-        if path is not None:
-            self.export(path)
+        self.notes.export_dialog(self._dialogs.export_path, folder)
 
     def export(self, path: Path) -> BackgroundTask | None:
         """Write the transcription to path (.mid, .musicxml or .csv) on a background thread."""
-        transcription = self.transcription
-        if transcription is None:
-            return None
-        from pitchlive.exports.transcription import save_transcription
-
-        title, path = self._title, Path(path)
-        return self._jobs.run(
-            lambda: save_transcription(path, transcription, title=title), "pitchlive-export",
-            lambda _r: self.status.emit(f"Notes exported to {path}", 8000),
-            lambda exc: self._notify(ERROR, "The notes could not be exported",
-                                     texts.export_failure(path, exc),
-                                     [("Export elsewhere…", self.export_dialog)]))
+        return self.notes.export(path, self.export_dialog)
 
     # ---- playback ----------------------------------------------------------------------------
     def play_take(self) -> None:
@@ -485,7 +349,7 @@ class TakeController(QObject):
             self._notify(INFO, "Nothing to play",
                          "Record a take (R) or open a recording (Ctrl+O).")
             return
-        self._play(TAKE, lambda player: player.play_file(path))
+        self._play(TAKE, lambda: self.playback.play_file(path))
 
     def play_notes(self) -> None:
         """Play the transcribed notes as synthesised tones."""
@@ -494,17 +358,11 @@ class TakeController(QObject):
             self._notify(INFO, "No notes to play",
                          "Transcribe a take or a recording first (Ctrl+T).")
             return
+        self._play("notes", lambda: self.playback.play_notes(transcription))
 
-        def start(player) -> None:
-            from pitchlive.exports.tones import render_notes
-
-            player.play_array(render_notes(transcription, PLAYBACK_RATE_HZ), PLAYBACK_RATE_HZ)
-
-        self._play("notes", start)
-
-    def _play(self, what: str, start) -> None:
+    def _play(self, what: str, start: Callable[[], None]) -> None:
         self.stop_playback()
-        self.playback.play(what, start)
+        start()
         self.refresh()
         self._set_state(texts.starting_playback_line(what))
 
@@ -515,34 +373,19 @@ class TakeController(QObject):
 
     def _on_playback_failed(self, exc: BaseException) -> None:
         self._notify(ERROR, *texts.playback_failure(exc))
-        self._show_take_state()
-        self.refresh()
+        self._show_take_state(refresh=True)
 
     def _on_playback_ended(self) -> None:
         if not self.recording:
             self._timer.stop()
-        self._show_take_state()
-        self.refresh()
+        self._show_take_state(refresh=True)
         self.playing_changed.emit(False)
 
     def stop_playback(self) -> None:
         """Stop whatever is playing."""
         self.playback.stop()
 
-    # ---- takes an earlier run left unsaved -----------------------------------------------------
-    def offer_unsaved_takes(self) -> BackgroundTask | None:
-        """Look (off the GUI thread) for takes a crash or a failed save left, and offer them."""
-        return self.recovery.look(self._may_offer)
-
-    def show_unsaved_offer(self) -> None:
-        """Offer the newest leftover take, unless something else has the banner or a take."""
-        self.recovery.offer(self._may_offer)
-
-    @property
-    def unsaved_found(self) -> list[Path]:
-        """Takes an earlier run left unsaved and not yet kept or discarded, oldest first."""
-        return self.recovery.found
-
+    # ---- takes an earlier run left unsaved (self.recovery finds and offers them) ---------------
     def _may_offer(self) -> bool:
         return self.take is None and not self.recording and not self._banner_busy()
 
@@ -550,10 +393,8 @@ class TakeController(QObject):
         if self.take is not None or self.recording:
             return       # the user started something else meanwhile; the file stays for later
         self.take, self.saved = take, None
-        if self.transcription_of == TAKE:
-            self._clear_transcription()
-        self._show_take_state()
-        self.refresh()
+        self.notes.clear(TAKE)
+        self._show_take_state(refresh=True)
         self.take_changed.emit(take)
         self.open_recording_wanted.emit(take.audio_path)
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 
 from pitchlive.ui.background import BackgroundJobs
 
 log = logging.getLogger(__name__)
+
+PLAYBACK_RATE_HZ = 44100      # synthesised notes
 
 
 class TakePlayback(QObject):
@@ -61,6 +64,20 @@ class TakePlayback(QObject):
         self._jobs.run(work, "pitchlive-playback",
                        lambda _r: self._on_started(playback_id),
                        lambda exc: self._on_failed(playback_id, exc))
+
+    def play_file(self, path: Path) -> None:
+        """Play an audio file (a take or a recording), decoded as it plays."""
+        self.play("take", lambda player: player.play_file(path))
+
+    def play_notes(self, transcription) -> None:
+        """Play a transcription's notes as synthesised tones."""
+
+        def start(player) -> None:
+            from pitchlive.exports.tones import render_notes
+
+            player.play_array(render_notes(transcription, PLAYBACK_RATE_HZ), PLAYBACK_RATE_HZ)
+
+        self.play("notes", start)
 
     def stop(self, announce: bool = True) -> None:
         """Stop whatever is playing (ended is emitted when announce and something played)."""

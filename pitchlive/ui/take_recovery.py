@@ -24,29 +24,26 @@ class TakeRecovery(QObject):
     recovered = Signal(object)     # Take
 
     def __init__(self, jobs: BackgroundJobs, spool_dir: Callable[[], Path | None],
-                 parent: QObject | None = None) -> None:
+                 may_offer: Callable[[], bool], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._jobs, self._spool_dir = jobs, spool_dir
+        self._jobs, self._spool_dir, self._may_offer = jobs, spool_dir, may_offer
         self.found: list[Path] = []   # oldest first
-        self._may_offer: Callable[[], bool] = lambda: True
 
-    def look(self, may_offer: Callable[[], bool]) -> BackgroundTask | None:
-        """Search the spool folder in the background; offer what is found when may_offer()."""
+    def look(self) -> BackgroundTask | None:
+        """Search the spool folder in the background, and offer what is found."""
         from pitchlive.takes import find_unsaved_takes
 
-        self._may_offer = may_offer
         spool_dir = self._spool_dir()
         return self._jobs.run(lambda: find_unsaved_takes(spool_dir), "pitchlive-find-takes",
                               self._on_found)
 
     def _on_found(self, paths) -> None:
         self.found = list(paths)
-        self.offer(self._may_offer)
+        self.offer()
 
-    def offer(self, may_offer: Callable[[], bool]) -> None:
-        """Offer the newest leftover take, if any and may_offer() (the banner and take are free)."""
-        self._may_offer = may_offer
-        if not self.found or not may_offer():
+    def offer(self) -> None:
+        """Offer the newest leftover take, if any, once the banner and the take are free."""
+        if not self.found or not self._may_offer():
             return
         title, message = texts.unsaved_offer(self.found[-1].name, len(self.found) - 1)
         self.notice.emit(Notice(INFO, title, message, (("Keep it", self.keep),
@@ -75,4 +72,4 @@ class TakeRecovery(QObject):
         path.unlink(missing_ok=True)
         frames_path(path).unlink(missing_ok=True)
         self.notice_cleared.emit()
-        self.offer(self._may_offer)
+        self.offer()

@@ -8,7 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from pitchlive.ui.take_controller import StripState, TakeController
+from pitchlive.ui.take_controller import TakeController
+from pitchlive.ui.take_state import StripState
 
 
 class TakeStrip(QWidget):
