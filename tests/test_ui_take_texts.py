@@ -80,4 +80,5 @@ def test_failures_are_told_apart_by_type():
         Path("/x.mid"), PermissionError(13, "Permission denied"))
     assert texts.export_failure(Path("/x.txt"), ValueError("Unknown format .txt.")) == \
         "Unknown format .txt. The notes are kept."
-    assert texts.transcription_failure(TakeError("gone")) == "gone. Try again, or record a new take."
+    assert texts.transcription_failure(TakeError("gone")) == \
+        "gone. Try again, or record a new take."

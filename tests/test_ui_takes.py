@@ -28,7 +28,8 @@ from pitchlive.settings import Settings
 from pitchlive.takes import Take
 from pitchlive.tracking.transcription import transcribe
 from pitchlive.ui.app import create_window
-from pitchlive.ui.main_window import FILE_TAB, LIVE_TAB, MainWindow
+from pitchlive.ui.main_window import MainWindow
+from pitchlive.ui.window_actions import FILE_TAB, LIVE_TAB
 from pitchlive.ui.note_panel import tuning_text
 from pitchlive.ui.settings_store import SettingsStore
 
@@ -355,11 +356,12 @@ def test_take_and_notes_play_on_the_output_and_finish(qtbot, make_window, tmp_pa
     with qtbot.waitSignal(window.takes.playing_changed, timeout=10000) as started:
         window.play_take_action.trigger()
     assert started.args == [True] and window.takes.playing == "take"
-    assert window.take_strip.stop_button.isEnabled() and not window.take_strip.play_take_button.isEnabled()
+    strip = window.take_strip
+    assert strip.stop_button.isEnabled() and not strip.play_take_button.isEnabled()
     with qtbot.waitSignal(window.takes.playing_changed, timeout=10000) as ended:
         pass
     assert ended.args == [False] and window.takes.playing is None
-    assert window.take_strip.play_take_button.isEnabled() and not window.take_strip.stop_button.isEnabled()
+    assert strip.play_take_button.isEnabled() and not strip.stop_button.isEnabled()
 
     window.takes.notes.transcription = notes_of_a_tone()
     assert len(window.takes.transcription.notes) == 1

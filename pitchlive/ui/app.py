@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QApplication
 from pitchlive import __version__
 from pitchlive.settings import Settings
 from pitchlive.ui.background import wait_for_all
-from pitchlive.ui.main_window import FILE_TAB, LIVE_TAB, MainWindow
+from pitchlive.ui.main_window import MainWindow
+from pitchlive.ui.window_actions import FILE_TAB, LIVE_TAB
 from pitchlive.ui.prefs import THEME_NAMES, DisplayPrefs
 from pitchlive.ui.settings_store import SettingsStore
 

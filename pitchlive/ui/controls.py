@@ -46,10 +46,23 @@ class ControlPanel(QWidget):
         self.settings_model = model
         self._updating = False      # True while we set widgets ourselves: no signals then
         self._running = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        for box in (self._input_box(), self._tuning_box(), self._voicing_box(),
+                    self._display_box()):
+            layout.addWidget(box)
+        layout.addStretch(1)
+        self._show_settings(model.settings)
+        self._show_prefs(model.prefs)
+        self.set_running(False)
+        model.settings_changed.connect(self._show_settings)
+        model.prefs_changed.connect(self._show_prefs)
+        self._connect()
 
-        # ---- input
+    def _input_box(self) -> QGroupBox:
         self.device_combo = QComboBox()
-        self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.device_combo.setMinimumContentsLength(14)
         self.device_combo.setToolTip("Input device; switching it restarts tracking on the new one")
         self.refresh_button = QToolButton(text="⟳")
@@ -67,8 +80,9 @@ class ControlPanel(QWidget):
         input_form.addLayout(device_row)
         input_form.addWidget(self.source_label)
         input_form.addWidget(self.run_button)
+        return input_box
 
-        # ---- tuning and names
+    def _tuning_box(self) -> QGroupBox:
         self.a4_spin = QDoubleSpinBox(minimum=400.0, maximum=480.0, singleStep=0.5, decimals=1,
                                       suffix=" Hz")
         self.a4_spin.setToolTip("Tuning reference: the frequency of A4 (400-480 Hz)")
@@ -89,8 +103,9 @@ class ControlPanel(QWidget):
         tuning_form.addRow("Instrument", self.transposition_combo)
         tuning_form.addRow("Names", self.naming_combo)
         tuning_form.addRow(self.correct_tuning_check)
+        return tuning_box
 
-        # ---- voicing
+    def _voicing_box(self) -> QGroupBox:
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
         self.threshold_slider.setToolTip("Frames below this model confidence are not drawn")
         self.threshold_label = QLabel()
@@ -109,8 +124,9 @@ class ControlPanel(QWidget):
         voicing_form.addRow("Confidence", _row(self.threshold_slider, self.threshold_label))
         voicing_form.addRow("Level gate", _row(self.gate_slider, self.gate_label))
         voicing_form.addRow(self.smoothing_check)
+        return voicing_box
 
-        # ---- display
+    def _display_box(self) -> QGroupBox:
         self.history_spin = QSpinBox(minimum=2, maximum=600, suffix=" s")
         self.history_spin.setToolTip("Seconds of pitch shown across the trace")
         self.in_tune_spin = QDoubleSpinBox(minimum=0.5, maximum=49.5, singleStep=1.0,
@@ -128,19 +144,9 @@ class ControlPanel(QWidget):
         display_form.addRow("In tune", self.in_tune_spin)
         display_form.addRow("Close", self.close_spin)
         display_form.addRow("Hold note", self.hold_spin)
+        return display_box
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        for box in (input_box, tuning_box, voicing_box, display_box):
-            layout.addWidget(box)
-        layout.addStretch(1)
-
-        self._show_settings(model.settings)
-        self._show_prefs(model.prefs)
-        self.set_running(False)
-        model.settings_changed.connect(self._show_settings)
-        model.prefs_changed.connect(self._show_prefs)
-
+    def _connect(self) -> None:
         self.device_combo.activated.connect(self._on_device)
         self.refresh_button.clicked.connect(self.refresh_requested)
         self.run_button.clicked.connect(self._on_run_clicked)

@@ -58,26 +58,7 @@ class FileView(QWidget):
         self.path: Path | None = None
         self.result: RecordingResult | None = None
 
-        self.title = QLabel("No recording")
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_button = QPushButton("Open…")
-        self.open_button.setToolTip("Open a recording (Ctrl+O); you can also drop one on the window")
-        self.track_button = QPushButton("Track live")
-        self.track_button.setToolTip("Send this recording through the real-time tracker (Ctrl+P)")
-        self.play_check = QCheckBox("Play aloud")
-        self.play_check.setToolTip("Also play the recording on the default output device")
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumWidth(120)
-        self.busy.hide()
-        header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        header.addWidget(self.busy)
-        header.addWidget(self.open_button)
-        header.addWidget(self.play_check)
-        header.addWidget(self.track_button)
-
+        header = self._header()
         self.empty_label = QLabel("Open a recording with File → Open (Ctrl+O) or drop an audio "
                                   "file on the window to see its whole pitch track over its "
                                   "spectrogram.")
@@ -114,6 +95,28 @@ class FileView(QWidget):
         self.track_button.setEnabled(False)
         model.settings_changed.connect(lambda _settings: self._draw())
         self.set_theme(theme)
+
+    def _header(self) -> QHBoxLayout:
+        self.title = QLabel("No recording")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_button = QPushButton("Open…")
+        self.open_button.setToolTip("Open a recording (Ctrl+O); you can also drop one on the window")
+        self.track_button = QPushButton("Track live")
+        self.track_button.setToolTip("Send this recording through the real-time tracker (Ctrl+P)")
+        self.play_check = QCheckBox("Play aloud")
+        self.play_check.setToolTip("Also play the recording on the default output device")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumWidth(120)
+        self.busy.hide()
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.busy)
+        header.addWidget(self.open_button)
+        header.addWidget(self.play_check)
+        header.addWidget(self.track_button)
+        return header
 
     # ---- inputs --------------------------------------------------------------------------
     def set_model(self, model) -> None:

@@ -9,36 +9,20 @@ PitchHistory that the live view draws.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QFileDialog,
-    QMainWindow,
-    QMessageBox,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 
-from pitchlive import __version__
-from pitchlive.audio.files import supported_extensions
 from pitchlive.frames import PitchFrame
 from pitchlive.settings import Settings
 from pitchlive.ui.background import BackgroundJobs
 from pitchlive.ui.controls import ControlPanel
+from pitchlive.ui.file_dialogs import ask_recording, local_files
 from pitchlive.ui.file_view import FileView
-from pitchlive.ui.help_dialog import ShortcutsDialog
-from pitchlive.ui.history import PitchHistory
+from pitchlive.ui.live_page import LivePage
 from pitchlive.ui.message_banner import MessageBanner
-from pitchlive.ui.note_panel import NotePanel
-from pitchlive.ui.pitch_view import PitchView
 from pitchlive.model import load_warm_model
 from pitchlive.ui.prefs import DisplayPrefs
 from pitchlive.ui.session import (
@@ -51,6 +35,7 @@ from pitchlive.ui.session import (
 )
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.settings_store import SettingsStore
+from pitchlive.ui.snapshot import default_snapshot_dir, save_png, timestamped_path
 from pitchlive.ui.status_bar import StatusPanel
 from pitchlive.ui.take_controller import TakeController
 from pitchlive.ui.take_state import LIVE_VIEW, OpenRecording
@@ -59,22 +44,13 @@ from pitchlive.ui.take_strip import TakeStrip
 from pitchlive.ui.take_texts import ERROR, Notice
 from pitchlive.ui.theme import apply_theme, theme_named
 from pitchlive.ui.window_actions import FILE_TAB, LIVE_TAB, build_menus
+from pitchlive.ui.window_layout import scrolling_dock, stacked
 
 log = logging.getLogger(__name__)
 
 STATS_INTERVAL_MS = 250
-SPAN_MARGIN_S = 0.5                 # around a transcribed take in the live view
 # Closing waits this long for background jobs (a model still loading); see background.py.
 JOBS_JOIN_TIMEOUT_S = 60.0
-
-__all__ = ["FILE_TAB", "LIVE_TAB", "MainWindow", "default_snapshot_dir"]
-
-
-def default_snapshot_dir() -> Path:
-    """Where Ctrl+S saves pictures: the user's Pictures folder, else the home folder."""
-    pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-    return Path(pictures) if pictures else Path.home()
-
 
 class MainWindow(QMainWindow):
     """The pitchlive window."""
@@ -92,11 +68,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("pitchlive")
         self.setAcceptDrops(True)
 
-        self.history = PitchHistory()
         self.session = TrackerSession(self.model, self)
         self.banner = MessageBanner()
-        self.pitch_view = PitchView(self.history, self.model, self.theme)
-        self.note_panel = NotePanel(self.model, self.theme)
+        self.live = LivePage(self.model, self.theme)
+        self.history, self.pitch_view = self.live.history, self.live.pitch_view
+        self.note_panel = self.live.note_panel
         self.file_view = FileView(self.model, self.jobs, self.theme)
         self.controls = ControlPanel(self.model)
         self.tabs = QTabWidget()
@@ -123,7 +99,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
 
         self._stats_timer = QTimer(self)
-        self._stats_timer.timeout.connect(self._update_stats)
+        self._stats_timer.timeout.connect(lambda: self.status.show_stats(self.session.stats()))
         self._stats_timer.start(STATS_INTERVAL_MS)
         self._update_title()
 
@@ -139,32 +115,11 @@ class MainWindow(QMainWindow):
 
     # ---- layout and wiring -----------------------------------------------------------------------
     def _lay_out(self) -> None:
-        self.live_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.live_splitter.addWidget(self.pitch_view)
-        self.live_splitter.addWidget(self.note_panel)
-        self.live_splitter.setStretchFactor(0, 3)
-        self.live_splitter.setStretchFactor(1, 1)
-        self.live_splitter.setSizes([900, 320])
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.live_splitter, "Live")
+        self.tabs.addTab(self.live, "Live")
         self.tabs.addTab(self.file_view, "Recording")
-        central = QWidget()
-        central_layout = QVBoxLayout(central)
-        central_layout.setContentsMargins(6, 6, 6, 0)
-        central_layout.setSpacing(6)
-        central_layout.addWidget(self.banner)
-        central_layout.addWidget(self.take_strip)
-        central_layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.controls)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.controls_dock = QDockWidget("Controls", self)
-        self.controls_dock.setObjectName("ControlsDock")
-        self.controls_dock.setWidget(scroll)
-        self.controls_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                       | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.setCentralWidget(stacked(self.banner, self.take_strip, self.tabs))
+        self.controls_dock = scrolling_dock(self, "Controls", self.controls)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
 
     def _restore_layout(self) -> None:
@@ -200,7 +155,8 @@ class MainWindow(QMainWindow):
         s.failed.connect(self.show_failure)
         s.finished.connect(self._on_finished)
         s.overflowed.connect(lambda text: self.status.show_message(text, 4000))
-        s.devices_listed.connect(self._on_devices)
+        s.devices_listed.connect(
+            lambda devices: self.controls.set_devices(devices, self.settings.device))
         s.devices_failed.connect(self._on_devices_failed)
         c = self.controls
         c.device_chosen.connect(self.choose_device)
@@ -232,19 +188,10 @@ class MainWindow(QMainWindow):
         show(notice.title, notice.message, actions=list(notice.actions))
 
     def _show_note_bars(self, live_bars: list, recording_bars: list) -> None:
-        for notes, bars in ((self.pitch_view.notes, live_bars),
-                            (self.file_view.notes, recording_bars)):
-            if bars:
-                notes.set_bars(bars)
-            else:
-                notes.clear()
-        if live_bars:   # a transcribed take: show it where it was sung
-            self.pitch_view.show_span(live_bars[0].start_s - SPAN_MARGIN_S,
-                                      live_bars[-1].end_s + SPAN_MARGIN_S,
-                                      min(b.centre_midi for b in live_bars),
-                                      max(b.centre_midi for b in live_bars))
+        self.pitch_view.show_notes(live_bars)
+        self.file_view.notes.show(recording_bars)
 
-    # ---- model ---------------------------------------------------------------------------------
+    # ---- model -----------------------------------------------------------------------------------
     def load_model_async(self) -> None:
         """Load TensorFlow and SPICE on a background thread; the window stays responsive."""
         source, _origin = self.settings.resolved_model_source()
@@ -321,11 +268,8 @@ class MainWindow(QMainWindow):
         self.track_file(self.file_view.path, self.file_view.play_check.isChecked())
 
     def _on_frames(self, frames: list[PitchFrame]) -> None:
-        for frame in frames:
-            self.history.append(frame)
-            self.note_panel.show_frame(frame)
+        self.live.show_frames(frames)
         last = frames[-1]
-        self.pitch_view.notify_new_data()
         self.status.set_level(last.level_dbfs)
         spec = self.session.spec
         if spec.is_file and spec.path == self.file_view.path:
@@ -333,9 +277,8 @@ class MainWindow(QMainWindow):
 
     def _on_running_changed(self, running: bool) -> None:
         self.controls.set_running(running or self.session.wants_running)
-        self.pitch_view.set_stream_active(running)
+        self.live.set_stream_active(running)
         if not running:
-            self.note_panel.clear()
             self.status.set_level(float("nan"))
             self.file_view.set_playhead(None)
         self._update_title()
@@ -377,19 +320,9 @@ class MainWindow(QMainWindow):
             return
         self.session.refresh_devices()
 
-    def _on_devices(self, devices) -> None:
-        self.controls.set_devices(devices, self.settings.device)
-
     def _on_devices_failed(self, message: str) -> None:
         self.controls.set_devices([], self.settings.device)
         self.status.show_message(message, 8000)
-
-    def _update_stats(self) -> None:
-        stats = self.session.stats()
-        if stats is None:
-            return
-        self.status.set_counters(stats.latency_s, stats.skipped_windows + stats.ring_overruns,
-                                 stats.overflows)
 
     def _update_title(self) -> None:
         spec = self.session.spec
@@ -398,7 +331,7 @@ class MainWindow(QMainWindow):
                                       else "Source: microphone")
         self.setWindowTitle(f"pitchlive — {source}")
 
-    # ---- look --------------------------------------------------------------------------------------
+    # ---- look ------------------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:
         """Switch between the dark and light themes."""
         self.theme = theme_named(name)
@@ -414,7 +347,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             apply_theme(app, self.theme)
-        for view in (self.pitch_view, self.note_panel, self.file_view, self.banner, self.status):
+        for view in (self.live, self.file_view, self.banner, self.status):
             view.set_theme(self.theme)
 
     def set_large_type(self, on: bool) -> None:
@@ -455,14 +388,12 @@ class MainWindow(QMainWindow):
         if not self.prefs.large_type and not self.isMinimized() and self.isVisible():
             self.controls_action.setChecked(visible)
 
-    # ---- files ---------------------------------------------------------------------------------------
+    # ---- files -----------------------------------------------------------------------------------
     def open_recording_dialog(self) -> None:
         """File → Open."""
-        patterns = " ".join(f"*{ext}" for ext in supported_extensions())
-        path, _ = QFileDialog.getOpenFileName(self, "Open a recording", str(Path.home()),
-                                              f"Audio files ({patterns});;All files (*)")
-        if path:
-            self.open_recording(Path(path))
+        path = ask_recording(self)
+        if path is not None:
+            self.open_recording(path)
 
     def open_recording(self, path: Path) -> None:
         """Show a recording's whole pitch track in the recording view."""
@@ -474,28 +405,20 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event) -> None:
         """Accept dragged local files."""
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
+        if local_files(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
         """Open the first dropped file."""
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.open_recording(Path(url.toLocalFile()))
-                event.acceptProposedAction()
-                return
+        files = local_files(event.mimeData())
+        if files:
+            self.open_recording(files[0])
+            event.acceptProposedAction()
 
     # ---- snapshot, help, close -------------------------------------------------------------------
     def save_snapshot(self, path: Path | None = None) -> Path:
         """Save a PNG of the window; returns its path. Raises OSError if it cannot be written."""
-        if path is None:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            path = self.snapshot_dir / f"pitchlive-{stamp}.png"
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.grab().save(str(path), "PNG"):
-            raise OSError(f"could not write {path}")
-        return path
+        return save_png(self, path if path is not None else timestamped_path(self.snapshot_dir))
 
     def snapshot_from_menu(self) -> None:
         """Ctrl+S: a snapshot into the snapshot folder, or a banner saying why not."""
@@ -508,18 +431,6 @@ class MainWindow(QMainWindow):
             return
         self.status.show_message(f"Snapshot saved to {path}", 6000)
 
-    def show_shortcuts(self) -> None:
-        """Help → Keyboard shortcuts."""
-        ShortcutsDialog(self.shortcut_actions, self).exec()
-
-    def show_about(self) -> None:
-        """Help → About."""
-        QMessageBox.about(
-            self, "About pitchlive",
-            f"<b>pitchlive {__version__}</b><br>Live pitch tracking with Google's SPICE model."
-            "<br><br>SPICE is downloaded from TF Hub at run time and is licensed by Google under "
-            "CC BY-NC 4.0; pitchlive does not redistribute it.")
-
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the layout, stop tracking, release the device, join the background jobs."""
         if not self.takes.settle_before_quit():
@@ -527,10 +438,7 @@ class MainWindow(QMainWindow):
             return
         self.closing.emit()
         if self.store is not None:
-            self.store.save_settings(self.settings)
-            self.store.save_prefs(self.prefs)
-            self.store.save_geometry(self.saveGeometry(), self.saveState())
-            self.store.sync()
+            self.store.save_all(self.settings, self.prefs, self.saveGeometry(), self.saveState())
         self._stats_timer.stop()
         # Gone from the screen now; what follows may wait for a job (a model still loading).
         self.hide()

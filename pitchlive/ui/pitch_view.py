@@ -30,6 +30,7 @@ FOLLOW_MARGIN = 0.28            # recentre when the note leaves the middle 44% o
 MAX_EXTRAPOLATE_S = 0.25        # keep scrolling smoothly between frames, but not past a stall
 DEFAULT_CENTRE_MIDI = 60.0
 MIN_MIDI, MAX_MIDI = 12.0, 120.0
+NOTES_MARGIN_S = 0.5            # around a transcribed take's notes when they are shown
 
 
 class PitchView(QWidget):
@@ -201,6 +202,13 @@ class PitchView(QWidget):
             self._setting_range = False
         self._dirty = True
 
+    def show_notes(self, bars: list) -> None:
+        """A transcribed take's note bars, shown where they were sung (none: clear them)."""
+        self.notes.show(bars)
+        if bars:
+            self.show_span(bars[0].start_s - NOTES_MARGIN_S, bars[-1].end_s + NOTES_MARGIN_S,
+                           min(b.centre_midi for b in bars), max(b.centre_midi for b in bars))
+
     def reset_view(self) -> None:
         """Home: live, following, default height."""
         self._span = DisplayPrefs().pitch_span_semitones
@@ -307,7 +315,8 @@ class PitchView(QWidget):
         x0, x1 = self.x_range()
         span = x1 - x0
         data = self.history.between(x0 - 0.1 * span, x1 + 0.1 * span)
-        midi = np.asarray(hz_to_midi(data.frequency_hz, self.settings_model.settings.a4_hz), dtype=np.float64)
+        a4_hz = self.settings_model.settings.a4_hz
+        midi = np.asarray(hz_to_midi(data.frequency_hz, a4_hz), dtype=np.float64)
         self.trace.setData(data.times_s, midi)
         self.conf_curve.setData(data.times_s, data.confidence)
         live_note = None

@@ -105,6 +105,14 @@ class SettingsStore:
         self._qs.setValue("window/geometry", geometry)
         self._qs.setValue("window/state", state)
 
+    def save_all(self, settings: Settings, prefs: DisplayPrefs, geometry: QByteArray,
+                 state: QByteArray) -> None:
+        """Remember everything (the window is closing) and write it to disk now."""
+        self.save_settings(settings)
+        self.save_prefs(prefs)
+        self.save_geometry(geometry, state)
+        self.sync()
+
     def sync(self) -> None:
         """Write pending changes to disk now."""
         self._qs.sync()

@@ -25,7 +25,7 @@ from pitchlive.ui.take_notes import RECORDING, TAKE, TakeNotes
 from pitchlive.ui.take_playback import TakePlayback
 from pitchlive.ui.take_recording import LiveRecording
 from pitchlive.ui.take_recovery import TakeRecovery
-from pitchlive.ui.take_state import LIVE_VIEW, RECORDING_VIEW, OpenRecording, StripState
+from pitchlive.ui.take_state import OpenRecording, StripState
 from pitchlive.ui.take_texts import ERROR, INFO, Notice
 
 ELAPSED_INTERVAL_MS = 200

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from pitchlive.ui.help_dialog import ShortcutsDialog, show_about
 from pitchlive.ui.theme import THEMES
 
 LIVE_TAB, FILE_TAB = 0, 1
@@ -135,8 +136,9 @@ def build_menus(window: QMainWindow) -> list[QAction]:
         None, "Switch theme", "Ctrl+Shift+T", lambda w: w.switch_theme)))
     help_menu = bar.addMenu("&Help")
     actions.append(make_action(window, help_menu, ActionRow(
-        None, "&Keyboard shortcuts", "F1", lambda w: w.show_shortcuts)))
+        None, "&Keyboard shortcuts", "F1",
+        lambda w: lambda: ShortcutsDialog(w.shortcut_actions, w).exec())))
     about = QAction("&About pitchlive", window)
-    about.triggered.connect(window.show_about)
+    about.triggered.connect(lambda _checked=False: show_about(window))
     help_menu.addAction(about)
     return actions
