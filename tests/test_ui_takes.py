@@ -312,7 +312,8 @@ def test_a_take_of_a_tracked_melody_is_transcribed_over_the_live_trace(
     window.set_model(spice_model)
     window.track_file(path)                 # real time, about 3.5 s
     window.takes.start_recording()
-    assert window.takes.recording
+    # The take begins with the engine, before it runs (the engine starts once it is imported).
+    qtbot.waitUntil(lambda: window.takes.recording, timeout=5000)
     # The recording ends with the file; the take is kept.
     qtbot.waitUntil(lambda: window.takes.take is not None, timeout=15000)
     window.tabs.setCurrentIndex(LIVE_TAB)

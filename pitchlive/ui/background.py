@@ -99,6 +99,7 @@ class BackgroundJobs(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks: list[BackgroundTask] = []
+        self._lanes: dict[str, BackgroundTask] = {}
         self._closed = False
 
     @property
@@ -122,6 +123,31 @@ class BackgroundJobs(QObject):
             task.failed.connect(on_failure)
         self._tasks = [t for t in self._tasks if t.running or not t.finished] + [task]
         return task.start()
+
+    def run_in_order(self, lane: str, fn: Callable[[], object], name: str,
+                     on_success: Callable[[object], None] | None = None,
+                     on_failure: Callable[[BaseException], None] | None = None
+                     ) -> BackgroundTask | None:
+        """Like run(), but after every job started earlier in the same lane has ended.
+
+        For work that must not overlap or overtake (opening and closing audio devices).
+        """
+        previous = self._lanes.get(lane)
+
+        def after_previous():
+            if previous is not None:
+                previous.join()
+            return fn()
+
+        task = self.run(after_previous, name, on_success, on_failure)
+        if task is not None:
+            self._lanes[lane] = task
+        return task
+
+    def wait_lane(self, lane: str, timeout_s: float = 30.0) -> bool:
+        """Block until every job of the lane has ended; True if they did."""
+        last = self._lanes.get(lane)
+        return last is None or last.join(timeout_s)
 
     def running(self) -> list[str]:
         """Names of the jobs still running."""

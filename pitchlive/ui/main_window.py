@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("pitchlive")
         self.setAcceptDrops(True)
 
-        self.session = TrackerSession(self.model, self)
+        self.session = TrackerSession(self.model, self.jobs, self)
         self.banner = MessageBanner()
         self.live = LivePage(self.model, self.theme)
         self.history, self.pitch_view = self.live.history, self.live.pitch_view
@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
     def _connect_takes(self) -> None:
         # Before the window's own handlers: a take reacts to tracking first.
         t, s = self.takes, self.session
-        s.started.connect(t.tracking_started)
+        s.starting.connect(t.tracking_started)   # the engine exists, not started yet
         s.running_changed.connect(t.tracking_running_changed)
         s.failed.connect(t.tracking_failed)
         t.notice.connect(self.show_notice)

@@ -151,7 +151,7 @@ class TakeController(QObject):
         self.start_recording(replace_unsaved=True)
 
     def tracking_started(self, _message: str = "") -> None:
-        """The session started an engine: a take that waited for it begins."""
+        """The session made an engine (about to start): a take that waited for it begins."""
         engine = self._engine()
         if self._record_when_started and engine is not None:
             self._record_when_started = False
