@@ -102,11 +102,6 @@ class BackgroundJobs(QObject):
         self._lanes: dict[str, BackgroundTask] = {}
         self._closed = False
 
-    @property
-    def closed(self) -> bool:
-        """True after shutdown(): no new job starts."""
-        return self._closed
-
     def run(self, fn: Callable[[], object], name: str,
             on_success: Callable[[object], None] | None = None,
             on_failure: Callable[[BaseException], None] | None = None) -> BackgroundTask | None:
