@@ -22,7 +22,13 @@ BLACK_KEY_PITCH_CLASSES = frozenset({1, 3, 6, 8, 10})
 MIN_SPAN_SEMITONES, MAX_SPAN_SEMITONES = 3.0, 96.0
 
 # Written pitch = concert pitch + this many semitones (a B-flat clarinet reads a tone higher).
-TRANSPOSITIONS_SEMITONES = {"C": 0, "Bb": 2, "Eb": 9, "F": 7}
+# A key names the sounding pitch of a written C: A clarinet (minor third down), D trumpet (tone
+# up), G alto flute (fourth down); 8va sounds an octave above written (piccolo), 8vb an octave
+# below (guitar, tenor voice, double bass).
+TRANSPOSITIONS_SEMITONES = {"C": 0, "Bb": 2, "Eb": 9, "F": 7, "A": 3, "D": -2, "G": 5,
+                            "8va": -12, "8vb": 12}
+MAX_CUSTOM_TRANSPOSITION = 24     # a custom transposition is "+N" or "-N" semitones, |N| <= this
+_CUSTOM_TRANSPOSITION_RE = re.compile(r"^[+-]?\d{1,2}$")
 
 _NOTE_RE = re.compile(r"^\s*([A-Ga-g])([#b♯♭]{0,2})(-?\d+)\s*$")
 _LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -36,7 +42,20 @@ class NearestNote(NamedTuple):
 
 
 def hz_to_midi(frequency_hz, a4_hz: float = DEFAULT_A4_HZ):
-    """Fractional MIDI number of a frequency (NaN for non-positive or NaN input)."""
+    """Fractional MIDI number of a frequency.
+
+    Parameters
+    ----------
+    frequency_hz : float or np.ndarray, shape (n,)
+        Frequency in Hz.
+    a4_hz : float
+        The frequency of A4 (MIDI 69), in Hz.
+
+    Returns
+    -------
+    float or np.ndarray, shape (n,)
+        MIDI number (60 = C4, 1 per semitone); NaN for non-positive or NaN input.
+    """
     f = np.asarray(frequency_hz, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         midi = A4_MIDI + 12.0 * np.log2(np.where(f > 0, f, np.nan) / a4_hz)
@@ -44,14 +63,38 @@ def hz_to_midi(frequency_hz, a4_hz: float = DEFAULT_A4_HZ):
 
 
 def midi_to_hz(midi, a4_hz: float = DEFAULT_A4_HZ):
-    """Frequency in Hz of a (fractional) MIDI number."""
+    """Frequency of a (fractional) MIDI number.
+
+    Parameters
+    ----------
+    midi : float or np.ndarray, shape (n,)
+        MIDI number (60 = C4).
+    a4_hz : float
+        The frequency of A4 (MIDI 69), in Hz.
+
+    Returns
+    -------
+    float or np.ndarray, shape (n,)
+        Frequency in Hz.
+    """
     m = np.asarray(midi, dtype=np.float64)
     hz = a4_hz * np.power(2.0, (m - A4_MIDI) / 12.0)
     return float(hz) if hz.ndim == 0 else hz
 
 
 def cents_between(frequency_hz, reference_hz):
-    """Interval from reference_hz up to frequency_hz in cents (1200 per octave)."""
+    """Interval from reference_hz up to frequency_hz.
+
+    Parameters
+    ----------
+    frequency_hz, reference_hz : float or np.ndarray, broadcastable shapes
+        Frequencies in Hz.
+
+    Returns
+    -------
+    float or np.ndarray
+        Interval in cents (1200 per octave; negative when frequency_hz is lower).
+    """
     f = np.asarray(frequency_hz, dtype=np.float64)
     r = np.asarray(reference_hz, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -75,7 +118,24 @@ def nearest_note(frequency_hz: float, a4_hz: float = DEFAULT_A4_HZ,
 
 def nearest_notes(frequency_hz: np.ndarray, a4_hz: float = DEFAULT_A4_HZ,
                   offset_cents: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised nearest_note: (midi as float with NaN where no pitch, cents), shapes (n,)."""
+    """Vectorised nearest_note.
+
+    Parameters
+    ----------
+    frequency_hz : np.ndarray, shape (n,)
+        Frequency in Hz.
+    a4_hz : float
+        The frequency of A4, in Hz.
+    offset_cents : float
+        Shift of the reference grid in cents.
+
+    Returns
+    -------
+    midi : np.ndarray, shape (n,)
+        Nearest MIDI note as float, NaN where there is no pitch.
+    cents : np.ndarray, shape (n,)
+        Deviation from it in cents, -50..+50.
+    """
     midi = np.asarray(hz_to_midi(frequency_hz, a4_hz), dtype=np.float64) - offset_cents / 100.0
     rounded = np.round(midi)
     return rounded, (midi - rounded) * 100.0
@@ -90,6 +150,19 @@ def note_name(midi: int, prefer_flats: bool = False, transpose_semitones: int = 
     m = int(midi) + int(transpose_semitones)
     names = FLAT_NAMES if prefer_flats else SHARP_NAMES
     return f"{names[m % 12]}{m // 12 - 1}"
+
+
+def transposition_semitones(transposition: str) -> int:
+    """Semitones from concert to written pitch for a key of TRANSPOSITIONS_SEMITONES or a custom
+    signed count such as '+3' or '-14'; ValueError saying what is accepted."""
+    if transposition in TRANSPOSITIONS_SEMITONES:
+        return TRANSPOSITIONS_SEMITONES[transposition]
+    text = str(transposition).strip()
+    if _CUSTOM_TRANSPOSITION_RE.match(text) and abs(int(text)) <= MAX_CUSTOM_TRANSPOSITION:
+        return int(text)
+    raise ValueError(f"transposition must be one of {', '.join(TRANSPOSITIONS_SEMITONES)} or a "
+                     f"signed number of semitones from -{MAX_CUSTOM_TRANSPOSITION} to "
+                     f"+{MAX_CUSTOM_TRANSPOSITION} (e.g. +3), got {transposition!r}")
 
 
 def parse_note_name(name: str) -> int:

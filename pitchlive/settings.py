@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 
-from pitchlive.music import TRANSPOSITIONS_SEMITONES
+from pitchlive.music import transposition_semitones
 
 DEFAULT_MODEL_HANDLE = "https://tfhub.dev/google/spice/2"
 MODEL_ENV_VAR = "PITCHLIVE_MODEL"
@@ -32,7 +32,7 @@ class Settings:
     confidence_threshold: float = 0.9
     level_gate_dbfs: float = -60.0
     a4_hz: float = 440.0
-    transposition: str = "C"                # C, Bb, Eb or F instrument
+    transposition: str = "C"                # music.TRANSPOSITIONS_SEMITONES key, or "+3", "-14"
     prefer_flats: bool = False
     # live engine
     device: str | None = None               # index or name substring; None = system default
@@ -56,9 +56,10 @@ class Settings:
         if not -120.0 <= self.level_gate_dbfs <= 0.0:
             problems.append(f"level gate must be between -120 and 0 dBFS, got "
                             f"{self.level_gate_dbfs}")
-        if self.transposition not in TRANSPOSITIONS_SEMITONES:
-            problems.append(f"transposition must be one of {', '.join(TRANSPOSITIONS_SEMITONES)}, "
-                            f"got {self.transposition!r}")
+        try:
+            transposition_semitones(self.transposition)
+        except ValueError as exc:
+            problems.append(str(exc))
         if self.calibration not in (None, "v1", "v2"):
             problems.append(f"calibration must be v1 or v2, got {self.calibration!r}")
         if not 1024 <= self.window_samples <= 65536 or self.window_samples % 256:
@@ -79,21 +80,11 @@ class Settings:
     @property
     def transpose_semitones(self) -> int:
         """Semitones added to concert pitch to name notes for the chosen instrument."""
-        return TRANSPOSITIONS_SEMITONES[self.transposition]
+        return transposition_semitones(self.transposition)
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed (validated)."""
         return replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        """Plain dict for persistence."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "Settings":
-        """Build from a dict, ignoring unknown keys (e.g. from an older version)."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
 
     def resolved_model_source(self) -> tuple[str, str]:
         """(source, where it came from): --model, then $PITCHLIVE_MODEL, then TF Hub SPICE v2."""

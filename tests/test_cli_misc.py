@@ -62,8 +62,12 @@ def test_option_defaults_and_choices_are_the_settings_own():
         for field in ("confidence_threshold", "level_gate_dbfs", "a4_hz", "transposition",
                       "prefer_flats"):
             assert getattr(settings, field) == getattr(Settings(), field), (command, field)
-    actions = {a.dest: a for a in parser._subparsers._group_actions[0].choices["analyze"]._actions}
-    assert tuple(actions["transpose"].choices) == tuple(TRANSPOSITIONS_SEMITONES)
+    # --transpose takes exactly the Settings' keys, plus a custom count of semitones
+    for key in TRANSPOSITIONS_SEMITONES:
+        assert parser.parse_args(["analyze", "x.wav", "--transpose", key]).transpose == key
+    for bad in ("H", "c", "+25"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["analyze", "x.wav", "--transpose", bad])
     args = parser.parse_args(["analyze", "x.wav", "--gate", "-30", "--threshold", "0.5"])
     assert settings_from_args(args).level_gate_dbfs == -30.0
     assert settings_from_args(args).confidence_threshold == 0.5

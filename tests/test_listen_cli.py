@@ -3,8 +3,6 @@
 import csv
 import io
 import os
-import pty
-import select
 import signal
 import subprocess
 import sys
@@ -19,6 +17,7 @@ from pitchlive.cli.listen import cents_bar, status_line
 from pitchlive.exports.csv import COLUMNS
 from pitchlive.frames import PitchFrame
 from synth import harmonic_tone, write_wav
+from terminal import run_on_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 A4_PLUS_20_HZ = 440 * 2 ** (20 / 1200)
@@ -88,29 +87,8 @@ def test_seconds_limits_the_run(model_env, tone_file):
 
 @pytest.mark.model
 def test_terminal_shows_one_live_line(model_env, tone_file):
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "pitchlive", "listen", "--input",
-                                str(tone_file)], env=model_env, cwd=ROOT, stdin=follower,
-                               stdout=follower, stderr=subprocess.PIPE)
-    os.close(follower)
-    output = b""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        elif process.poll() is not None:
-            break
-    process.wait(10)
-    os.close(leader)
-    text = output.decode()
-    assert process.returncode == 0
+    code, text = run_on_terminal(["listen", "--input", str(tone_file)], model_env)
+    assert code == 0
     redraws = text.split("\r")
     assert len(redraws) > 20                           # redrawn in place, many times
     assert "time,frequency" not in text                # no CSV on a terminal

@@ -8,7 +8,7 @@ import pytest
 from pitchlive.music import (MAX_SPAN_SEMITONES, MIN_SPAN_SEMITONES, cents_between,
                              clamp_span_semitones, hz_to_midi, is_black_key, level_dbfs,
                              midi_to_hz, nearest_note, nearest_notes, note_name,
-                             offset_reference_a4_hz, parse_note_name)
+                             offset_reference_a4_hz, parse_note_name, transposition_semitones)
 
 
 def test_a4_is_midi_69_at_440():
@@ -115,3 +115,20 @@ def test_span_limits():
     assert clamp_span_semitones(1.0) == MIN_SPAN_SEMITONES == 3.0
     assert clamp_span_semitones(500.0) == MAX_SPAN_SEMITONES == 96.0
     assert clamp_span_semitones(24.5) == 24.5
+
+
+@pytest.mark.parametrize("key,concert_midi,written", [
+    ("A", 57, "C4"),        # A clarinet: written C4 sounds A3
+    ("D", 62, "C4"),        # D trumpet: written C4 sounds D4
+    ("G", 55, "C4"),        # alto flute in G: written C4 sounds G3
+    ("8va", 72, "C4"),      # piccolo: written C4 sounds C5
+    ("8vb", 48, "C4"),      # guitar: written C4 sounds C3
+    ("-5", 65, "C4"),
+])
+def test_new_transpositions_name_the_written_pitch(key, concert_midi, written):
+    assert note_name(concert_midi, transpose_semitones=transposition_semitones(key)) == written
+
+
+def test_transposition_semitones_rejects_unknown_keys_with_the_choices():
+    with pytest.raises(ValueError, match="one of C, Bb, Eb, F, A, D, G, 8va, 8vb"):
+        transposition_semitones("H")

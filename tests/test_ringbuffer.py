@@ -1,4 +1,4 @@
-"""Ring buffer, capture sink, arrival clock and sliding windows: the engine's plumbing."""
+"""Ring buffer, capture sink, arrival clock and streaming resampling: the engine's plumbing."""
 
 import math
 import threading
@@ -11,7 +11,6 @@ from scipy.signal import resample_poly
 from pitchlive.audio.capture import ArrivalClock, CaptureSink
 from pitchlive.audio.resample import StreamingResampler
 from pitchlive.audio.ringbuffer import RingBuffer, RingBufferOverrun
-from pitchlive.audio.windows import MAX_WINDOW_SAMPLES, SlidingWindows, check_window
 
 
 def test_random_blocks_read_back_exactly_across_wraps():
@@ -188,77 +187,3 @@ def test_arrival_clock_finds_the_block_of_a_sample_and_forgets_old_ones():
     assert math.isnan(clock.arrival_time(50))   # forgotten
     empty = ArrivalClock()
     assert math.isnan(empty.arrival_time(0))
-
-
-def _position_model(audio):
-    """A stand-in model whose 'frequency' of frame k is the sample just before its centre."""
-    n = audio.size // 512 + 1
-    padded = np.concatenate([np.zeros(1, np.float32), audio])
-    return padded[np.arange(n) * 512].astype(np.float64), np.ones(n)
-
-
-@pytest.mark.parametrize("window,right,hop", [(1024, 0, 512), (2048, 512, 512), (4096, 1024, 512),
-                                              (4096, 512, 256), (2304, 256, 512), (1280, 256, 256)])
-def test_windows_keep_the_frame_centred_where_they_say(window, right, hop):
-    stream = np.arange(1, 20_001, dtype=np.float32)           # sample i holds i + 1
-    windows = SlidingWindows(hop_samples=hop)
-    results = []
-    for start in range(0, stream.size, 333):
-        windows.push(stream[start:start + 333])
-        results.extend(windows.due(_position_model, window, right))
-    windows.finish()
-    results.extend(windows.due(_position_model, window, right))
-    centres = [r.centre_sample for r in results]
-    assert centres == list(range(0, (20_000 // 512) * 512 + 1, hop))
-    for r in results:
-        assert r.end_sample == r.centre_sample + right
-        expected = r.centre_sample if 0 < r.centre_sample <= stream.size else 0.0
-        assert r.frequency_hz == expected
-
-
-def test_windows_wait_for_the_kept_frames_right_context():
-    windows = SlidingWindows()
-    windows.push(np.zeros(1000, np.float32))
-    got = list(windows.due(_position_model, 2048, 512))
-    assert [r.centre_sample for r in got] == [0]               # centre 512 needs samples to 1024
-
-
-def test_lagging_windows_are_skipped_and_counted():
-    windows = SlidingWindows()
-    windows.push(np.zeros(512 * 20, np.float32))
-    got = list(windows.due(_position_model, 2048, 512, max_lag_samples=4 * 512))
-    # Newest complete window ends at 10240 (centre 9728); frames 0..(9728 - 4*512) are stale.
-    assert got[-1].centre_sample == 512 * 19
-    assert windows.skipped_windows + len(got) == 20
-    assert len(got) <= 5
-
-
-def test_window_level_is_the_rms_around_the_frame():
-    windows = SlidingWindows()
-    tone = (0.5 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)).astype(np.float32)
-    windows.push(tone)
-    levels = [r.level_dbfs for r in windows.due(_position_model, 2048, 512)]
-    assert levels[10] == pytest.approx(20 * math.log10(0.5 / math.sqrt(2)), abs=0.1)
-    assert levels[0] < levels[10] - 2.5       # half of the first frame's span is silence
-
-
-def test_windows_accept_any_window_up_to_the_maximum():
-    windows = SlidingWindows()
-    windows.push(np.zeros(MAX_WINDOW_SAMPLES, np.float32))
-    assert len(list(windows.due(_position_model, MAX_WINDOW_SAMPLES, 512))) == 128
-
-
-@pytest.mark.parametrize("window,right", [(2048, 256), (2304, 0), (1024, 1024), (0, 0),
-                                          (MAX_WINDOW_SAMPLES + 512, 512)])
-def test_windows_without_a_frame_at_the_asked_place_are_refused(window, right):
-    with pytest.raises(ValueError):
-        list(SlidingWindows().due(_position_model, window, right))
-
-
-def test_default_settings_name_a_frame_inside_the_window():
-    from pitchlive.settings import Settings
-
-    settings = Settings()
-    right = settings.right_context_samples
-    check_window(settings.window_samples, right)
-    assert 0 <= right <= 512                   # the study's finding: at most one hop of context

@@ -12,7 +12,7 @@ def test_defaults_are_valid():
 
 @pytest.mark.parametrize("field,value,message", [
     ("a4_hz", 500.0, "A4 reference"), ("confidence_threshold", 1.5, "confidence threshold"),
-    ("transposition", "G", "transposition"), ("calibration", "v3", "calibration"),
+    ("transposition", "H", "transposition"), ("calibration", "v3", "calibration"),
     ("window_samples", 1000, "window"), ("level_gate_dbfs", 10.0, "level gate"),
 ])
 def test_out_of_range_values_are_rejected_with_a_message(field, value, message):
@@ -38,6 +38,19 @@ def test_replace_validates():
     assert Settings().replace(transposition="Bb").transpose_semitones == 2
 
 
+@pytest.mark.parametrize("transposition,semitones", [
+    ("A", 3), ("D", -2), ("G", 5), ("8va", -12), ("8vb", 12), ("+3", 3), ("-14", -14), ("7", 7),
+])
+def test_more_transpositions_and_custom_semitones(transposition, semitones):
+    assert Settings(transposition=transposition).transpose_semitones == semitones
+
+
+@pytest.mark.parametrize("bad", ["+25", "-100", "3.5", "", "Bbb", "+"])
+def test_bad_custom_transpositions_are_rejected(bad):
+    with pytest.raises(SettingsError, match="signed number of semitones"):
+        Settings(transposition=bad)
+
+
 def test_model_source_priority(monkeypatch):
     monkeypatch.delenv("PITCHLIVE_MODEL", raising=False)
     assert Settings().resolved_model_source() == (DEFAULT_MODEL_HANDLE,
@@ -54,8 +67,3 @@ def test_calibration_override_from_environment(monkeypatch):
     monkeypatch.setenv("PITCHLIVE_CALIBRATION", "v9")
     with pytest.raises(SettingsError):
         Settings().resolved_calibration()
-
-
-def test_dict_roundtrip_ignores_unknown_keys():
-    s = Settings(a4_hz=442.0, prefer_flats=True)
-    assert Settings.from_dict({**s.to_dict(), "removed_option": 1}) == s

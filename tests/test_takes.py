@@ -1,10 +1,5 @@
-"""Takes: recording an engine's audio and pitch to a spool file, and saving them safely."""
+"""Recording takes (pitchlive.takes.recorder, spool): an engine's audio and pitch, spooled."""
 
-import csv
-import errno
-import io
-import os
-import stat
 import time
 from datetime import datetime
 from pathlib import Path
@@ -19,10 +14,9 @@ from pitchlive.engine import Engine
 from pitchlive.exports.csv import COLUMNS
 from pitchlive.music import hz_to_midi
 from pitchlive.settings import Settings
-from pitchlive.takes import (SavedTake, Take, TakeError, TakeRecorder, find_unsaved_takes,
-                             recover_take, save_take)
+from pitchlive.takes import Take, TakeError, TakeRecorder, save_take
 from pitchlive.takes.recorder import _FrameBuffer
-from synth import PROGRAM_VIOLIN, harmonic_tone, melody_notes, render_midi, write_wav
+from synth import PROGRAM_VIOLIN, melody_notes, render_midi, write_wav
 
 RAW = Settings(smoothing=False)
 
@@ -137,84 +131,6 @@ def test_the_default_spool_folder_is_in_the_user_cache(tmp_path, monkeypatch):
     assert default_spool_dir() == tmp_path / "cache" / "pitchlive" / "takes"
 
 
-@pytest.fixture
-def take(tmp_path):
-    path = write_wav(tmp_path / "in.wav", harmonic_tone(440.0, 1.0, 44100), 44100)
-    return record_whole_file(path, tmp_path / "spool")
-
-
-def test_save_take_writes_wav_and_pitch_csv_without_overwriting(tmp_path, take):
-    out = tmp_path / "out"
-    out.mkdir()
-    saved = save_take(take, out, RAW)
-    stem = take.started_at.strftime("take-%Y%m%d-%H%M%S")
-    assert saved == SavedTake(out / f"{stem}.wav", out / f"{stem}.pitch.csv")
-    audio, rate = sf.read(saved.wav_path, dtype="float32")
-    assert rate == 44100 and audio.size == 44100
-    np.testing.assert_array_equal(audio, sf.read(take.audio_path, dtype="float32")[0])
-    rows = list(csv.reader(io.StringIO(saved.csv_path.read_text())))
-    assert tuple(rows[0]) == COLUMNS and len(rows) == 1 + take.track.n_frames
-    assert all(r[3] == "1" and r[4] == "A4" and r[5] == "+0.0" for r in rows[1:])
-    # Saving again never overwrites: -2, then -3; an explicit stem too.
-    again = save_take(take, out, RAW)
-    assert again.wav_path.name == f"{stem}-2.wav" and again.csv_path.name == f"{stem}-2.pitch.csv"
-    assert save_take(take, out, RAW).wav_path.name == f"{stem}-3.wav"
-    (out / "mine.pitch.csv").write_text("keep me")
-    named = save_take(take, out, RAW, stem="mine")
-    assert named.wav_path.name == "mine-2.wav" and (out / "mine.pitch.csv").read_text() == \
-        "keep me"
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]   # no temp files left
-    assert take.audio_path.exists()                                   # the spool stays
-
-
-def test_saved_files_get_ordinary_permissions(tmp_path, take):
-    saved = save_take(take, tmp_path, RAW)
-    plain = tmp_path / "plain.txt"
-    plain.write_text("x")
-    for path in (saved.wav_path, saved.csv_path):
-        # as a plain open() makes them (umask applied), not mkstemp's private 0600
-        assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
-
-
-def test_a_missing_folder_is_a_take_error_and_the_take_stays(tmp_path, take):
-    with pytest.raises(TakeError, match="does not exist") as info:
-        save_take(take, tmp_path / "missing", RAW)
-    assert str(take.audio_path) in str(info.value)
-    assert take.audio_path.exists()
-
-
-@pytest.mark.parametrize("failing", ["wav", "csv"])
-def test_a_full_disk_leaves_no_partial_files(tmp_path, take, monkeypatch, failing):
-    out = tmp_path / "out"
-    out.mkdir()
-    real_fsync = os.fsync
-    calls = []
-
-    def fsync(fd):
-        calls.append(fd)
-        if (failing == "wav") == (len(calls) == 1):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    with pytest.raises(TakeError) as info:
-        save_take(take, out, RAW)
-    message = str(info.value)
-    assert "disk is full" in message and str(take.audio_path) in message
-    assert "Traceback" not in message
-    assert list(out.iterdir()) == []
-    assert take.audio_path.exists()
-    monkeypatch.setattr(os, "fsync", real_fsync)
-    saved = save_take(take, out, RAW)                 # the same take saves fine afterwards
-    assert saved.wav_path.exists() and saved.csv_path.exists()
-
-
-def test_a_discarded_take_cannot_be_saved(tmp_path, take):
-    take.discard()
-    with pytest.raises(TakeError, match="is gone"):
-        save_take(take, tmp_path, RAW)
-
-
 def test_stop_without_audio_gives_an_empty_take(tmp_path):
     engine = Engine(RAW, ToneModel(), FileSource(tmp_path / "x.wav"))
     recorder = TakeRecorder(engine, spool_dir=tmp_path / "spool")
@@ -242,72 +158,3 @@ def test_elapsed_is_readable_while_recording(tmp_path):
     take = recorder.stop()
     assert seen == sorted(seen) and 0 < seen[len(seen) // 2] < 1.5
     assert take.duration_s == pytest.approx(1.5)
-
-
-# ---- crash recovery ------------------------------------------------------------------------
-
-CRASHING_RECORDER = """
-import os, sys
-sys.path.insert(0, {tests!r})
-from pathlib import Path
-from pitchlive.audio.sources import FileSource
-from pitchlive.engine import Engine
-from pitchlive.takes import TakeRecorder
-from test_takes import RAW, ToneModel
-engine = Engine(RAW, ToneModel(), FileSource(Path({audio!r}), realtime=False))
-recorder = TakeRecorder(engine, spool_dir=Path({spool!r}))
-recorder.start()
-engine.start()
-engine.wait(60)
-print(recorder.spool_path, flush=True)
-os._exit(0)     # dies like a crash: no stop(), the WAV header is never finished
-"""
-
-
-def test_a_take_left_by_a_crash_is_found_and_recovered_whole(tmp_path):
-    import subprocess
-    import sys
-
-    audio = noise(2.0, 48000, seed=3)
-    path = write_wav(tmp_path / "in.wav", audio, 48000)
-    spool = tmp_path / "spool"
-    script = CRASHING_RECORDER.format(tests=str(Path(__file__).parent), audio=str(path),
-                                      spool=str(spool))
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
-    spool_path = Path(result.stdout.strip())
-    assert spool_path.is_file()
-    assert find_unsaved_takes(spool) == [spool_path]
-    take = recover_take(spool_path)
-    assert take.sample_rate_hz == 48000 and take.duration_s == pytest.approx(2.0)
-    recorded, rate = sf.read(take.audio_path, dtype="float32")   # a valid WAV again
-    np.testing.assert_array_equal(recorded, audio)
-    assert take.track.n_frames == 2 * 16000 // 512 + 1 and np.all(take.track.frequency_hz == 440)
-    assert take.started_at.date() == datetime.now().date()
-    # This process now holds it: it is not offered again while in use.
-    assert find_unsaved_takes(spool) == []
-    saved = save_take(take, tmp_path, RAW)
-    assert sf.info(str(saved.wav_path)).duration == pytest.approx(2.0)
-    take.discard()
-    assert find_unsaved_takes(spool) == [] and not list(spool.iterdir())
-
-
-def test_takes_in_use_are_not_unsaved_and_empty_leftovers_are_cleared(tmp_path):
-    spool = tmp_path / "spool"
-    engine = Engine(RAW, ToneModel(), FileSource(write_wav(tmp_path / "in.wav",
-                                                           noise(1.0, 16000), 16000),
-                                                 realtime=False))
-    recorder = TakeRecorder(engine, spool_dir=spool)
-    recorder.start()
-    assert find_unsaved_takes(spool) == []              # being recorded
-    engine.start()
-    engine.wait(60)
-    take = recorder.stop()
-    engine.stop()
-    assert find_unsaved_takes(spool) == []              # finished, but this window still has it
-    (spool / "take-20260101-120000-crash.wav").write_bytes(b"")   # died before any audio
-    assert find_unsaved_takes(spool) == []
-    assert not (spool / "take-20260101-120000-crash.wav").exists()
-    take.discard()
-    assert not list(spool.iterdir())

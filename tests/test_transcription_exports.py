@@ -304,3 +304,29 @@ def test_unwritable_folder_raises_oserror(tmp_path, transcription):
         save_transcription(tmp_path / "missing" / "take.mid", transcription)
     with pytest.raises(ValueError, match="unknown"):
         save_transcription(tmp_path / "take.wav", transcription)
+
+
+@pytest.mark.parametrize("transposition,steps", [
+    ("C", (0, 0, 0)), ("Bb", (-1, -2, 0)), ("Eb", (-5, -9, 0)), ("F", (-4, -7, 0)),
+    ("A", (-2, -3, 0)), ("D", (1, 2, 0)), ("G", (-3, -5, 0)), ("8va", (0, 0, 1)),
+    ("8vb", (0, 0, -1)), ("+14", (-1, -2, -1)), ("-6", (3, 6, 0)),
+])
+def test_musicxml_transpose_steps_for_every_transposition(transposition, steps):
+    from pitchlive.exports.musicxml import transpose_steps
+
+    assert transpose_steps(Settings(transposition=transposition).transpose_semitones) == steps
+
+
+@pytest.mark.parametrize("transposition", ["A", "D", "G", "8va", "8vb", "+14"])
+def test_musicxml_new_transpositions_sound_at_concert_pitch(tmp_path, transposition):
+    from pitchlive.exports.musicxml import save_musicxml
+
+    take = transcribe(track_from(melody_frames(((60, 1), (65, 1), (70, 2)))),
+                      Settings(transposition=transposition))
+    path = tmp_path / "take.musicxml"
+    save_musicxml(path, take)
+    shift = Settings(transposition=transposition).transpose_semitones
+    written = [e[0] for e in score_events(path, sounding=False) if e[0] is not None]
+    sounding = [e[0] for e in score_events(path, sounding=True) if e[0] is not None]
+    assert written == [60 + shift, 65 + shift, 70 + shift]
+    assert sounding == [60, 65, 70]

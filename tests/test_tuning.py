@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from pitchlive.frames import HOP_S, PitchFrame, PitchTrack
+from pitchlive.frames import HOP_S, PitchTrack
 from pitchlive.music import midi_to_hz, nearest_notes
 from pitchlive.settings import Settings
 from pitchlive.tracking.notebook import notebook_offset_cents
@@ -195,13 +195,13 @@ def test_running_offset_needs_enough_frames_and_resets():
     assert not running.current.valid and running.current.n_frames == 0
 
 
-def test_running_offset_honours_the_engines_voicing():
+def test_running_offset_honours_the_voicing_it_is_given():
     running = RunningOffset(window_s=5.0, min_frames=5)
     for k in range(60):
         voiced = k % 2 == 0
         frequency = 440.0 * 2 ** (-25 / 1200) if voiced else 440.0 * 2 ** (30 / 1200)
         # Unvoiced frames (level gate) carry a confident but different pitch: ignored.
-        running.push_frame(PitchFrame(k * HOP_S, frequency, 0.97, -20.0, voiced))
+        running.push(k * HOP_S, frequency, voiced)
     assert running.current.offset_cents == pytest.approx(-25.0, abs=1.5)
 
 

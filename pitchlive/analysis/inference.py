@@ -47,7 +47,18 @@ class ChunkedInference:
         return PitchTrack(times_s, frequency_hz.astype(np.float64), confidence)
 
     def push(self, audio_16k: np.ndarray) -> PitchTrack:
-        """Add samples; returns the frames that are now final (possibly none)."""
+        """Add samples; returns the frames that are now final (possibly none).
+
+        Parameters
+        ----------
+        audio_16k : np.ndarray, shape (n,)
+            The next samples of the signal, mono at 16 kHz.
+
+        Returns
+        -------
+        PitchTrack
+            The frames now final, each array of shape (n_final,), timed from the signal's start.
+        """
         self._buffer = np.concatenate((self._buffer, np.asarray(audio_16k, np.float32)))
         self._n_samples += len(audio_16k)
         done = []
@@ -63,7 +74,7 @@ class ChunkedInference:
         return PitchTrack.concatenate(done)
 
     def finish(self) -> PitchTrack:
-        """The remaining frames; a signal of n samples has n // 512 + 1 frames in all."""
+        """The remaining frames (PitchTrack); a signal of n samples has n // 512 + 1 in all."""
         if self._n_samples == 0:
             return PitchTrack.empty()
         total_frames = self._n_samples // HOP_SAMPLES + 1

@@ -157,13 +157,3 @@ def read_blocks(info: AudioFileInfo, problems: FileProblems, channel: int | None
         problems.truncated = (f"decoding stopped at {read / info.sample_rate_hz:.2f} s of "
                               f"{info.duration_s:.2f} s ({_short(exc)}): the file is damaged or "
                               "truncated; only the audio before that point was analysed.")
-
-
-def read_mono(path: Path, channel: int | None = None) -> tuple[np.ndarray, int, FileProblems]:
-    """Whole file as mono float32 (n,), its rate, and any damage found (for short files)."""
-    info = open_info(Path(path))
-    problems = FileProblems()
-    blocks = list(read_blocks(info, problems, channel))
-    audio = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
-    return audio, info.sample_rate_hz, problems
-

@@ -15,7 +15,7 @@ from pathlib import Path
 from pitchlive import __version__
 
 # Subcommand modules under pitchlive.cli; each has register(subparsers) and run(args) -> int.
-COMMANDS = ("analyze", "devices", "info", "listen", "transcribe")
+COMMANDS = ("analyze", "devices", "info", "listen", "practice", "score", "transcribe", "tune")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -63,11 +63,24 @@ def add_naming_options(parser: argparse.ArgumentParser) -> None:
                             f"{default.level_gate_dbfs:g} dBFS)")
     group.add_argument("--a4", type=float, default=default.a4_hz, metavar="HZ",
                        help=f"tuning reference, 400-480 Hz (default {default.a4_hz:g})")
-    group.add_argument("--transpose", choices=tuple(TRANSPOSITIONS_SEMITONES),
-                       default=default.transposition,
-                       help=f"name notes as written for a transposing instrument (default "
-                            f"{default.transposition})")
+    group.add_argument("--transpose", type=transposition_arg, default=default.transposition,
+                       metavar="KEY",
+                       help=f"name notes as written for a transposing instrument: "
+                            f"{', '.join(TRANSPOSITIONS_SEMITONES)}, or semitones such as +3 "
+                            f"(default {default.transposition})")
     group.add_argument("--flats", action="store_true", help="name notes with flats (Db, not C#)")
+
+
+
+def transposition_arg(text: str) -> str:
+    """argparse type of --transpose: a transposition key or a signed semitone count."""
+    from pitchlive.music import transposition_semitones
+
+    try:
+        transposition_semitones(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 # Settings field <- command-line option (dest), for the options a command has.

@@ -35,16 +35,7 @@ def register(subparsers) -> None:
         epilog="Ctrl-C stops (exit status 0). Exit status 1 when the device or model fails, or "
                "the --record take could not be saved (its recording is then kept and its path "
                "printed).")
-    parser.add_argument("--device", metavar="INDEX_OR_NAME",
-                        help="input device by index or name substring (see `pitchlive devices`); "
-                             "default: the system default input")
-    parser.add_argument("--channel", type=int, metavar="N",
-                        help="analyse input channel N (from 0) instead of the mix")
-    parser.add_argument("--rate", type=float, metavar="HZ",
-                        help="ask the device for this sample rate (default: its own; another "
-                             "is used if it refuses)")
-    parser.add_argument("--input", metavar="FILE",
-                        help="track a recording in real time instead of the microphone")
+    add_source_options(parser)
     parser.add_argument("--play", action="store_true",
                         help="with --input: also play the recording on the output device")
     parser.add_argument("--seconds", type=float, metavar="S",
@@ -60,6 +51,20 @@ def register(subparsers) -> None:
     add_naming_options(parser)
     add_model_options(parser)
     parser.set_defaults(func=run)
+
+
+def add_source_options(parser) -> None:
+    """--device, --channel, --rate and --input: what open_engine reads (listen and tune)."""
+    parser.add_argument("--device", metavar="INDEX_OR_NAME",
+                        help="input device by index or name substring (see `pitchlive devices`); "
+                             "default: the system default input")
+    parser.add_argument("--channel", type=int, metavar="N",
+                        help="analyse input channel N (from 0) instead of the mix")
+    parser.add_argument("--rate", type=float, metavar="HZ",
+                        help="ask the device for this sample rate (default: its own; another "
+                             "is used if it refuses)")
+    parser.add_argument("--input", metavar="FILE",
+                        help="track a recording in real time instead of the microphone")
 
 
 def cents_bar(cents: float | None, half_width: int = BAR_HALF_WIDTH) -> str:
@@ -172,9 +177,26 @@ def _start_recorder(engine, directory: Path | None):
     return recorder
 
 
-def _follow(items: queue.SimpleQueue, output: _Output, seconds: float | None) -> bool:
+def open_engine(args: argparse.Namespace, settings):
+    """(engine, queue of its frames and events) on --input or the device, model warm, not
+    started; shared by `listen` and `tune`."""
+    from pitchlive.audio.sources import open_source
+    from pitchlive.engine import Engine
+    from pitchlive.model import load_warm_model
+
+    source = open_source(settings, args.input, play=getattr(args, "play", False),
+                         sample_rate_hz=args.rate)
+    engine = Engine(settings, load_warm_model(settings), source)
+    items: queue.SimpleQueue = queue.SimpleQueue()
+    engine.subscribe(items.put)
+    engine.subscribe_events(items.put)
+    return engine, items
+
+
+def follow_engine(items: queue.SimpleQueue, output, seconds: float | None) -> bool:
     """Show frames and events until the engine stops, seconds pass or Ctrl-C; True after an
-    error."""
+    error. output has header(), frame(PitchFrame) and end_line(), as _Output (tune has its
+    own)."""
     from pitchlive.cli import error, warn
     from pitchlive.engine import EngineEvent
 
@@ -208,10 +230,7 @@ def _follow(items: queue.SimpleQueue, output: _Output, seconds: float | None) ->
 
 def run(args: argparse.Namespace) -> int:
     """Listen until Ctrl-C, --seconds or the end of --input."""
-    from pitchlive.audio.sources import open_source
     from pitchlive.cli import EXIT_FAILED, EXIT_OK, CliError, settings_from_args
-    from pitchlive.engine import Engine
-    from pitchlive.model import load_warm_model
 
     if args.play and not args.input:
         raise CliError("--play plays a recording: give it with --input FILE.")
@@ -221,12 +240,7 @@ def run(args: argparse.Namespace) -> int:
         check_record_dir(args.record)       # before the model loads: fail fast
     settings = settings_from_args(args, device=args.device, channel=args.channel,
                                   smoothing=not args.no_smoothing)
-    source = open_source(settings, args.input, play=args.play, sample_rate_hz=args.rate)
-    model = load_warm_model(settings)
-    engine = Engine(settings, model, source)
-    items: queue.SimpleQueue = queue.SimpleQueue()
-    engine.subscribe(items.put)
-    engine.subscribe_events(items.put)
+    engine, items = open_engine(args, settings)
     recorder = _start_recorder(engine, args.record)
     try:
         engine.start()
@@ -237,7 +251,7 @@ def run(args: argparse.Namespace) -> int:
     output = _Output(args.csv or not sys.stdout.isatty())
     failed = False
     try:
-        failed = _follow(items, output, args.seconds)
+        failed = follow_engine(items, output, args.seconds)
     except KeyboardInterrupt:
         pass     # between two frames: the take is still saved below
     finally:

@@ -16,6 +16,9 @@ __all__ = ["FORMATS", "output_format", "register", "run", "save_transcription"]
 def register(subparsers) -> None:
     """Add the transcribe command."""
     from pitchlive.cli import add_model_options, add_naming_options
+    from pitchlive.tracking.notes import METHODS, TranscriptionOptions
+
+    default = TranscriptionOptions()
 
     parser = subparsers.add_parser(
         "transcribe", help="turn a recording into notes (MIDI, MusicXML or CSV)",
@@ -36,12 +39,12 @@ def register(subparsers) -> None:
     group.add_argument("--tempo", type=float, metavar="BPM",
                        help="tempo in quarter notes per minute (default: estimated from the "
                             "note onsets)")
-    group.add_argument("--beats-per-bar", type=int, default=4, metavar="N",
-                       help="time signature N/4 (default 4)")
+    group.add_argument("--beats-per-bar", type=int, default=default.beats_per_bar, metavar="N",
+                       help=f"time signature N/4 (default {default.beats_per_bar})")
     group.add_argument("--no-offset-correction", action="store_true",
                        help="name and quantise notes on the A4 grid as it is, instead of "
                             "relative to the performer's own tuning offset")
-    group.add_argument("--method", choices=("segments", "notebook"), default="segments",
+    group.add_argument("--method", choices=METHODS, default=default.method,
                        help="segments (default): split on pitch changes and attacks; notebook: "
                             "the SPICE notebook's fixed-grid method, every note an eighth")
     group.add_argument("--channel", type=int, metavar="N",

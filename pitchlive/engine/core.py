@@ -61,8 +61,6 @@ MAX_LAG_HOPS = 4
 STALL_TIMEOUT_S = 2.0
 # Overflow events are rate-limited so a struggling machine does not flood the GUI.
 OVERFLOW_EVENT_INTERVAL_S = 1.0
-
-
 # Lost audio (a ring overrun) reaches audio subscribers as silence in blocks of at most this many
 # seconds, so a recording keeps its length and stays aligned with the frame times.
 LOST_AUDIO_BLOCK_S = 0.5

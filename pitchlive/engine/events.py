@@ -18,7 +18,6 @@ from pitchlive.model import ModelError
 
 log = logging.getLogger(__name__)
 
-EVENT_KINDS = ("started", "stopped", "error", "overflow")
 
 
 class PitchModel(Protocol):

@@ -25,8 +25,9 @@ DOCTYPE = ('<!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 4.0 Part
 VALUES = ((16, "whole", False), (12, "half", True), (8, "half", False), (6, "quarter", True),
           (4, "quarter", False), (3, "eighth", True), (2, "eighth", False), (1, "16th", False))
 BASS_CLEF_BELOW_MIDI = 55   # written median below G3: bass clef
-# Written = concert + semitones; MusicXML <transpose> gives written -> sounding.
-TRANSPOSE_STEPS = {0: (0, 0), 2: (-1, -2), 9: (-5, -9), 7: (-4, -7)}
+# Written = concert + semitones; MusicXML <transpose> gives written -> sounding. Letter steps of
+# each interval within an octave, by its size in semitones (the tritone as an augmented fourth).
+DIATONIC_STEPS = (0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6)
 
 
 @dataclass(frozen=True)
@@ -163,11 +164,23 @@ def _attributes(measure: ET.Element, transcription: Transcription) -> None:
     else:
         _sub(clef, "sign", "G")
         _sub(clef, "line", "2")
-    diatonic, chromatic = TRANSPOSE_STEPS.get(transcription.transpose_semitones, (0, 0))
-    if chromatic:
+    diatonic, chromatic, octaves = transpose_steps(transcription.transpose_semitones)
+    if chromatic or octaves:
         transpose = _sub(attributes, "transpose")
         _sub(transpose, "diatonic", str(diatonic))
         _sub(transpose, "chromatic", str(chromatic))
+        if octaves:
+            _sub(transpose, "octave-change", str(octaves))
+
+
+def transpose_steps(transpose_semitones: int) -> tuple[int, int, int]:
+    """MusicXML <transpose> (diatonic, chromatic, octave-change) from written to sounding pitch,
+    for notes written transpose_semitones above concert pitch."""
+    sounding = -int(transpose_semitones)
+    octaves = int(sounding / 12)                       # towards zero: D trumpet is +2, not -10+8ve
+    chromatic = sounding - 12 * octaves
+    diatonic = DIATONIC_STEPS[abs(chromatic)] * (1 if chromatic >= 0 else -1)
+    return diatonic, chromatic, octaves
 
 
 def _tempo(measure: ET.Element, tempo_bpm: float) -> None:

@@ -16,30 +16,37 @@ RELEASE_S = 0.03
 PEAK_LEVEL = 0.3                               # per note; overlapping notes may sum higher
 
 
-def note_tone(frequency_hz: float, duration_s: float, sample_rate_hz: int) -> np.ndarray:
-    """One soft tone of duration_s, float32 (n,), peak PEAK_LEVEL, silent at both ends."""
+def note_tone(frequency_hz: float, duration_s: float, sample_rate_hz: int, *,
+              harmonic_amplitudes: tuple[float, ...] = HARMONIC_AMPLITUDES,
+              harmonic_decay_per_s: float = HARMONIC_DECAY_PER_S, attack_s: float = ATTACK_S,
+              release_s: float = RELEASE_S, peak_level: float = PEAK_LEVEL) -> np.ndarray:
+    """One soft tone of duration_s, float32 (n,), peak peak_level, silent at both ends.
+
+    The keywords shape other tones (the tuner's sustained reference tone uses no decay and a
+    slower attack); the defaults are the transcription's soft note.
+    """
     n = int(round(duration_s * sample_rate_hz))
     if n <= 0 or not frequency_hz > 0:
         return np.zeros(max(n, 0), np.float32)
     t = np.arange(n) / sample_rate_hz
     out = np.zeros(n)
-    for k, amplitude in enumerate(HARMONIC_AMPLITUDES, start=1):
+    for k, amplitude in enumerate(harmonic_amplitudes, start=1):
         if k * frequency_hz >= 0.45 * sample_rate_hz:
             break                                  # no aliasing above Nyquist
-        out += amplitude * np.exp(-(k - 1) * HARMONIC_DECAY_PER_S * t) * \
+        out += amplitude * np.exp(-(k - 1) * harmonic_decay_per_s * t) * \
             np.sin(2 * np.pi * k * frequency_hz * t)
-    out *= _envelope(n, sample_rate_hz)
+    out *= _envelope(n, sample_rate_hz, attack_s, release_s)
     peak = np.max(np.abs(out))
     if peak > 0:
-        out *= PEAK_LEVEL / peak
+        out *= peak_level / peak
     return out.astype(np.float32)
 
 
-def _envelope(n: int, sample_rate_hz: int) -> np.ndarray:
+def _envelope(n: int, sample_rate_hz: int, attack_s: float, release_s: float) -> np.ndarray:
     """Raised-cosine attack and release (no click), shortened for very short notes."""
     envelope = np.ones(n)
-    attack = min(int(ATTACK_S * sample_rate_hz), n // 2)
-    release = min(int(RELEASE_S * sample_rate_hz), n - attack)
+    attack = min(int(attack_s * sample_rate_hz), n // 2)
+    release = min(int(release_s * sample_rate_hz), n - attack)
     if attack:
         envelope[:attack] = 0.5 - 0.5 * np.cos(np.pi * np.arange(attack) / attack)
     if release:

@@ -23,10 +23,9 @@ from pitchlive.takes.spool import (
     Take,
     TakeError,
     default_spool_dir,
-    frames_path,
+    discard_spool,
     held_here,
     hold_spool,
-    legacy_frames_path,
     read_frames,
 )
 
@@ -56,9 +55,7 @@ def find_unsaved_takes(spool_dir: Path | None = None) -> list[Path]:
         except OSError:
             continue                     # removed meanwhile
         if empty:
-            path.unlink(missing_ok=True)
-            frames_path(path).unlink(missing_ok=True)
-            legacy_frames_path(path).unlink(missing_ok=True)
+            discard_spool(path)
             continue
         found.append(path)
     return found

@@ -104,15 +104,19 @@ class Take:
 
     def discard(self) -> None:
         """Delete the spool file and its frames (after saving, or when the take is not wanted)."""
-        Path(self.audio_path).unlink(missing_ok=True)
-        frames_path(self.audio_path).unlink(missing_ok=True)
-        legacy_frames_path(self.audio_path).unlink(missing_ok=True)
-        release_spool(Path(self.audio_path))
+        discard_spool(Path(self.audio_path))
 
 
 def frames_path(spool_path: Path) -> Path:
     """The sidecar file that keeps a spool's pitch frames on disk while it records."""
     return Path(f"{spool_path}{FRAMES_SUFFIX}")
+
+
+def discard_spool(spool_path: Path) -> None:
+    """Delete a spool WAV and its frames, and let go of its lock (a take nobody wants)."""
+    for path in (spool_path, frames_path(spool_path), legacy_frames_path(spool_path)):
+        Path(path).unlink(missing_ok=True)
+    release_spool(Path(spool_path))
 
 
 def legacy_frames_path(spool_path: Path) -> Path:

@@ -93,11 +93,27 @@ def transcribe(track: PitchTrack, settings: Settings,
                level_dbfs: np.ndarray | None = None) -> Transcription:
     """Notes and rests of a pitch track.
 
-    settings gives the voicing (threshold, level gate), A4 and note naming. audio_16k (the
-    16 kHz mono audio the track came from, shape (n,)) lets repeated notes split and onsets
-    sharpen, and gives each frame's level for the level gate unless level_dbfs (shape
-    (n_frames,), dBFS) is given; with neither, the gate cannot apply. offset replaces the
-    estimated tuning offset (e.g. a running estimate from a live take).
+    Parameters
+    ----------
+    track : PitchTrack
+        Model output, n_frames frames.
+    settings : Settings
+        Voicing (threshold, level gate), A4 and note naming.
+    options : TranscriptionOptions
+        Method, offset correction, tempo, meter, shortest note.
+    audio_16k : np.ndarray, shape (n,), optional
+        The 16 kHz mono audio the track came from: lets repeated notes split and onsets
+        sharpen, and gives each frame's level for the level gate unless level_dbfs is given.
+    offset : TuningOffset, optional
+        Replaces the estimated tuning offset (e.g. a running estimate from a live take).
+    level_dbfs : np.ndarray, shape (n_frames,), optional
+        Input level per frame in dBFS (FileAnalysis.level_dbfs); with neither this nor the
+        audio, the level gate cannot apply.
+
+    Returns
+    -------
+    Transcription
+        Notes and rests with measured times (s) and score positions (beats).
     """
     frequency_hz = np.asarray(track.frequency_hz, dtype=np.float64)
     if level_dbfs is None and audio_16k is not None:
@@ -118,11 +134,7 @@ def transcribe(track: PitchTrack, settings: Settings,
                      float(times[s.stop - 1]) + HOP_S / 2, s.midi, segment_cents(midi, s))
               for s in segments]
     if audio_16k is not None and options.use_audio and np.size(audio_16k):
-        def note_hz(m: int) -> float:
-            return float(midi_to_hz(m + shift / 100.0, settings.a4_hz))
-
-        drafts = split_repeats(drafts, level_envelope_db(audio_16k), options.min_note_s)
-        drafts = refine_onsets(drafts, audio_16k, note_hz, options.min_note_s)
+        drafts = _onsets_from_audio(drafts, audio_16k, settings.a4_hz, shift, options)
     drafts = [NoteDraft(d.onset_s, d.end_s, d.midi, draft_cents(times, midi, d)) for d in drafts]
     onsets = np.array([d.onset_s for d in drafts])
     if options.tempo_bpm is None:
@@ -134,3 +146,13 @@ def transcribe(track: PitchTrack, settings: Settings,
                          options.correct_offset, settings.a4_hz, settings.transposition,
                          settings.transpose_semitones, settings.prefer_flats,
                          options.beats_per_bar, start_s, options.method, track_duration_s(track))
+
+
+def _onsets_from_audio(drafts: list[NoteDraft], audio_16k: np.ndarray, a4_hz: float,
+                       shift_cents: float, options: TranscriptionOptions) -> list[NoteDraft]:
+    """Repeated notes split at level rises, onsets moved to where each note starts to sound."""
+    def note_hz(m: int) -> float:
+        return float(midi_to_hz(m + shift_cents / 100.0, a4_hz))
+
+    drafts = split_repeats(drafts, level_envelope_db(audio_16k), options.min_note_s)
+    return refine_onsets(drafts, audio_16k, note_hz, options.min_note_s)

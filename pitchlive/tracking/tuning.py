@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pitchlive.frames import HOP_S, PitchFrame
+from pitchlive.frames import HOP_S
 from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi
 
 # ~190 ms: a moving average this long cancels most of a 4.5-7 Hz vibrato before measuring.
@@ -57,17 +57,33 @@ class TuningOffset:
 
 
 def wrap_cents(cents):
-    """Wrap cents onto the semitone circle [-50, 50)."""
+    """Wrap cents (float or np.ndarray of any shape) onto the semitone circle [-50, 50)."""
     wrapped = (np.asarray(cents, dtype=np.float64) + 50.0) % 100.0 - 50.0
     return float(wrapped) if wrapped.ndim == 0 else wrapped
 
 
 def smooth_within_runs(values: np.ndarray, voiced: np.ndarray, n_frames: int = SMOOTHING_FRAMES,
                        max_gap: int = MAX_BRIDGED_GAP) -> np.ndarray:
-    """Centred moving average of the voiced values of each run (NaN where unvoiced).
+    """Centred moving average of the voiced values of each run.
 
     Runs are separated by more than max_gap unvoiced frames; windows average only the voiced
     frames inside them and never reach into another run.
+
+    Parameters
+    ----------
+    values : np.ndarray, shape (n,)
+        One value per frame (e.g. fractional MIDI numbers).
+    voiced : np.ndarray of bool, shape (n,)
+        Frames that count.
+    n_frames : int
+        Length of the moving average, in frames.
+    max_gap : int
+        Longest unvoiced gap, in frames, that does not end a run.
+
+    Returns
+    -------
+    np.ndarray, shape (n,)
+        The averages, NaN where unvoiced.
     """
     values = np.asarray(values, dtype=np.float64)
     voiced = np.asarray(voiced, dtype=bool)
@@ -142,7 +158,22 @@ def circular_offset_cents(deviation_cents: np.ndarray, weights: np.ndarray | Non
 
 def offset_from_pitch(midi: np.ndarray, voiced: np.ndarray,
                       smoothing_frames: int = SMOOTHING_FRAMES) -> TuningOffset:
-    """Tuning offset of fractional MIDI numbers (one per frame) where voiced is True."""
+    """Tuning offset of a performance.
+
+    Parameters
+    ----------
+    midi : np.ndarray, shape (n,)
+        Fractional MIDI number per frame (on the A4 grid).
+    voiced : np.ndarray of bool, shape (n,)
+        Frames that count.
+    smoothing_frames : int
+        Frames averaged inside each run first (about one vibrato cycle).
+
+    Returns
+    -------
+    TuningOffset
+        Offset in cents in [-50, 50) (negative = flat), its spread, and how many frames counted.
+    """
     voiced = np.asarray(voiced, dtype=bool) & np.isfinite(midi)
     if not voiced.any():
         return TuningOffset.none()
@@ -173,9 +204,9 @@ def estimate_offset(frequency_hz: np.ndarray, voiced: np.ndarray,
 class RunningOffset:
     """Live tuning offset over the last window_s seconds of frames (bounded memory).
 
-    Feed every frame in time order with push() or push_frame() (e.g. as an engine subscriber, on
-    the worker thread); read .current from any thread. A gap in time (dropped frames) ends a
-    voiced run, as unvoiced frames do.
+    Feed every frame in time order with push() (the live tracker does, on the worker thread);
+    read .current from any thread. A gap in time (dropped frames) ends a voiced run, as unvoiced
+    frames do.
     """
 
     def __init__(self, window_s: float = DEFAULT_WINDOW_S, a4_hz: float = DEFAULT_A4_HZ,
@@ -206,10 +237,6 @@ class RunningOffset:
             while self._frames and self._frames[0][0] <= time_s - self.window_s:
                 self._frames.popleft()
             self._dirty = True
-
-    def push_frame(self, frame: PitchFrame) -> None:
-        """Add one tracked frame, honouring its voicing."""
-        self.push(frame.time_s, frame.frequency_hz, frame.voiced)
 
     @property
     def current(self) -> TuningOffset:
