@@ -28,7 +28,8 @@ from pitchlive.settings import Settings
 from pitchlive.takes import Take
 from pitchlive.tracking.transcription import transcribe
 from pitchlive.ui.app import create_window
-from pitchlive.ui.main_window import FILE_TAB, LIVE_TAB, MainWindow
+from pitchlive.ui.main_window import MainWindow
+from pitchlive.ui.window_actions import FILE_TAB, LIVE_TAB
 from pitchlive.ui.note_panel import tuning_text
 from pitchlive.ui.settings_store import SettingsStore
 
@@ -135,7 +136,7 @@ def test_a_take_recorded_while_tracking_a_recording_is_saved_as_wav_and_csv(
     window.track_file(DEMO)
     qtbot.waitUntil(lambda: window.session.running, timeout=5000)
     window.record_action.trigger()                            # R
-    assert window.takes.recording and window.takes.record_button.isChecked()
+    assert window.takes.recording and window.take_strip.record_button.isChecked()
     qtbot.waitUntil(lambda: window.takes.recorder.elapsed_s > 1.0, timeout=5000)
     assert window.takes.state_text().startswith("● Recording 0:0")
     window.record_action.trigger()
@@ -210,8 +211,8 @@ def test_takes_an_earlier_run_left_unsaved_are_offered_after_the_model_loads(
                       harmonic_tone(392.0, 1.5, 16000), 16000)
     os.utime(older, (1_700_000_000, 1_700_000_000))
     window.banner.show_info("Loading the pitch model…", "", busy=True)
-    window.takes.offer_unsaved_takes()
-    qtbot.waitUntil(lambda: len(window.takes.unsaved_found) == 2, timeout=5000)
+    window.takes.recovery.look()
+    qtbot.waitUntil(lambda: len(window.takes.recovery.found) == 2, timeout=5000)
     assert window.banner.title_text() == "Loading the pitch model…"     # not while loading
     window.set_model(FixedPitchModel())
     assert window.banner.title_text() == "An unsaved take was found"
@@ -270,7 +271,7 @@ def test_a_rendered_melody_becomes_bars_on_its_rows_and_exports_as_midi(
     assert window.file_view.notes.visible_labels == ["D4", "E4", "F#4", "G4", "A4", "G4"]
     assert f"{len(MELODY)} notes" in window.takes.state_text()
     assert "BPM" in window.takes.state_text() and "tuning" in window.takes.state_text()
-    assert window.takes.export_button.isEnabled()
+    assert window.take_strip.export_button.isEnabled()
 
     window.takes.export(tmp_path / "melody.mid")
     qtbot.waitUntil(lambda: (tmp_path / "melody.mid").is_file(), timeout=10000)
@@ -301,7 +302,7 @@ def test_silence_gives_a_clear_no_notes_message(qtbot, make_window, tmp_path, sp
     assert not transcription.notes and not window.file_view.notes.bars
     assert window.banner.kind == "info" and window.banner.title_text() == "No notes found"
     assert "confidence threshold" in window.banner.message_text()
-    assert not window.takes.export_button.isEnabled()
+    assert not window.take_strip.export_button.isEnabled()
 
 
 def test_a_take_of_a_tracked_melody_is_transcribed_over_the_live_trace(
@@ -311,7 +312,8 @@ def test_a_take_of_a_tracked_melody_is_transcribed_over_the_live_trace(
     window.set_model(spice_model)
     window.track_file(path)                 # real time, about 3.5 s
     window.takes.start_recording()
-    assert window.takes.recording
+    # The take begins with the engine, before it runs (the engine starts once it is imported).
+    qtbot.waitUntil(lambda: window.takes.recording, timeout=5000)
     # The recording ends with the file; the take is kept.
     qtbot.waitUntil(lambda: window.takes.take is not None, timeout=15000)
     window.tabs.setCurrentIndex(LIVE_TAB)
@@ -355,20 +357,21 @@ def test_take_and_notes_play_on_the_output_and_finish(qtbot, make_window, tmp_pa
     with qtbot.waitSignal(window.takes.playing_changed, timeout=10000) as started:
         window.play_take_action.trigger()
     assert started.args == [True] and window.takes.playing == "take"
-    assert window.takes.stop_button.isEnabled() and not window.takes.play_take_button.isEnabled()
+    strip = window.take_strip
+    assert strip.stop_button.isEnabled() and not strip.play_take_button.isEnabled()
     with qtbot.waitSignal(window.takes.playing_changed, timeout=10000) as ended:
         pass
     assert ended.args == [False] and window.takes.playing is None
-    assert window.takes.play_take_button.isEnabled() and not window.takes.stop_button.isEnabled()
+    assert strip.play_take_button.isEnabled() and not strip.stop_button.isEnabled()
 
-    window.takes.transcription = notes_of_a_tone()
+    window.takes.notes.transcription = notes_of_a_tone()
     assert len(window.takes.transcription.notes) == 1
     window.takes.refresh()
     with qtbot.waitSignal(window.takes.playing_changed, timeout=10000):
         window.play_notes_action.trigger()
     assert window.takes.playing == "notes"
     window.stop_playback_action.trigger()                     # stopped by hand
-    assert window.takes.playing is None and not window.takes.player.playing
+    assert window.takes.playing is None and not window.takes.playback.player.playing
     assert window.banner.kind is None
 
 
@@ -386,7 +389,7 @@ def test_no_output_device_is_explained(qtbot, make_window, tmp_path, monkeypatch
     qtbot.waitUntil(lambda: window.banner.kind == "error", timeout=10000)
     assert window.banner.title_text() == "Nothing can be played"
     assert "No audio output device" in window.banner.message_text()
-    assert window.takes.playing is None and window.takes.play_take_button.isEnabled()
+    assert window.takes.playing is None and window.take_strip.play_take_button.isEnabled()
 
 
 def test_transcribe_option_shows_the_notes_of_the_input(qtbot, make_window, monkeypatch,

@@ -18,8 +18,10 @@ from pitchlive.settings import Settings
 from pitchlive.ui.controls import ControlPanel
 from pitchlive.ui.history import PitchHistory
 from pitchlive.ui.note_panel import NotePanel
-from pitchlive.ui.pitch_view import NoteAxis, PitchView
+from pitchlive.ui.pitch_view import PitchView
+from pitchlive.ui.plot import NoteAxis
 from pitchlive.ui.prefs import DisplayPrefs
+from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.readout import CLOSE, IN_TUNE, OFF, NoteHold, read_frequency
 from pitchlive.ui.theme import DARK, LIGHT
 
@@ -89,7 +91,7 @@ def test_hold_keeps_the_last_note_briefly_then_clears():
 
 @pytest.fixture
 def panel(qtbot):
-    widget = NotePanel(Settings(), DisplayPrefs(), DARK)
+    widget = NotePanel(SettingsModel(Settings(), DisplayPrefs()), DARK)
     qtbot.addWidget(widget)
     widget.resize(360, 400)
     widget.show()
@@ -114,16 +116,16 @@ def test_note_panel_relabels_live_when_settings_change(panel):
     panel.show_frame(frame(0.0, 446.0))
     assert (panel.note_text(), panel.cents_text()) == ("A4", "+23 cents")
     assert panel.note_colour().name() == DARK.off
-    panel.set_settings(Settings(a4_hz=446.0))
+    panel.settings_model.set_settings(Settings(a4_hz=446.0))
     assert (panel.note_text(), panel.cents_text()) == ("A4", "+0 cents")
     assert panel.note_colour().name() == DARK.in_tune
-    panel.set_settings(Settings(a4_hz=446.0, transposition="Bb"))
+    panel.settings_model.set_settings(Settings(a4_hz=446.0, transposition="Bb"))
     assert panel.note_text() == "B4"
     panel.show_frame(frame(0.03, hz(70, 446.0)))
     assert panel.note_text() == "C5"          # concert A#4 written a tone up
-    panel.set_settings(Settings(a4_hz=446.0, prefer_flats=True))
+    panel.settings_model.set_settings(Settings(a4_hz=446.0, prefer_flats=True))
     assert panel.note_text() == "Bb4"
-    panel.set_prefs(DisplayPrefs(in_tune_cents=1.0, close_cents=2.0))
+    panel.settings_model.set_prefs(DisplayPrefs(in_tune_cents=1.0, close_cents=2.0))
     assert panel.note_colour().name() == DARK.in_tune
 
 
@@ -173,7 +175,7 @@ def test_history_places_a_new_run_after_the_last_with_a_break():
 @pytest.fixture
 def view(qtbot):
     history = PitchHistory()
-    widget = PitchView(history, Settings(), DisplayPrefs(), DARK)
+    widget = PitchView(history, SettingsModel(Settings(), DisplayPrefs()), DARK)
     qtbot.addWidget(widget)
     widget.resize(900, 500)
     widget.show()
@@ -219,7 +221,7 @@ def test_y_range_follows_the_singer_and_a_pan_stops_it(qtbot, view):
     feed(view, 2.0, 1.0, 40)
     qtbot.wait(300)
     assert sum(view.y_range()) / 2 == pytest.approx(centre)
-    view.toggle_follow()
+    view.set_follow(not view.follow)
     qtbot.waitUntil(lambda: abs(sum(view.y_range()) / 2 - 40) < 1.0, timeout=3000)
 
 
@@ -233,7 +235,7 @@ def test_pause_freezes_and_allows_scrolling_back_five_minutes(qtbot, view):
     view.set_stream_active(True)
     feed(view, 0.0, 360.0, 62)
     live = view.x_range()
-    view.toggle_pause()
+    view.set_paused(not view.paused)
     assert view.paused and "Paused" in view.banner_text()
     feed(view, 360.0, 2.0, 67)
     assert view.x_range() == pytest.approx(live)       # frozen while frames keep coming
@@ -244,7 +246,7 @@ def test_pause_freezes_and_allows_scrolling_back_five_minutes(qtbot, view):
     assert x0 <= view.history.latest_time_s - 300.0
     x, y = view.trace.getData()
     assert x.size and np.nanmin(x) <= x0 + 1.0 and np.isfinite(y).any()
-    view.toggle_pause()
+    view.set_paused(not view.paused)
     view.tick()
     assert not view.paused
     assert view.x_range()[1] >= view.history.latest_time_s
@@ -253,10 +255,10 @@ def test_pause_freezes_and_allows_scrolling_back_five_minutes(qtbot, view):
 def test_axis_labels_follow_naming_settings(view):
     labels = view.note_axis.tickStrings([60.0, 61.0, 69.0], 1.0, 1.0)
     assert labels == ["C4", "C#4", "A4"]
-    view.set_settings(Settings(prefer_flats=True, transposition="Bb"))
+    view.settings_model.set_settings(Settings(prefer_flats=True, transposition="Bb"))
     assert view.note_axis.tickStrings([60.0, 61.0, 69.0], 1.0, 1.0) == ["D4", "Eb4", "B4"]
     assert view.threshold_line.value() == pytest.approx(0.9)
-    view.set_settings(Settings(confidence_threshold=0.6))
+    view.settings_model.set_settings(Settings(confidence_threshold=0.6))
     assert view.threshold_line.value() == pytest.approx(0.6)
 
 
@@ -274,10 +276,10 @@ def test_axis_thins_labels_when_zoomed_out():
 # ---- controls ---------------------------------------------------------------------------------------
 
 def test_every_control_emits_valid_settings(qtbot):
-    panel = ControlPanel(Settings(), DisplayPrefs())
+    panel = ControlPanel(SettingsModel(Settings(), DisplayPrefs()))
     qtbot.addWidget(panel)
     seen = []
-    panel.settings_changed.connect(seen.append)
+    panel.settings_model.settings_changed.connect(seen.append)
     panel.a4_spin.setValue(442.0)
     panel.transposition_combo.setCurrentIndex(panel.transposition_combo.findData("Eb"))
     panel.naming_combo.setCurrentIndex(1)
@@ -289,14 +291,14 @@ def test_every_control_emits_valid_settings(qtbot):
     assert (last.confidence_threshold, last.level_gate_dbfs, last.history_s) == (0.75, -45.0, 30.0)
     assert panel.threshold_label.text() == "0.75"
     prefs = []
-    panel.prefs_changed.connect(prefs.append)
+    panel.settings_model.prefs_changed.connect(prefs.append)
     panel.close_spin.setValue(20.0)
     panel.in_tune_spin.setValue(30.0)          # clamped below 'close'
     assert prefs[-1].in_tune_cents < prefs[-1].close_cents == 20.0
 
 
 def test_device_picker_lists_devices_and_keeps_a_missing_choice(qtbot):
-    panel = ControlPanel(Settings(), DisplayPrefs())
+    panel = ControlPanel(SettingsModel(Settings(), DisplayPrefs()))
     qtbot.addWidget(panel)
     devices = [InputDevice(0, "USB Mic", 1, 48000.0, "ALSA", False),
                InputDevice(3, "pulse", 32, 44100.0, "ALSA", True)]
@@ -314,7 +316,7 @@ def test_device_picker_lists_devices_and_keeps_a_missing_choice(qtbot):
 
 
 def test_run_button_reflects_engine_state_not_clicks(qtbot):
-    panel = ControlPanel(Settings(), DisplayPrefs())
+    panel = ControlPanel(SettingsModel(Settings(), DisplayPrefs()))
     qtbot.addWidget(panel)
     asked = []
     panel.run_requested.connect(asked.append)

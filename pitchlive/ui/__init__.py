@@ -1,5 +1,7 @@
 """The desktop window (PySide6 + pyqtgraph). The only package that imports Qt.
 
-Entry point: ``pitchlive.ui.app.run_gui(args)``. One module per view; data models
-(``history``, ``prefs``) are kept apart from the widgets that draw them.
+Entry point: ``pitchlive.ui.app.run_gui(args)``. ``main_window`` composes independent parts
+that talk through signals; one ``SettingsModel`` owns the settings, one ``BackgroundJobs`` runs
+the slow work. See docs/architecture.md, "The window (ui/)". This file imports nothing (it must
+stay free of Qt: ``take_texts`` is tested without it).
 """

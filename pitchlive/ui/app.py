@@ -21,11 +21,16 @@ from PySide6.QtWidgets import QApplication
 
 from pitchlive import __version__
 from pitchlive.settings import Settings
-from pitchlive.ui.main_window import FILE_TAB, LIVE_TAB, MainWindow
+from pitchlive.ui.background import wait_for_all
+from pitchlive.ui.main_window import MainWindow
+from pitchlive.ui.window_actions import FILE_TAB, LIVE_TAB
 from pitchlive.ui.prefs import THEME_NAMES, DisplayPrefs
 from pitchlive.ui.settings_store import SettingsStore
 
 ICON_PATH = Path(__file__).with_name("pitchlive.svg")
+# After the event loop, background jobs get this long to end before the process leaves without
+# finalising (os._exit): a thread killed inside TensorFlow by finalisation aborts the process.
+EXIT_JOIN_TIMEOUT_S = 60.0
 
 
 def app_icon() -> QIcon:
@@ -77,7 +82,7 @@ def start(window: MainWindow, args: argparse.Namespace) -> None:
     """Begin: load the model in the background and start tracking the chosen source."""
     window.load_model_async()
     window.session.list_devices()
-    window.takes.offer_unsaved_takes()
+    window.takes.recovery.look()
     input_path = getattr(args, "input", None)
     if input_path:
         window.track_file(Path(input_path))
@@ -139,9 +144,26 @@ def run_gui(args: argparse.Namespace) -> int:
     wake.start(200)
     status = app.exec()
     wake.stop()
+    status = outcome["status"] or status
+    # The window joined its jobs when it closed; a job started elsewhere, or one still in a
+    # model download, is waited for here, and abandoned safely if it does not end.
+    if not wait_for_all(EXIT_JOIN_TIMEOUT_S):
+        print("pitchlive: a background job did not end; leaving without waiting for it.",
+              file=messages)
+        _leave_now(status)
     if messages is not sys.stderr:
         messages.close()
-    return outcome["status"] or status
+    return status
+
+
+def _leave_now(status: int) -> None:
+    """Exit at once, without interpreter finalisation (which would kill the job mid-call)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 def _private_stderr() -> TextIO:

@@ -36,11 +36,6 @@ class EngineBridge(QObject):
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
         self._event_from_worker.connect(self._deliver_event, Qt.ConnectionType.QueuedConnection)
 
-    @property
-    def attached(self) -> bool:
-        """True while subscribed to an engine."""
-        return bool(self._unsubscribers)
-
     def attach(self, engine: Engine) -> None:
         """Start relaying this engine (and stop relaying any previous one)."""
         self.detach()
@@ -68,10 +63,6 @@ class EngineBridge(QObject):
         with self._lock:
             self._generation += 1
             self._pending.clear()
-
-    def flush(self) -> None:
-        """Deliver queued frames now (the GUI thread only)."""
-        self._drain()
 
     @staticmethod
     def _emit_safely(signal, *args) -> None:

@@ -1,7 +1,8 @@
 """The control panel: input device, start/stop, tuning, naming, voicing gates and display bands.
 
-Every control takes effect at once: a change produces a new validated Settings or DisplayPrefs
-and emits it; the window applies it to the engine and views and stores it in QSettings.
+Every control takes effect at once: a change becomes a new validated Settings or DisplayPrefs in
+the window's SettingsModel, which every view, the engine session and the store follow. The panel
+also follows the model, so a change made elsewhere (a device chosen from a banner) shows here.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from pitchlive.audio.devices import InputDevice
 from pitchlive.settings import Settings
 from pitchlive.ui.prefs import DisplayPrefs
+from pitchlive.ui.settings_model import SettingsModel
 
 TRANSPOSITION_CHOICES = (("C", "C (concert pitch)"), ("Bb", "B♭ instrument"),
                          ("Eb", "E♭ instrument"), ("F", "F instrument"))
@@ -35,22 +37,32 @@ DEFAULT_DEVICE_LABEL = "System default"
 class ControlPanel(QWidget):
     """Side panel with every live control."""
 
-    settings_changed = Signal(object)   # Settings
-    prefs_changed = Signal(object)      # DisplayPrefs
     device_chosen = Signal(object)      # device name (str) or None for the system default
     run_requested = Signal(bool)        # True: start, False: stop
     refresh_requested = Signal()
 
-    def __init__(self, settings: Settings, prefs: DisplayPrefs,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, model: SettingsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._settings, self._prefs = settings, prefs
+        self.settings_model = model
         self._updating = False      # True while we set widgets ourselves: no signals then
         self._running = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        for box in (self._input_box(), self._tuning_box(), self._voicing_box(),
+                    self._display_box()):
+            layout.addWidget(box)
+        layout.addStretch(1)
+        self._show_settings(model.settings)
+        self._show_prefs(model.prefs)
+        self.set_running(False)
+        model.settings_changed.connect(self._show_settings)
+        model.prefs_changed.connect(self._show_prefs)
+        self._connect()
 
-        # ---- input
+    def _input_box(self) -> QGroupBox:
         self.device_combo = QComboBox()
-        self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.device_combo.setMinimumContentsLength(14)
         self.device_combo.setToolTip("Input device; switching it restarts tracking on the new one")
         self.refresh_button = QToolButton(text="⟳")
@@ -68,8 +80,9 @@ class ControlPanel(QWidget):
         input_form.addLayout(device_row)
         input_form.addWidget(self.source_label)
         input_form.addWidget(self.run_button)
+        return input_box
 
-        # ---- tuning and names
+    def _tuning_box(self) -> QGroupBox:
         self.a4_spin = QDoubleSpinBox(minimum=400.0, maximum=480.0, singleStep=0.5, decimals=1,
                                       suffix=" Hz")
         self.a4_spin.setToolTip("Tuning reference: the frequency of A4 (400-480 Hz)")
@@ -90,8 +103,9 @@ class ControlPanel(QWidget):
         tuning_form.addRow("Instrument", self.transposition_combo)
         tuning_form.addRow("Names", self.naming_combo)
         tuning_form.addRow(self.correct_tuning_check)
+        return tuning_box
 
-        # ---- voicing
+    def _voicing_box(self) -> QGroupBox:
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100)
         self.threshold_slider.setToolTip("Frames below this model confidence are not drawn")
         self.threshold_label = QLabel()
@@ -110,8 +124,9 @@ class ControlPanel(QWidget):
         voicing_form.addRow("Confidence", _row(self.threshold_slider, self.threshold_label))
         voicing_form.addRow("Level gate", _row(self.gate_slider, self.gate_label))
         voicing_form.addRow(self.smoothing_check)
+        return voicing_box
 
-        # ---- display
+    def _display_box(self) -> QGroupBox:
         self.history_spin = QSpinBox(minimum=2, maximum=600, suffix=" s")
         self.history_spin.setToolTip("Seconds of pitch shown across the trace")
         self.in_tune_spin = QDoubleSpinBox(minimum=0.5, maximum=49.5, singleStep=1.0,
@@ -129,17 +144,9 @@ class ControlPanel(QWidget):
         display_form.addRow("In tune", self.in_tune_spin)
         display_form.addRow("Close", self.close_spin)
         display_form.addRow("Hold note", self.hold_spin)
+        return display_box
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        for box in (input_box, tuning_box, voicing_box, display_box):
-            layout.addWidget(box)
-        layout.addStretch(1)
-
-        self.set_settings(settings)
-        self.set_prefs(prefs)
-        self.set_running(False)
-
+    def _connect(self) -> None:
         self.device_combo.activated.connect(self._on_device)
         self.refresh_button.clicked.connect(self.refresh_requested)
         self.run_button.clicked.connect(self._on_run_clicked)
@@ -155,9 +162,7 @@ class ControlPanel(QWidget):
             spin.valueChanged.connect(self._on_prefs_widget)
 
     # ---- programmatic updates (no signals) ------------------------------------------------
-    def set_settings(self, settings: Settings) -> None:
-        """Show these settings."""
-        self._settings = settings
+    def _show_settings(self, settings: Settings) -> None:
         self._updating = True
         try:
             self.a4_spin.setValue(settings.a4_hz)
@@ -173,9 +178,7 @@ class ControlPanel(QWidget):
         finally:
             self._updating = False
 
-    def set_prefs(self, prefs: DisplayPrefs) -> None:
-        """Show these display preferences."""
-        self._prefs = prefs
+    def _show_prefs(self, prefs: DisplayPrefs) -> None:
         self._updating = True
         try:
             self.in_tune_spin.setValue(prefs.in_tune_cents)
@@ -237,7 +240,7 @@ class ControlPanel(QWidget):
         self._update_value_labels()
         if self._updating:
             return
-        self._settings = self._settings.replace(
+        self.settings_model.update_settings(
             a4_hz=float(self.a4_spin.value()),
             transposition=self.transposition_combo.currentData(),
             prefer_flats=bool(self.naming_combo.currentData()),
@@ -246,7 +249,6 @@ class ControlPanel(QWidget):
             history_s=float(self.history_spin.value()),
             correct_tuning_offset=self.correct_tuning_check.isChecked(),
             smoothing=self.smoothing_check.isChecked())
-        self.settings_changed.emit(self._settings)
 
     def _on_prefs_widget(self, *_args) -> None:
         if self._updating:
@@ -256,10 +258,9 @@ class ControlPanel(QWidget):
             self._update_band_limits()
         finally:
             self._updating = False
-        self._prefs = self._prefs.replace(in_tune_cents=float(self.in_tune_spin.value()),
-                                          close_cents=float(self.close_spin.value()),
-                                          hold_s=float(self.hold_spin.value()))
-        self.prefs_changed.emit(self._prefs)
+        self.settings_model.update_prefs(in_tune_cents=float(self.in_tune_spin.value()),
+                                 close_cents=float(self.close_spin.value()),
+                                 hold_s=float(self.hold_spin.value()))
 
     def _on_device(self, index: int) -> None:
         if not self._updating:

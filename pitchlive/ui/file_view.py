@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from pitchlive.analysis.spectrogram import SPEC_MIDI_HI, SPEC_MIDI_LO
-from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi, note_name
-from pitchlive.settings import Settings
-from pitchlive.ui.background import BackgroundTask
+from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi
+from pitchlive.ui.background import BackgroundJobs
 from pitchlive.ui.notes_overlay import NotesOverlay
-from pitchlive.ui.pitch_view import NoteAxis, TimeAxis
+from pitchlive.ui.plot import TwoLanePlot
+from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.theme import DARK, Theme
 
 if TYPE_CHECKING:   # the analysis pulls in SciPy; the window starts without it
@@ -49,16 +49,54 @@ class FileView(QWidget):
     failed = Signal(str, str)                # (title, message)
     loaded = Signal(object)                  # RecordingResult
 
-    def __init__(self, settings: Settings, theme: Theme = DARK,
+    def __init__(self, model: SettingsModel, jobs: BackgroundJobs, theme: Theme = DARK,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._settings, self._theme = settings, theme
+        self._settings_model, self._jobs, self._theme = model, jobs, theme
         self._model = None
         self._pending: Path | None = None
-        self._task: BackgroundTask | None = None
         self.path: Path | None = None
         self.result: RecordingResult | None = None
 
+        header = self._header()
+        self.empty_label = QLabel("Open a recording with File → Open (Ctrl+O) or drop an audio "
+                                  "file on the window to see its whole pitch track over its "
+                                  "spectrogram.")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.graphics = TwoLanePlot(model, theme, piano_roll=False, confidence_width=1.2)
+        self.plot, self.conf_plot = self.graphics.pitch_plot, self.graphics.conf_plot
+        self.note_axis = self.graphics.note_axis
+        self.conf_curve = self.graphics.conf_curve
+        self.threshold_line = self.graphics.threshold_line
+        self.conf_plot.setMouseEnabled(x=True, y=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get(theme.spectrogram_colormap))
+        self.plot.addItem(self.image)
+        self.notes = NotesOverlay(self.plot, theme)    # the transcribed recording's notes
+        self.trace = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(TRACE_COLOUR, width=2.5))
+        self.trace.setZValue(10)                        # above the note bars
+        self.plot.addItem(self.trace)
+        self.playhead = pg.InfiniteLine(angle=90, movable=False)
+        self.playhead.hide()
+        self.plot.addItem(self.playhead, ignoreBounds=True)
+        self.graphics.scene().sigMouseClicked.connect(self._on_click)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty_label)
+        self.pages.addWidget(self.graphics)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(header)
+        layout.addWidget(self.pages, 1)
+
+        self.open_button.clicked.connect(self.open_requested)
+        self.track_button.clicked.connect(self._on_track)
+        self.track_button.setEnabled(False)
+        model.settings_changed.connect(lambda _settings: self._draw())
+        self.set_theme(theme)
+
+    def _header(self) -> QHBoxLayout:
         self.title = QLabel("No recording")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_button = QPushButton("Open…")
@@ -78,66 +116,7 @@ class FileView(QWidget):
         header.addWidget(self.open_button)
         header.addWidget(self.play_check)
         header.addWidget(self.track_button)
-
-        self.empty_label = QLabel("Open a recording with File → Open (Ctrl+O) or drop an audio "
-                                  "file on the window to see its whole pitch track over its "
-                                  "spectrogram.")
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.note_axis = NoteAxis(self._name, self._is_black)
-        self.plot = self.graphics.addPlot(row=0, col=0, axisItems={"left": self.note_axis,
-                                                                   "bottom": TimeAxis()})
-        self.conf_plot = self.graphics.addPlot(row=1, col=0, axisItems={"bottom": TimeAxis()})
-        self.graphics.ci.layout.setRowStretchFactor(0, 5)
-        self.graphics.ci.layout.setRowStretchFactor(1, 1)
-        self.conf_plot.setXLink(self.plot)
-        self.conf_plot.getAxis("left").setWidth(44)
-        self.conf_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, ".5"), (1.0, "1")]])
-        self.conf_plot.setLabel("left", "conf")
-        self.conf_plot.setMouseEnabled(x=True, y=False)
-        self.conf_plot.setYRange(0, 1.05, padding=0)
-        self.plot.getAxis("bottom").setStyle(showValues=False)
-        for plot in (self.plot, self.conf_plot):
-            plot.hideButtons()
-            plot.setMenuEnabled(False)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(pg.colormap.get(theme.spectrogram_colormap))
-        self.plot.addItem(self.image)
-        self.notes = NotesOverlay(self.plot, theme)    # the transcribed recording's notes
-        self.trace = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(TRACE_COLOUR, width=2.5))
-        self.trace.setZValue(10)                        # above the note bars
-        self.plot.addItem(self.trace)
-        self.conf_curve = pg.PlotCurveItem(connect="finite")
-        self.conf_plot.addItem(self.conf_curve)
-        self.threshold_line = pg.InfiniteLine(angle=0, movable=False)
-        self.conf_plot.addItem(self.threshold_line)
-        self.playhead = pg.InfiniteLine(angle=90, movable=False)
-        self.playhead.hide()
-        self.plot.addItem(self.playhead, ignoreBounds=True)
-        self.graphics.scene().sigMouseClicked.connect(self._on_click)
-
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty_label)
-        self.pages.addWidget(self.graphics)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(header)
-        layout.addWidget(self.pages, 1)
-
-        self.open_button.clicked.connect(self.open_requested)
-        self.track_button.clicked.connect(self._on_track)
-        self.track_button.setEnabled(False)
-        self.set_theme(theme)
-        self.set_settings(settings)
-
-    # ---- naming (same rules as the live view) --------------------------------------------
-    def _name(self, midi: int) -> str:
-        s = self._settings
-        return note_name(midi, s.prefer_flats, s.transpose_semitones)
-
-    def _is_black(self, midi: int) -> bool:
-        return (midi + self._settings.transpose_semitones) % 12 in (1, 3, 6, 8, 10)
+        return header
 
     # ---- inputs --------------------------------------------------------------------------
     def set_model(self, model) -> None:
@@ -164,33 +143,16 @@ class FileView(QWidget):
             return
         from pitchlive.analysis.recording import analyse_recording
 
-        task = BackgroundTask(lambda: analyse_recording(path, self._model), "pitchlive-file",
-                              self)
-        task.succeeded.connect(lambda result, p=path: self._on_result(p, result))
-        task.failed.connect(lambda exc, p=path: self._on_error(p, exc))
-        self._task = task.start()
-
-    def set_settings(self, settings: Settings) -> None:
-        """Threshold, A4 or naming changed: redraw the track."""
-        self._settings = settings
-        self.threshold_line.setValue(settings.confidence_threshold)
-        self.note_axis.picture = None
-        self.note_axis.update()
-        self._draw()
+        model = self._model
+        self._jobs.run(lambda: analyse_recording(path, model), "pitchlive-file",
+                       lambda result, p=path: self._on_result(p, result),
+                       lambda exc, p=path: self._on_error(p, exc))
 
     def set_theme(self, theme: Theme) -> None:
         """Recolour."""
         self._theme = theme
-        self.graphics.setBackground(theme.window)
+        self.graphics.set_theme(theme)
         self.empty_label.setStyleSheet(f"color: {theme.muted_text}; font-size: 15px;")
-        for plot in (self.plot, self.conf_plot):
-            plot.getViewBox().setBackgroundColor(theme.plot_background)
-            for name in ("left", "bottom"):
-                plot.getAxis(name).setPen(pg.mkPen(theme.muted_text))
-                plot.getAxis(name).setTextPen(pg.mkPen(theme.axis_text))
-        self.conf_curve.setPen(pg.mkPen(theme.confidence, width=1.2))
-        self.threshold_line.setPen(pg.mkPen(theme.threshold, width=1.5,
-                                            style=Qt.PenStyle.DashLine))
         self.playhead.setPen(pg.mkPen(theme.playhead, width=1.5))
         self.notes.set_theme(theme)
 
@@ -201,10 +163,6 @@ class FileView(QWidget):
         else:
             self.playhead.setValue(time_s)
             self.playhead.show()
-
-    def wait_for_analysis(self, timeout_s: float = 30.0) -> bool:
-        """Block until the background analysis thread ends (tests and scripts)."""
-        return self._task.join(timeout_s) if self._task else True
 
     # ---- results -------------------------------------------------------------------------
     def _on_result(self, path: Path, result: RecordingResult) -> None:
@@ -243,15 +201,15 @@ class FileView(QWidget):
         if self.result is None:
             return
         track = self.result.analysis.track
-        labels = self.result.labels(self._settings)
-        midi = np.where(labels.voiced, hz_to_midi(track.frequency_hz, self._settings.a4_hz),
-                        np.nan)
+        settings = self._settings_model.settings
+        labels = self.result.labels(settings)
+        midi = np.where(labels.voiced, hz_to_midi(track.frequency_hz, settings.a4_hz), np.nan)
         self.trace.setData(track.times_s, midi)
         self.conf_curve.setData(track.times_s, track.confidence)
         spec = self.result.spectrogram
         if spec is not None:
             # Rows were computed at A4 = 440 Hz; another reference only shifts them.
-            shift = 12.0 * math.log2(DEFAULT_A4_HZ / self._settings.a4_hz)
+            shift = 12.0 * math.log2(DEFAULT_A4_HZ / settings.a4_hz)
             rows, _ = spec.level_db.shape
             self.image.setRect(QRectF(spec.start_s, spec.midi_lo + shift - spec.midi_step / 2,
                                       spec.duration_s, rows * spec.midi_step))
@@ -260,8 +218,9 @@ class FileView(QWidget):
         """Whole duration; pitch range around the voiced notes."""
         a = self.result.analysis
         track = a.track
-        labels = self.result.labels(self._settings)
-        midi = hz_to_midi(track.frequency_hz[labels.voiced], self._settings.a4_hz)
+        settings = self._settings_model.settings
+        labels = self.result.labels(settings)
+        midi = hz_to_midi(track.frequency_hz[labels.voiced], settings.a4_hz)
         if np.size(midi):
             lo, hi = float(np.nanmin(midi)) - 5, float(np.nanmax(midi)) + 5
         else:

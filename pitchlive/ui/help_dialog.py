@@ -47,3 +47,16 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(460, min(640, 80 + 30 * len(rows)))
+
+
+def show_about(parent: QWidget) -> None:
+    """Help → About: version, what it is, and the model's licence."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from pitchlive import __version__
+
+    QMessageBox.about(
+        parent, "About pitchlive",
+        f"<b>pitchlive {__version__}</b><br>Live pitch tracking with Google's SPICE model."
+        "<br><br>SPICE is downloaded from TF Hub at run time and is licensed by Google under "
+        "CC BY-NC 4.0; pitchlive does not redistribute it.")

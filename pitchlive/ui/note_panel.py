@@ -16,6 +16,7 @@ from pitchlive.frames import PitchFrame
 from pitchlive.settings import Settings
 from pitchlive.ui.prefs import DisplayPrefs
 from pitchlive.ui.readout import CLOSE, IN_TUNE, NoteHold, NoteReading
+from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.theme import DARK, Theme
 
 NO_NOTE = "–"
@@ -136,11 +137,11 @@ class NotePanel(QWidget):
 
     reading_changed = Signal(object)   # NoteReading or None
 
-    def __init__(self, settings: Settings, prefs: DisplayPrefs, theme: Theme = DARK,
+    def __init__(self, model: SettingsModel, theme: Theme = DARK,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("NotePanel")
-        self._settings, self._prefs, self._theme = settings, prefs, theme
+        self.settings_model, self._theme = model, theme
         self._hold = NoteHold()
         self._reading: NoteReading | None = None
 
@@ -167,6 +168,8 @@ class NotePanel(QWidget):
         layout.addStretch(1)
         layout.addWidget(self._tuning)
         self.setMinimumWidth(220)
+        model.settings_changed.connect(self._on_settings)
+        model.prefs_changed.connect(self._on_prefs)
         self._apply_style()
         self._render()
 
@@ -195,7 +198,7 @@ class NotePanel(QWidget):
     # ---- inputs ------------------------------------------------------------------------
     def show_frame(self, frame: PitchFrame) -> None:
         """Update from one live frame (holding the last note when the frame is unvoiced)."""
-        reading = self._hold.update(frame, self._settings, self._prefs)
+        reading = self._hold.update(frame, self.settings_model.settings, self.settings_model.prefs)
         tuning = tuning_text(getattr(frame, "tuning_offset_cents", None))
         if tuning != self._tuning.text():
             self._tuning.setText(tuning)
@@ -213,17 +216,15 @@ class NotePanel(QWidget):
             self._render()
             self.reading_changed.emit(None)
 
-    def set_settings(self, settings: Settings) -> None:
-        """A4, transposition and naming changed: relabel the note on display."""
-        self._settings = settings
-        self._reading = self._hold.relabel(settings, self._prefs)
+    def _on_settings(self, settings: Settings) -> None:
+        # A4, transposition or naming changed: relabel the note on display.
+        self._reading = self._hold.relabel(settings, self.settings_model.prefs)
         self._render()
 
-    def set_prefs(self, prefs: DisplayPrefs) -> None:
-        """Band edges or hold time changed."""
-        self._prefs = prefs
+    def _on_prefs(self, prefs: DisplayPrefs) -> None:
+        # Band edges or hold time changed.
         self._bar.set_style(self._theme, prefs)
-        self._reading = self._hold.relabel(self._settings, prefs)
+        self._reading = self._hold.relabel(self.settings_model.settings, prefs)
         self._render()
 
     def set_theme(self, theme: Theme) -> None:
@@ -238,10 +239,10 @@ class NotePanel(QWidget):
         self.setStyleSheet(f"#NotePanel {{ background: {self._theme.panel}; }}")
         for label in (self._context, self._hz, self._cents_text, self._tuning):
             label.setStyleSheet(f"color: {self._theme.muted_text};")
-        self._bar.set_style(self._theme, self._prefs)
+        self._bar.set_style(self._theme, self.settings_model.prefs)
 
     def _render(self) -> None:
-        s = self._settings
+        s = self.settings_model.settings
         instrument = "concert pitch" if s.transposition == "C" else \
             f"{pretty_accidental(s.transposition)} instrument"
         self._context.setText(f"A4 = {s.a4_hz:g} Hz · {instrument}")

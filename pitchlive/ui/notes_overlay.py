@@ -102,6 +102,13 @@ class NotesOverlay:
             self._labels.append(item)
         self._update_labels()
 
+    def show(self, bars: list[NoteBar]) -> None:
+        """These bars, or none when the list is empty."""
+        if bars:
+            self.set_bars(bars)
+        else:
+            self.clear()
+
     def clear(self) -> None:
         """Remove every bar and label."""
         if self._graph is not None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 
 from pitchlive.settings import SettingsError
 
 THEME_NAMES = ("dark", "light")
+MIN_SPAN_SEMITONES, MAX_SPAN_SEMITONES = 3.0, 96.0   # heights the pitch view may have
+
+
+def clamp_span(span_semitones: float) -> float:
+    """A pitch view height brought within MIN_SPAN_SEMITONES..MAX_SPAN_SEMITONES."""
+    return float(min(max(span_semitones, MIN_SPAN_SEMITONES), MAX_SPAN_SEMITONES))
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,9 @@ class DisplayPrefs:
                             f"{self.in_tune_cents} and {self.close_cents}")
         if not 0.0 <= self.hold_s <= 5.0:
             problems.append(f"hold time must be between 0 and 5 s, got {self.hold_s}")
-        if not 3.0 <= self.pitch_span_semitones <= 96.0:
-            problems.append(f"pitch view height must be 3-96 semitones, got "
+        if clamp_span(self.pitch_span_semitones) != self.pitch_span_semitones:
+            problems.append(f"pitch view height must be {MIN_SPAN_SEMITONES:g}-"
+                            f"{MAX_SPAN_SEMITONES:g} semitones, got "
                             f"{self.pitch_span_semitones}")
         if problems:
             raise SettingsError("; ".join(problems) + ".")
@@ -39,10 +46,6 @@ class DisplayPrefs:
     def replace(self, **changes) -> DisplayPrefs:
         """A copy with some fields changed (validated)."""
         return replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        """Plain dict for persistence."""
-        return asdict(self)
 
     @classmethod
     def field_types(cls) -> dict[str, type]:

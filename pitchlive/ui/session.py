@@ -1,20 +1,19 @@
 """The tracking session behind the window: which source, which engine, running or not.
 
 Opening and closing audio devices can block (PortAudio waits on the sound server; a dead server
-can take seconds), so every device call -- listing, start, stop -- runs in order on one helper
-thread. The GUI thread only builds objects and reacts to signals. The engine's own worker thread
+can take seconds), so every device call -- listing, start, stop -- runs as a background job, in
+order (one lane of the window's BackgroundJobs). The GUI thread only builds objects and reacts to signals. The engine's own worker thread
 does the inference; nothing here runs the model.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from pitchlive.audio.devices import (
     DeviceError,
@@ -24,12 +23,16 @@ from pitchlive.audio.devices import (
 )
 from pitchlive.audio.files import AudioFileError
 from pitchlive.settings import Settings
+from pitchlive.ui.background import BackgroundJobs
 from pitchlive.ui.bridge import EngineBridge
+from pitchlive.ui.settings_model import SettingsModel
 
 if TYPE_CHECKING:
     from pitchlive.engine import Engine, EngineEvent, EngineStats
 
 log = logging.getLogger(__name__)
+
+DEVICE_LANE = "devices"     # device calls run one after the other, in the order asked
 
 
 def _import_engine() -> None:
@@ -96,25 +99,31 @@ class TrackerSession(QObject):
     overflowed = Signal(str)
     devices_listed = Signal(object)    # list[InputDevice]
     devices_failed = Signal(str)
-    _job_done = Signal(object, object, object)   # (kind, payload, exception)
 
-    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(self, settings_model: SettingsModel, jobs: BackgroundJobs | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings
+        self._settings_model = settings_model
+        self._jobs = jobs if jobs is not None else BackgroundJobs(self)
         self.model = None
         self.spec = SourceSpec()
         self._engine: Engine | None = None
         self._running = False
         self._want_running = False
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pitchlive-audio")
         self._closed = False
+        self._engine_imported = False
         self._bridge = EngineBridge(self)
         self._bridge.frames.connect(self.frames)
         self._bridge.event.connect(self._on_event)
-        self._job_done.connect(self._on_job_done, Qt.ConnectionType.QueuedConnection)
+        settings_model.settings_changed.connect(self._on_settings)
         self._submit("import", None, _import_engine)
 
     # ---- state -------------------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        """The window's current settings (the session keeps no copy)."""
+        return self._settings_model.settings
+
     @property
     def running(self) -> bool:
         """True while an engine is started and has not stopped."""
@@ -141,16 +150,18 @@ class TrackerSession(QObject):
         if self._want_running and self._engine is None:
             self.start()
 
-    def update_settings(self, settings: Settings) -> None:
-        """Threshold, gate, naming: applied to the running engine from its next frame."""
-        self.settings = settings
+    def _on_settings(self, settings: Settings) -> None:
+        # Threshold, gate, naming: applied to the running engine from its next frame (a new
+        # device takes effect through use_microphone, which restarts on it).
         if self._engine is not None:
             self._engine.update_settings(settings)
 
     def start(self) -> None:
-        """Start tracking the current source (or as soon as the model is loaded)."""
+        """Start tracking the current source (or as soon as the model and engine are loaded)."""
         self._want_running = True
-        if self.model is None or self._engine is not None:
+        # Until the helper has imported the engine, importing it here would block the GUI
+        # thread on the import lock (seconds on a busy machine): start when it is done instead.
+        if self.model is None or self._engine is not None or not self._engine_imported:
             return
         from pitchlive.audio.sources import open_source
         from pitchlive.engine import Engine
@@ -173,9 +184,8 @@ class TrackerSession(QObject):
         self._stop_engine()
         self.start()
 
-    def use_microphone(self, device: str | None) -> None:
-        """Listen to this input device (None: system default); switches at once if running."""
-        self.settings = self.settings.replace(device=device)
+    def use_microphone(self) -> None:
+        """Listen to the input device in the settings; switches at once if running."""
         self.spec = SourceSpec()
         if self._want_running:
             self.restart()
@@ -219,7 +229,7 @@ class TrackerSession(QObject):
         self._want_running = False
         self._stop_engine()
         self._closed = True
-        self._executor.shutdown(wait=True, cancel_futures=False)
+        self._jobs.wait_lane(DEVICE_LANE)
 
     # ---- internals ---------------------------------------------------------------------------
     def _stop_engine(self) -> None:
@@ -235,20 +245,19 @@ class TrackerSession(QObject):
     def _submit(self, kind: str, payload, fn) -> None:
         if self._closed:
             return
-        future: Future = self._executor.submit(fn)
-
-        def done(f: Future) -> None:   # helper thread
-            exc = f.exception()
-            result = None if exc is not None else f.result()
-            try:
-                self._job_done.emit(kind, payload if kind != "devices" else result, exc)
-            except RuntimeError:
-                pass   # the session was deleted while the job ran
-
-        future.add_done_callback(done)
+        self._jobs.run_in_order(
+            DEVICE_LANE, fn, "pitchlive-audio",
+            lambda result: self._on_job_done(kind, result if kind == "devices" else payload, None),
+            lambda exc: self._on_job_done(kind, payload, exc))
 
     def _on_job_done(self, kind: str, payload, exc) -> None:
-        if kind == "devices":
+        if kind == "import":
+            self._engine_imported = True
+            if exc is not None:
+                log.warning("importing the engine failed: %s", exc)
+            if self._want_running and self._engine is None:
+                self.start()
+        elif kind == "devices":
             if exc is not None:
                 self.devices_failed.emit(str(exc))
             else:

@@ -50,11 +50,6 @@ class SettingsStore:
     def __init__(self, qsettings: QSettings | None = None) -> None:
         self._qs = qsettings if qsettings is not None else QSettings()
 
-    @property
-    def location(self) -> str:
-        """Where the values live (a file path on Linux)."""
-        return self._qs.fileName()
-
     def load_settings(self, base: Settings) -> Settings:
         """base with every stored, valid user setting applied on top."""
         settings = base
@@ -109,6 +104,14 @@ class SettingsStore:
         """Remember the window's size, position and dock layout."""
         self._qs.setValue("window/geometry", geometry)
         self._qs.setValue("window/state", state)
+
+    def save_all(self, settings: Settings, prefs: DisplayPrefs, geometry: QByteArray,
+                 state: QByteArray) -> None:
+        """Remember everything (the window is closing) and write it to disk now."""
+        self.save_settings(settings)
+        self.save_prefs(prefs)
+        self.save_geometry(geometry, state)
+        self.sync()
 
     def sync(self) -> None:
         """Write pending changes to disk now."""

@@ -133,6 +133,12 @@ class StatusPanel:
         self.level_label.setText(f"{level_dbfs:.0f} dBFS" if math.isfinite(level_dbfs)
                                  else "— dBFS")
 
+    def show_stats(self, stats) -> None:
+        """An engine's EngineStats (None: no engine, nothing changes)."""
+        if stats is not None:
+            self.set_counters(stats.latency_s, stats.skipped_windows + stats.ring_overruns,
+                              stats.overflows)
+
     def set_counters(self, latency_s: float, dropped: int, overflows: int) -> None:
         """Show latency and loss counters."""
         self.latency_label.setText(f"latency {latency_s * 1000:.0f} ms"

@@ -1,0 +1,170 @@
+"""Exit stress: many short runs that quit at random moments; counts aborts and bad exits.
+
+Issue 15: `pitchlive --screenshot OUT.png --quit-after S` aborted about 1 run in 25 (SIGABRT,
+"terminate called after throwing an instance of ''") when the window quit while a thread was
+inside TensorFlow. This runs, one after the other:
+
+- N windows: `pitchlive --input DEMO --screenshot OUT.png --quit-after S`, S uniform in
+  [0, --max-quit-s] (so some quit before TensorFlow is imported, some while the model loads,
+  some while the recording is analysed or tracked);
+- N listens: `pitchlive listen --seconds 1 --input DEMO`, interrupted with SIGINT (Ctrl-C, which
+  `listen` documents as a clean stop, exit 0) after a delay uniform in [0, --max-interrupt-s];
+  runs that end first are not interrupted.
+
+and prints, per kind: runs, aborts (SIGABRT or TensorFlow's terminate message), other signals,
+hangs (over --timeout-s), non-zero exits, and the wall time. Exit status 1 if anything but a
+clean exit was seen.
+
+    PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel .venv/bin/python bench/exit_stress.py
+    ... bench/exit_stress.py --runs 40 --seed 7          # shorter
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "assets" / "demo-ode-to-joy.flac"
+SHARED_MODEL = ROOT.parent / "shared" / "models" / "spice_1_savedmodel"
+ABORT_TEXTS = ("terminate called", "FATAL: exception not rethrown")
+
+
+@dataclass
+class Tally:
+    """Outcomes of one kind of run."""
+
+    kind: str
+    runs: int = 0
+    clean: int = 0
+    aborts: int = 0
+    signals: int = 0
+    hangs: int = 0
+    nonzero: int = 0
+    wall_s: list[float] = field(default_factory=list)
+    problems: Counter = field(default_factory=Counter)
+
+    def add(self, code: int | None, stderr: str, wall_s: float, delay_s: float) -> None:
+        """Count one run: code None means it was killed after the timeout."""
+        self.runs += 1
+        self.wall_s.append(wall_s)
+        last = next((line for line in reversed(stderr.strip().splitlines()) if line.strip()), "")
+        if code is None:
+            self.hangs += 1
+            self.problems[f"hang (quit at {delay_s:.2f} s)"] += 1
+        elif code in (-signal.SIGABRT, 128 + signal.SIGABRT) or \
+                any(text in stderr for text in ABORT_TEXTS):
+            self.aborts += 1
+            self.problems[f"abort (quit at {delay_s:.2f} s): {last[:120]}"] += 1
+        elif code < 0:
+            self.signals += 1
+            self.problems[f"signal {-code} (quit at {delay_s:.2f} s)"] += 1
+        elif code != 0:
+            self.nonzero += 1
+            self.problems[f"exit {code}: {last[:120]}"] += 1
+        else:
+            self.clean += 1
+
+    def report(self) -> str:
+        """One block of figures."""
+        median = statistics.median(self.wall_s) if self.wall_s else float("nan")
+        lines = [f"{self.kind:>10}: {self.runs} runs, {self.clean} clean, {self.aborts} aborts, "
+                 f"{self.signals} other signals, {self.hangs} hangs, {self.nonzero} non-zero "
+                 f"exits; median wall {median:.1f} s"]
+        lines += [f"{'':>12}{count} x {what}" for what, count in self.problems.most_common(8)]
+        return "\n".join(lines)
+
+    @property
+    def bad(self) -> int:
+        """Runs that did not exit cleanly."""
+        return self.runs - self.clean
+
+
+def environment(config_dir: str) -> dict[str, str]:
+    """The child's environment: private settings, headless Qt unless a display is set."""
+    env = {**os.environ, "XDG_CONFIG_HOME": config_dir, "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    if not env.get("DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    if not env.get("PITCHLIVE_MODEL") and SHARED_MODEL.is_dir():
+        env["PITCHLIVE_MODEL"] = str(SHARED_MODEL)
+    return env
+
+
+def run_once(command: list[str], interrupt_after_s: float | None, timeout_s: float
+             ) -> tuple[int | None, str, float]:
+    """(exit code or None after a timeout, stderr, wall seconds); SIGINT after the delay."""
+    with tempfile.TemporaryDirectory(prefix="pitchlive-stress-") as config:
+        started = time.monotonic()
+        proc = subprocess.Popen(command, env=environment(config), cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            if interrupt_after_s is not None:
+                try:
+                    proc.wait(interrupt_after_s)
+                except subprocess.TimeoutExpired:
+                    proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=timeout_s)
+            code: int | None = proc.returncode
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, stderr = proc.communicate()
+            code = None
+        return code, stderr, time.monotonic() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the stress and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200, help="runs of each kind (200)")
+    parser.add_argument("--kinds", default="screenshot,listen",
+                        help="comma-separated: screenshot, listen (both)")
+    parser.add_argument("--max-quit-s", type=float, default=10.0,
+                        help="window runs quit after 0..this many seconds (10)")
+    parser.add_argument("--max-interrupt-s", type=float, default=7.0,
+                        help="listen runs get SIGINT after 0..this many seconds (7)")
+    parser.add_argument("--timeout-s", type=float, default=120.0, help="a hang after this (120)")
+    parser.add_argument("--seed", type=int, default=None, help="for the random delays")
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    base = [sys.executable, "-m", "pitchlive"]
+    model = environment("").get("PITCHLIVE_MODEL", "TF Hub")
+    print(f"exit stress: {args.runs} runs per kind, seed {args.seed}, model {model}, "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}", flush=True)
+    tallies = []
+    with tempfile.TemporaryDirectory(prefix="pitchlive-shots-") as shots:
+        for kind in [k.strip() for k in args.kinds.split(",") if k.strip()]:
+            tally = Tally(kind)
+            for i in range(args.runs):
+                if kind == "screenshot":
+                    delay = rng.uniform(0.0, args.max_quit_s)
+                    command = base + ["--input", str(DEMO), "--screenshot",
+                                      str(Path(shots) / f"shot-{i}.png"), "--quit-after",
+                                      f"{delay:.3f}"]
+                    code, stderr, wall = run_once(command, None, args.timeout_s)
+                else:
+                    delay = rng.uniform(0.0, args.max_interrupt_s)
+                    command = base + ["listen", "--seconds", "1", "--input", str(DEMO)]
+                    code, stderr, wall = run_once(command, delay, args.timeout_s)
+                tally.add(code, stderr, wall, delay)
+                if tally.runs % 10 == 0:
+                    print(f"  {kind}: {tally.runs}/{args.runs} ({tally.bad} not clean)",
+                          flush=True)
+            tallies.append(tally)
+    for tally in tallies:
+        print(tally.report())
+    return 1 if any(t.bad for t in tallies) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
