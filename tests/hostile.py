@@ -92,16 +92,15 @@ def overflowing_float_wav(folder: Path) -> Path:
 
 
 def many_channels_wav(folder: Path, channels: int = 1024, sample_rate_hz: int = 384000,
-                      duration_s: float = 1.5) -> Path:
-    """A 1,024-channel 384 kHz float file (its 1 s blocks alone would be 1.5 GB)."""
+                      duration_s: float = 0.05) -> Path:
+    """A 1,024-channel 384 kHz file: read 1 s at a time, one block alone took 1.5 GB."""
     path = folder / "many_channels.wav"
     frames = int(sample_rate_hz * duration_s)
+    column = tone(440.0, duration_s, sample_rate_hz)
     with sf.SoundFile(str(path), "w", sample_rate_hz, channels, subtype="PCM_16",
                       format="WAV") as handle:
-        column = tone(440.0, 0.1, sample_rate_hz)
-        block = np.repeat(column[:, None], channels, axis=1)
-        for _ in range(frames // column.size):
-            handle.write(block)
+        for start in range(0, frames, 2048):
+            handle.write(np.repeat(column[start:start + 2048, None], channels, axis=1))
     return path
 
 
@@ -127,3 +126,28 @@ def good_wav(folder: Path, name: str = "good.wav", frequency_hz: float = 220.0,
     path.parent.mkdir(parents=True, exist_ok=True)
     sf.write(str(path), tone(frequency_hz, duration_s), 16000, subtype="PCM_16")
     return path
+
+
+class FakeModel:
+    """A model with SPICE's interface and made-up output: a fixed pitch and confidence, or NaN
+    pitch at full confidence (broken=True). Fast: no TensorFlow."""
+
+    def __init__(self, frequency_hz: float = 220.0, confidence: float = 0.95,
+                 broken: bool = False) -> None:
+        from types import SimpleNamespace
+
+        self.frequency_hz, self.confidence, self.broken = frequency_hz, confidence, broken
+        self.info = SimpleNamespace(version="test", source="a fake model",
+                                    calibration_origin="none")
+        self.samples_seen = 0
+
+    def infer(self, audio_16k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(frequency_hz, confidence), each (len(audio) // 512 + 1,)."""
+        n = len(audio_16k) // 512 + 1
+        frequency = np.full(n, self.frequency_hz)
+        confidence = np.full(n, self.confidence, np.float32)
+        if self.broken:
+            frequency[:] = np.nan          # a broken model: NaN pitch at full confidence
+            confidence[:] = 1.0
+        self.samples_seen += len(audio_16k)
+        return frequency, confidence

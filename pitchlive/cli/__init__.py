@@ -6,11 +6,13 @@ Every error a user can cause is printed as a message that says what to do, never
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import math
 import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -195,8 +197,25 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="pitchlive: %(message)s")
     interruptible = args.command in INTERRUPTIBLE_COMMANDS
-    if interruptible:
-        signal.signal(signal.SIGTERM, _raise_interrupted)
+    with _sigterm_interrupts(interruptible):
+        return _run_command(args, interruptible)
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts(active: bool):
+    """While active (and on the main thread), SIGTERM raises Interrupted like Ctrl-C does."""
+    if not active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_command(args: argparse.Namespace, interruptible: bool) -> int:
+    """Run the parsed command; every failure becomes a message and an exit status."""
     try:
         if args.command is None:
             from pitchlive.ui.app import run_gui

@@ -44,7 +44,7 @@ def distinct_names(paths: list[Path], suffix: str) -> dict[Path, str]:
         owners: dict[str, set[str]] = {}
         for path in paths:
             owners.setdefault(_label(path, levels[path]), set()).add(keys[path])
-        clashing = [path for path in paths if len(owners[_label(path, levels[path])]) > 1]
+        clashing = {path for path in paths if len(owners[_label(path, levels[path])]) > 1}
         if not clashing or all(levels[path] >= max_level for path in clashing):
             break
         for path in clashing:
