@@ -7,19 +7,19 @@ the same memory as a 3-minute one.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from pitchlive.analysis.spectrogram import SemitoneSpectrogram
-from pitchlive.exports.atomic import temp_file_in
+from pitchlive.exports.atomic import open_atomically
 from pitchlive.frames import PitchTrack
 from pitchlive.music import midi_to_hz, note_name
 
 FMIN_HZ = 40.0
 FMAX_HZ = 2000.0
 PLOT_COLUMNS = 3000     # the figure is 1,320 pixels wide: more columns only cost memory
+PLOT_POINTS = 40000     # pitch dots drawn at most (~30 per pixel column); longer tracks are thinned
 DYNAMIC_RANGE_DB = 80.0
 
 
@@ -72,22 +72,17 @@ def save_pitch_plot(path: Path, spectrogram: SemitoneSpectrogram | None, track: 
         ax.set_yticks([midi_to_hz(m, a4_hz) for m in ticks])
         ax.set_yticklabels([f"{note_name(m)}\n{midi_to_hz(m, a4_hz):.0f} Hz" for m in ticks])
         ax.minorticks_off()
-        pitch = np.where(voiced, track.frequency_hz, np.nan)
-        ax.plot(track.times_s, pitch, ".", color="#3df5ff", markersize=3,
-                label="SPICE pitch (confident frames)")
+        frames = np.flatnonzero(voiced)
+        frames = frames[::max(1, -(-frames.size // PLOT_POINTS))]
+        ax.plot(track.times_s[frames], track.frequency_hz[frames], ".", color="#3df5ff",
+                markersize=3, label="SPICE pitch (confident frames)")
         ax.set_xlabel("time (s)")
         ax.set_ylabel("frequency")
         ax.set_title(title)
         ax.legend(loc="upper right")
         fig.tight_layout()
-        fd, tmp = temp_file_in(path.parent, path.name)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                fig.savefig(handle, format=fmt)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with open_atomically(path) as handle:
+            fig.savefig(handle, format=fmt)
     finally:
         plt.close(fig)
 
