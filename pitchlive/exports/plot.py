@@ -14,7 +14,7 @@ import numpy as np
 from pitchlive.analysis.spectrogram import SemitoneSpectrogram
 from pitchlive.exports.atomic import open_atomically
 from pitchlive.frames import PitchTrack
-from pitchlive.music import midi_to_hz, note_name
+from pitchlive.music import hz_to_midi, midi_to_hz, note_name
 
 FMIN_HZ = 40.0
 FMAX_HZ = 2000.0
@@ -41,6 +41,10 @@ def save_pitch_plot(path: Path, spectrogram: SemitoneSpectrogram | None, track: 
                     a4_hz: float = 440.0) -> None:
     """Save spectrogram + confident pitch as an image, atomically (format by suffix).
 
+    The y axis is in semitones (MIDI at A4 = 440 Hz), which is a log-frequency axis labelled in
+    notes and Hz: the semitone spectrogram is then a plain image, drawn at screen resolution
+    whatever its size (a mesh of its cells took ~100 MB).
+
     Parameters
     ----------
     path : Path
@@ -60,40 +64,38 @@ def save_pitch_plot(path: Path, spectrogram: SemitoneSpectrogram | None, track: 
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    fmt = plot_format(path) or "png"
     fig, ax = plt.subplots(figsize=(12, 5), dpi=110)
     try:
         if spectrogram is not None:
             _draw_spectrogram(ax, spectrogram)
-        ax.set_yscale("log")
-        ax.set_ylim(FMIN_HZ, FMAX_HZ)
+        ax.set_ylim(hz_to_midi(FMIN_HZ), hz_to_midi(FMAX_HZ))
         ax.set_xlim(0, max(duration_s, 1e-3))
         ticks = [m for m in range(24, 108, 12) if FMIN_HZ <= midi_to_hz(m, a4_hz) <= FMAX_HZ]
-        ax.set_yticks([midi_to_hz(m, a4_hz) for m in ticks])
+        ax.set_yticks([hz_to_midi(midi_to_hz(m, a4_hz)) for m in ticks])
         ax.set_yticklabels([f"{note_name(m)}\n{midi_to_hz(m, a4_hz):.0f} Hz" for m in ticks])
         ax.minorticks_off()
         frames = np.flatnonzero(voiced)
         frames = frames[::max(1, -(-frames.size // PLOT_POINTS))]
-        ax.plot(track.times_s[frames], track.frequency_hz[frames], ".", color="#3df5ff",
-                markersize=3, label="SPICE pitch (confident frames)")
+        ax.plot(track.times_s[frames], hz_to_midi(track.frequency_hz[frames]), ".",
+                color="#3df5ff", markersize=3, label="SPICE pitch (confident frames)")
         ax.set_xlabel("time (s)")
         ax.set_ylabel("frequency")
         ax.set_title(title)
         ax.legend(loc="upper right")
         fig.tight_layout()
         with open_atomically(path) as handle:
-            fig.savefig(handle, format=fmt)
+            fig.savefig(handle, format=plot_format(path) or "png")
     finally:
         plt.close(fig)
 
 
 def _draw_spectrogram(ax, spectrogram: SemitoneSpectrogram) -> None:
-    """The image on a log-frequency axis: rows are semitone steps (at A4 = 440 Hz)."""
+    """The image on the semitone axis: row r is centred on midi_lo + r * midi_step."""
     level_db = spectrogram.level_db
-    rows, columns = level_db.shape
-    midi_edges = spectrogram.midi_lo + (np.arange(rows + 1) - 0.5) * spectrogram.midi_step
-    time_edges = spectrogram.start_s + np.arange(columns + 1) * (spectrogram.duration_s
-                                                                  / columns)
+    half_row = spectrogram.midi_step / 2
     shown = np.maximum(level_db, level_db.max() - DYNAMIC_RANGE_DB)
-    ax.pcolormesh(time_edges, midi_to_hz(midi_edges, 440.0), shown, shading="flat",
-                  cmap="magma", rasterized=True)
+    ax.imshow(shown, origin="lower", aspect="auto", cmap="magma", interpolation="nearest",
+              extent=(spectrogram.start_s, spectrogram.start_s + spectrogram.duration_s,
+                      spectrogram.midi_lo - half_row,
+                      spectrogram.midi_lo + (level_db.shape[0] - 1) * spectrogram.midi_step
+                      + half_row))
