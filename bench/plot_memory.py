@@ -64,11 +64,16 @@ def main() -> int:
         for minutes in args.minutes:
             path = Path(folder) / f"take_{minutes:g}min.flac"
             write_recording(path, minutes * 60.0)
+            if minutes == args.minutes[0]:      # the same command without the plot: baseline
+                peak, wall_s, code = peak_rss_of(["analyze", str(path), "-o",
+                                                  str(path.with_suffix(".csv"))])
+                print(f"{minutes:>5g} min  {peak / 1e9:>7.2f} GB  {wall_s:>5.0f} s  {code}"
+                      "  (no --plot: TensorFlow, the model and the track)")
             peak, wall_s, code = peak_rss_of(["analyze", str(path), "-o",
                                               str(path.with_suffix(".csv")), "--plot",
                                               str(path.with_suffix(".png"))])
             peaks.append(peak)
-            print(f"{minutes:>5g} min  {peak / 1e9:>7.2f} GB  {wall_s:>5.0f} s  {code}")
+            print(f"{minutes:>5g} min  {peak / 1e9:>7.2f} GB  {wall_s:>5.0f} s  {code}  --plot")
             path.unlink()
     verdict = "under" if max(peaks) < LIMIT_BYTES else "OVER"
     print(f"largest peak {max(peaks) / 1e9:.2f} GB ({verdict} {LIMIT_BYTES / 1e9:.1f} GB); "

@@ -85,14 +85,14 @@ def _check_outputs(args: argparse.Namespace) -> None:
     for target, option in ((args.output, "-o"), (args.plot, "--plot")):
         if target is not None and target != "-" and (several or names_a_folder(target)):
             make_folder(Path(target), option)
-    inputs = {os.path.abspath(p) for p in args.files}
+    inputs = {os.path.realpath(p) for p in args.files}     # realpath: no error on link loops
     csv_names = output_names(args.files, ".pitch.csv", args.output)
     plot_names = output_names(args.files, ".pitch.png", args.plot)
     for path in args.files:
         for out in (csv_destination(path, args.output, several, csv_names[path]),
                     plot_destination(path, args.plot, several, plot_names[path])
                     if args.plot else None):
-            if out is not None and os.path.abspath(out) in inputs:
+            if out is not None and os.path.realpath(out) in inputs:
                 raise CliError(f"the output {out} is one of the input recordings; refusing to "
                                "overwrite it. Choose another name with -o/--plot.")
 
