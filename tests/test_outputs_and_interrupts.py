@@ -149,6 +149,22 @@ def test_the_recording_view_analysis_keeps_a_bounded_spectrogram(tmp_path, monke
     assert result.spectrogram.duration_s == pytest.approx(30.0, abs=0.3)
 
 
+def test_transcribing_a_long_file_does_not_hold_its_audio(fake_cli, tmp_path, monkeypatch):
+    import pitchlive.analysis.file as file_module
+    import pitchlive.analysis.recording as recording
+
+    monkeypatch.setattr(recording, "MAX_KEPT_AUDIO_S", 60.0)
+    kept = []
+    real = file_module.analyze_file
+    monkeypatch.setattr(file_module, "analyze_file", lambda *a, **kw: kept.append(
+        kw.get("keep_audio")) or real(*a, **kw))
+    code, _, err = fake_cli("transcribe", hostile.good_wav(tmp_path, duration_s=90.0), "-o",
+                            tmp_path / "long.mid")
+    assert code == 0, err
+    assert kept == [False] and "longer than 1 min" in err
+    assert (tmp_path / "long.mid").stat().st_size > 0
+
+
 # ---- a file slow to decode is not an unplugged device ---------------------------------------
 
 def test_a_slow_decoding_file_is_not_reported_as_an_unplugged_device(tmp_path, monkeypatch):

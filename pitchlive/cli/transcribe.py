@@ -122,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
 def _transcribe(args: argparse.Namespace, written: list[str]) -> int:
     """run's work; appends each output path to written as soon as it is complete."""
     from pitchlive.analysis.file import analyze_file
+    from pitchlive.analysis.recording import MAX_KEPT_AUDIO_S
+    from pitchlive.audio.files import open_info
     from pitchlive.cli import error, settings_from_args, warn
     from pitchlive.exports.notes_csv import notes_csv_string
     from pitchlive.model import load_model
@@ -136,7 +138,14 @@ def _transcribe(args: argparse.Namespace, written: list[str]) -> int:
     model = load_model(settings)
     print(f"pitchlive: SPICE {model.info.version} from {model.info.source} "
           f"({model.info.calibration_origin})", file=sys.stderr)
-    result = analyze_file(args.file, model, channel=args.channel, keep_audio=True)
+    # The audio refines note onsets; beyond MAX_KEPT_AUDIO_S (115 MB) it is not held, so memory
+    # stays bounded, and the notes come from the pitch track and level alone.
+    keep_audio = open_info(args.file).duration_s <= MAX_KEPT_AUDIO_S
+    if not keep_audio:
+        print(f"pitchlive: {args.file} is longer than {MAX_KEPT_AUDIO_S / 60:g} min: note "
+              "onsets come from the pitch track and level (the audio is not kept in memory).",
+              file=sys.stderr)
+    result = analyze_file(args.file, model, channel=args.channel, keep_audio=keep_audio)
     for problem in result.problems.summary():
         warn(f"{args.file}: {problem}")
     transcription = transcribe(result.track, settings, options, audio_16k=result.audio_16k,
