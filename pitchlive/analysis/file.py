@@ -34,7 +34,8 @@ class FileAnalysis:
 
 
 def analyze_file(path: Path, model, channel: int | None = None, keep_audio: bool = False,
-                 on_progress: Callable[[int], None] | None = None) -> FileAnalysis:
+                 on_progress: Callable[[int], None] | None = None,
+                 on_audio_16k: Callable[[np.ndarray], None] | None = None) -> FileAnalysis:
     """Analyse a recording block by block; raises AudioFileError if it cannot be read at all.
 
     Parameters
@@ -49,6 +50,9 @@ def analyze_file(path: Path, model, channel: int | None = None, keep_audio: bool
         Keep the 16 kHz mono audio in the result (for plots and spectrograms).
     on_progress : callable or None
         Receives the number of input frames read since its last call.
+    on_audio_16k : callable or None
+        Receives the 16 kHz mono audio (n,) piece by piece, in order (a streamed spectrogram:
+        memory bounded however long the file, unlike keep_audio).
 
     Returns
     -------
@@ -66,6 +70,8 @@ def analyze_file(path: Path, model, channel: int | None = None, keep_audio: bool
     def consume(audio_16k: np.ndarray) -> None:
         if keep_audio:
             kept.append(audio_16k)
+        if on_audio_16k is not None and audio_16k.size:
+            on_audio_16k(audio_16k)
         tracks.append(chunks.push(audio_16k))
         mean_squares.append(levels.push(audio_16k))
 
@@ -76,6 +82,8 @@ def analyze_file(path: Path, model, channel: int | None = None, keep_audio: bool
             on_progress(block.size)
     consume(resampler.flush())
     tracks.append(chunks.finish())
+    if chunks.problem():
+        problems.messages.append(chunks.problem())
     mean_squares.append(levels.finish())
     track = PitchTrack.concatenate(tracks)
     level = fit_to_frames(energy_to_dbfs(np.concatenate(mean_squares)), track.n_frames)

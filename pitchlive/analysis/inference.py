@@ -35,6 +35,8 @@ class ChunkedInference:
         self._buffer_start = 0   # global sample index of _buffer[0]
         self._n_samples = 0
         self._next_frame = 0
+        self.non_finite_frames = 0          # frames the model gave NaN/inf for (now unvoiced)
+        self.first_non_finite_s: float | None = None
 
     def _run(self, first_frame: int, end_sample: int, n_frames: int | None) -> PitchTrack:
         start = max(0, first_frame * HOP_SAMPLES - self.overlap_samples)
@@ -44,7 +46,30 @@ class ChunkedInference:
         stop = None if n_frames is None else skip + n_frames
         frequency_hz, confidence = frequency_hz[skip:stop], confidence[skip:stop]
         times_s = (first_frame + np.arange(frequency_hz.size)) * HOP_S
-        return PitchTrack(times_s, frequency_hz.astype(np.float64), confidence)
+        frequency_hz, confidence = self._finite(times_s, np.asarray(frequency_hz, np.float64),
+                                                np.asarray(confidence))
+        return PitchTrack(times_s, frequency_hz, confidence)
+
+    def _finite(self, times_s: np.ndarray, frequency_hz: np.ndarray, confidence: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Frames with a NaN/inf pitch or confidence become unvoiced (0 Hz, confidence 0), so
+        none reaches a CSV, MIDI or MusicXML; they are counted for the warning."""
+        bad = ~(np.isfinite(frequency_hz) & np.isfinite(confidence))
+        if not bad.any():
+            return frequency_hz, confidence
+        if self.first_non_finite_s is None:
+            self.first_non_finite_s = float(times_s[int(np.argmax(bad))])
+        self.non_finite_frames += int(bad.sum())
+        return (np.where(bad, 0.0, frequency_hz),
+                np.where(bad, 0.0, confidence).astype(confidence.dtype))
+
+    def problem(self) -> str | None:
+        """The warning for frames the model returned NaN/inf for, if any."""
+        if not self.non_finite_frames:
+            return None
+        return (f"the model returned NaN/inf for {self.non_finite_frames} frames (first at "
+                f"{self.first_non_finite_s:.3f} s); they are marked unvoiced. The model is "
+                "broken or does not match this input: check --model.")
 
     def push(self, audio_16k: np.ndarray) -> PitchTrack:
         """Add samples; returns the frames that are now final (possibly none).
@@ -107,7 +132,7 @@ def predict(audio: np.ndarray, sample_rate_hz: float, model) -> PitchTrack:
     audio = np.asarray(audio, dtype=np.float32)
     if audio.ndim not in (1, 2):
         raise ValueError(f"audio must have shape (n,) or (n, channels), got {audio.shape}")
-    mono = sanitize(downmix(audio), FileProblems(), 0.0, sample_rate_hz)
+    mono = downmix(sanitize(audio, FileProblems(), 0.0, sample_rate_hz))
     audio_16k = resample_to(mono, sample_rate_hz, MODEL_SAMPLE_RATE_HZ)
     chunks = ChunkedInference(model.infer)
     return PitchTrack.concatenate([chunks.push(audio_16k), chunks.finish()])

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pitchlive.analysis.file import FileAnalysis, analyze_file
-from pitchlive.analysis.spectrogram import SemitoneSpectrogram, semitone_spectrogram
+from pitchlive.analysis.spectrogram import SemitoneSpectrogram, StreamingSpectrogram
 from pitchlive.audio.files import open_info
+from pitchlive.frames import MODEL_SAMPLE_RATE_HZ
 from pitchlive.settings import Settings
 from pitchlive.tracking.labels import TrackLabels, label_track
 
-MAX_SPECTROGRAM_S = 1800.0  # beyond 30 min only the pitch track is shown (audio not kept)
+# The 16 kHz audio (for transcribing from the view) is kept up to 30 min (115 MB); the
+# spectrogram is streamed for any length, so memory does not grow with the file.
+MAX_KEPT_AUDIO_S = 1800.0
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,8 @@ class RecordingResult:
 
 def analyse_recording(path: Path, model) -> RecordingResult:
     """Whole-file pitch, level and spectrogram (runs on a background thread)."""
-    keep_audio = open_info(Path(path)).duration_s <= MAX_SPECTROGRAM_S
-    analysis = analyze_file(Path(path), model, keep_audio=keep_audio)
-    audio = analysis.audio_16k
-    spectrogram = semitone_spectrogram(audio) if audio is not None else None
-    return RecordingResult(analysis, spectrogram)
+    info = open_info(Path(path))
+    spectrogram = StreamingSpectrogram(int(info.duration_s * MODEL_SAMPLE_RATE_HZ))
+    analysis = analyze_file(Path(path), model, keep_audio=info.duration_s <= MAX_KEPT_AUDIO_S,
+                            on_audio_16k=spectrogram.push)
+    return RecordingResult(analysis, spectrogram.finish())

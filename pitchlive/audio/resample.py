@@ -18,11 +18,24 @@ from numpy.lib.stride_tricks import sliding_window_view
 KAISER_BETA = 5.0       # resample_poly's default window: ("kaiser", 5.0)
 
 
+# The filter has 20 * max(up, down) + 1 taps; an exact ratio for a rate such as 999,983 Hz (a
+# prime) would need 20 million (1.7 GB to build). Ratios are approximated within this bound.
+MAX_RATIO_TERM = 16000
+
+
 def rational_ratio(from_hz: float, to_hz: float) -> tuple[int, int]:
-    """(up, down) in lowest terms with to_hz / from_hz = up / down."""
+    """(up, down) in lowest terms with up / down = to_hz / from_hz, both at most MAX_RATIO_TERM.
+
+    Every common rate (8 k, 11.025 k, 44.1 k, 48 k, 96 k, 192 k, 384 k...) is exact. Other rates
+    get the closest ratio within the bound: checked for every integer rate from 1 kHz to 1 MHz,
+    the pitch error this introduces is at most 0.055 cents (at 31,999 Hz, read as 32,000 Hz).
+    """
     if from_hz <= 0 or to_hz <= 0:
         raise ValueError(f"sample rates must be positive, got {from_hz} and {to_hz}")
     ratio = Fraction(to_hz).limit_denominator(1_000_000) / Fraction(from_hz).limit_denominator(1_000_000)
+    if max(ratio.numerator, ratio.denominator) > MAX_RATIO_TERM:
+        ratio = (ratio.limit_denominator(MAX_RATIO_TERM) if ratio <= 1
+                 else 1 / (1 / ratio).limit_denominator(MAX_RATIO_TERM))
     return ratio.numerator, ratio.denominator
 
 

@@ -41,6 +41,9 @@ class Source(Protocol):
     channels: int
     channel: int | None
     realtime: bool
+    # True for a device, whose silence for seconds means it is gone (unplugged); False for a
+    # recording, which may only be slow to decode and must never be reported as unplugged.
+    is_device: bool
 
     def open(self) -> None:
         """Resolve and check the input; raises DeviceError or AudioFileError; holds nothing."""
@@ -97,6 +100,7 @@ class MicrophoneSource:
     """
 
     realtime = True
+    is_device = True
 
     def __init__(self, device: int | str | None = None, channel: int | None = None,
                  sample_rate_hz: float | None = None) -> None:
@@ -202,6 +206,8 @@ class FileSource:
     takes it (realtime=False: every window analysed, nothing skipped), or played aloud to the
     default output device in sync (play=True).
     """
+
+    is_device = False
 
     def __init__(self, path: str | Path, realtime: bool = True, play: bool = False,
                  channel: int | None = None, block_s: float = FILE_BLOCK_S) -> None:

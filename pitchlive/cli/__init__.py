@@ -6,9 +6,13 @@ Every error a user can cause is printed as a message that says what to do, never
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import math
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -18,10 +22,35 @@ from pitchlive import __version__
 COMMANDS = ("analyze", "devices", "info", "listen", "practice", "score", "transcribe", "tune")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Batch commands: an interrupted run exits 128 + the signal, so a script can tell it from a
+# finished one. (listen and the window stop on Ctrl-C as their normal end: exit 0.)
+INTERRUPTIBLE_COMMANDS = ("analyze", "transcribe")
 
 
 class CliError(Exception):
     """A user-facing failure of a command; printed without a traceback."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped a command; note says what was kept."""
+
+    def __init__(self, signum: int = signal.SIGINT, note: str = "") -> None:
+        super().__init__(note)
+        self.signum, self.note = int(signum), note
+
+    @classmethod
+    def during(cls, exc: KeyboardInterrupt, note: str) -> "Interrupted":
+        """The same interruption as exc (Ctrl-C unless it carries a signal), with a note."""
+        return cls(getattr(exc, "signum", signal.SIGINT), note)
+
+    @property
+    def exit_status(self) -> int:
+        """128 + the signal number, as a shell reports a process killed by it."""
+        return 128 + self.signum
+
+
+def _raise_interrupted(signum: int, _frame) -> None:
+    raise Interrupted(signum)
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
@@ -122,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="track a recording in real time instead of the microphone")
     gui.add_argument("--device", metavar="INDEX_OR_NAME", help="input device (see `devices`)")
     gui.add_argument("--screenshot", metavar="OUT.png", help="save a picture of the window")
-    gui.add_argument("--quit-after", type=float, metavar="SECONDS",
+    gui.add_argument("--quit-after", type=seconds_option, metavar="SECONDS",
                      help="close the window after this many seconds (with --screenshot: "
                           "take the picture then)")
     gui.add_argument("--theme", choices=("dark", "light"),
@@ -139,6 +168,25 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         importlib.import_module(f"pitchlive.cli.{name}").register(subparsers)
     return parser
+
+
+def seconds_option(text: str) -> float:
+    """argparse type: a finite, non-negative number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a finite number of seconds (0 or more), got {text!r}; leave the option "
+            "out to keep running until stopped")
+    return value
+
+
+def internal_error(exc: BaseException, prefix: str = "") -> None:
+    """Report a real bug without a traceback; the details go to the crash log."""
+    error(f"{prefix}unexpected internal error ({type(exc).__name__}: {exc}). The details were "
+          f"saved to {_crash_report(exc)}; please report it with that file.")
 
 
 def _crash_report(exc: BaseException) -> str:
@@ -161,20 +209,46 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="pitchlive: %(message)s")
+    interruptible = args.command in INTERRUPTIBLE_COMMANDS
+    with _sigterm_interrupts(interruptible):
+        return _run_command(args, interruptible)
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts(active: bool):
+    """While active (and on the main thread), SIGTERM raises Interrupted like Ctrl-C does."""
+    if not active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_command(args: argparse.Namespace, interruptible: bool) -> int:
+    """Run the parsed command; every failure becomes a message and an exit status."""
     try:
         if args.command is None:
             from pitchlive.ui.app import run_gui
 
             return run_gui(args)
         return args.func(args)
-    except KeyboardInterrupt:
-        return EXIT_OK
+    except KeyboardInterrupt as exc:
+        if not interruptible:
+            return EXIT_OK
+        stopped = exc if isinstance(exc, Interrupted) else Interrupted()
+        name = signal.Signals(stopped.signum).name
+        print(f"pitchlive: interrupted by {name}" + (f": {stopped.note}." if stopped.note
+                                                      else "; no output was written."),
+              file=sys.stderr)
+        return stopped.exit_status
     except user_errors() as exc:
         error(str(exc))
         return EXIT_FAILED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - last resort: never show users a traceback
-        error(f"unexpected internal error ({type(exc).__name__}: {exc}). The details were "
-              f"saved to {_crash_report(exc)}; please report it with that file.")
+        internal_error(exc)
         return EXIT_FAILED

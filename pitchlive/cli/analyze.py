@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -21,15 +22,19 @@ def register(subparsers) -> None:
         description="Run SPICE over recordings and write one CSV per file with the columns "
                     "time,frequency,confidence (as CREPE writes them), then voiced,note,cents.",
         epilog="Exit status: 0 when every file was analysed cleanly, 1 when any file could not "
-               "be read or had damage (its CSV is still written when audio could be read).")
+               "be read or had damage (its CSV is still written when audio could be read; the "
+               "other files are still analysed), 130 / 143 when interrupted by Ctrl-C / SIGTERM "
+               "(finished outputs are kept, the unfinished file leaves none).")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
                         help="WAV, FLAC, OGG or MP3 recordings (any rate, any channel count)")
-    parser.add_argument("-o", "--output", type=Path, metavar="OUT",
-                        help="CSV file (one input), folder (any number), or - for stdout; "
-                             "default: FILE.pitch.csv beside each input")
-    parser.add_argument("--plot", type=Path, metavar="OUT.png",
+    # Targets stay strings: a trailing slash (a folder) must survive until it is read.
+    parser.add_argument("-o", "--output", metavar="OUT",
+                        help="CSV file (one input), folder (any number; a trailing / always "
+                             "means a folder, created if missing), or - for stdout; default: "
+                             "FILE.pitch.csv beside each input")
+    parser.add_argument("--plot", metavar="OUT.png",
                         help="also save the spectrogram with the confident pitch on top "
-                             "(a folder when several files are given)")
+                             "(.png, .pdf, .svg...; a folder when several files are given)")
     parser.add_argument("--channel", type=int, metavar="N",
                         help="analyse channel N (from 0) instead of the mix of all channels")
     add_naming_options(parser)
@@ -37,57 +42,57 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def output_names(paths: list[Path], suffix: str) -> dict[Path, str]:
-    """File name for each input's output: STEM + suffix, or NAME + suffix where stems collide."""
-    stems: dict[str, int] = {}
-    for path in paths:
-        stems[path.with_suffix("").name] = stems.get(path.with_suffix("").name, 0) + 1
-    return {path: (path.with_suffix("").name if stems[path.with_suffix("").name] == 1
-                   else path.name) + suffix for path in paths}
+def output_names(paths: list[Path], suffix: str, target: str | None) -> dict[Path, str]:
+    """File name of each input's output; distinct among the inputs that share a folder."""
+    from pitchlive.cli.outputs import distinct_names, names_per_folder
+
+    if target is None:
+        return names_per_folder(paths, suffix, lambda path: os.path.abspath(path.parent))
+    return distinct_names(paths, suffix)
 
 
-def csv_destination(audio_path: Path, output: Path | None, several: bool, name: str
+def csv_destination(audio_path: Path, output: str | None, several: bool, name: str
                     ) -> Path | None:
     """Where one file's CSV goes; None means stdout."""
+    from pitchlive.cli.outputs import names_a_folder
+
     if output is None:
         return audio_path.with_name(name)
-    if str(output) == "-":
+    if output == "-":
         return None
-    if several or output.is_dir() or str(output).endswith(("/", "\\")):
-        return output / name
-    return output
+    if several or names_a_folder(output):
+        return Path(output) / name
+    return Path(output)
 
 
-def plot_destination(audio_path: Path, plot: Path, several: bool, name: str) -> Path:
+def plot_destination(audio_path: Path, plot: str, several: bool, name: str) -> Path:
     """Where one file's plot goes."""
-    return plot / name if several or plot.is_dir() else plot
+    from pitchlive.cli.outputs import names_a_folder
+
+    return Path(plot) / name if several or names_a_folder(plot) else Path(plot)
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
     from pitchlive.cli import CliError
+    from pitchlive.cli.outputs import check_plot_target, make_folder, names_a_folder
 
     several = len(args.files) > 1
-    if args.output is not None and str(args.output) == "-" and several:
+    if args.output == "-" and several:
         raise CliError("-o - (standard output) takes one input file; give a folder with -o DIR "
                        "for several.")
-    for folder in [args.output if several and args.output else None,
-                   args.plot if several and args.plot else None]:
-        if folder is not None:
-            if folder.exists() and not folder.is_dir():
-                raise CliError(f"{folder} is a file, but several inputs need a folder there.")
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise CliError(f"cannot create the output folder {folder} ({exc.strerror}). "
-                               "Choose a writable place with -o/--plot.") from exc
-    inputs = {p.resolve() for p in args.files if p.exists()}
-    csv_names, plot_names = output_names(args.files, ".pitch.csv"), output_names(args.files,
-                                                                                 ".pitch.png")
+    if args.plot is not None:
+        check_plot_target(args.plot, several)
+    for target, option in ((args.output, "-o"), (args.plot, "--plot")):
+        if target is not None and target != "-" and (several or names_a_folder(target)):
+            make_folder(Path(target), option)
+    inputs = {os.path.realpath(p) for p in args.files}     # realpath: no error on link loops
+    csv_names = output_names(args.files, ".pitch.csv", args.output)
+    plot_names = output_names(args.files, ".pitch.png", args.plot)
     for path in args.files:
         for out in (csv_destination(path, args.output, several, csv_names[path]),
                     plot_destination(path, args.plot, several, plot_names[path])
                     if args.plot else None):
-            if out is not None and out.exists() and out.resolve() in inputs:
+            if out is not None and os.path.realpath(out) in inputs:
                 raise CliError(f"the output {out} is one of the input recordings; refusing to "
                                "overwrite it. Choose another name with -o/--plot.")
 
@@ -121,17 +126,23 @@ def analyze_one(path: Path, args: argparse.Namespace, model, settings,
                 names: tuple[dict[Path, str], dict[Path, str]]) -> bool:
     """Analyse one file and write its outputs; True when it went cleanly."""
     from pitchlive.analysis.file import analyze_file
+    from pitchlive.analysis.spectrogram import StreamingSpectrogram
     from pitchlive.audio.files import AudioFileError, open_info
     from pitchlive.cli import error, warn
     from pitchlive.exports.csv import save_track_csv, write_track_csv
+    from pitchlive.exports.plot import PLOT_COLUMNS
+    from pitchlive.frames import MODEL_SAMPLE_RATE_HZ
     from pitchlive.tracking.labels import label_track
 
     try:
         info = open_info(path)
         bar = _progress(info.frames, info.duration_s, path.name)
+        spectrogram = StreamingSpectrogram(int(info.duration_s * MODEL_SAMPLE_RATE_HZ),
+                                           PLOT_COLUMNS) if args.plot else None
         try:
-            result = analyze_file(path, model, channel=args.channel, keep_audio=bool(args.plot),
-                                  on_progress=bar.update if bar else None)
+            result = analyze_file(path, model, channel=args.channel,
+                                  on_progress=bar.update if bar else None,
+                                  on_audio_16k=spectrogram.push if spectrogram else None)
         finally:
             if bar:
                 bar.close()
@@ -153,8 +164,8 @@ def analyze_one(path: Path, args: argparse.Namespace, model, settings,
             from pitchlive.exports.plot import save_pitch_plot
 
             save_pitch_plot(plot_destination(path, args.plot, several, names[1][path]),
-                            result.audio_16k,
-                            result.track, labels.voiced, title=path.name, a4_hz=settings.a4_hz)
+                            spectrogram.finish(), result.track, labels.voiced, title=path.name,
+                            duration_s=result.duration_s, a4_hz=settings.a4_hz)
     except OSError as exc:
         error(f"{path}: cannot write {exc.filename or destination} ({exc.strerror}). Choose a "
               "writable place with -o/--plot.")
@@ -171,8 +182,8 @@ def analyze_one(path: Path, args: argparse.Namespace, model, settings,
 
 
 def run(args: argparse.Namespace) -> int:
-    """Analyse every file; other files still run when one fails."""
-    from pitchlive.cli import CliError, settings_from_args
+    """Analyse every file; other files still run when one fails (even on an internal error)."""
+    from pitchlive.cli import CliError, Interrupted, internal_error, settings_from_args
     from pitchlive.model import load_model
 
     settings = settings_from_args(args)
@@ -182,6 +193,16 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(settings)
     print(f"pitchlive: SPICE {model.info.version} from {model.info.source} "
           f"({model.info.calibration_origin})", file=sys.stderr)
-    names = output_names(args.files, ".pitch.csv"), output_names(args.files, ".pitch.png")
-    results = [analyze_one(path, args, model, settings, names) for path in args.files]
+    names = (output_names(args.files, ".pitch.csv", args.output),
+             output_names(args.files, ".pitch.png", args.plot))
+    results = []
+    for path in args.files:
+        try:
+            results.append(analyze_one(path, args, model, settings, names))
+        except KeyboardInterrupt as exc:
+            raise Interrupted.during(exc, f"{len(results)} of {len(args.files)} files finished "
+                                     f"(outputs kept); {path} left no partial file") from None
+        except Exception as exc:  # noqa: BLE001 - one file's bug must not cost the others
+            internal_error(exc, f"{path}: ")
+            results.append(False)
     return 0 if all(results) else 1

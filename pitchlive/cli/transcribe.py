@@ -30,10 +30,11 @@ def register(subparsers) -> None:
         epilog="Exit status: 0 when every output was written (also when no notes were found: "
                "the files then hold only rests), 1 when the recording could not be read or had "
                "damage, or an output could not be written (the others are still written and "
-               "the note list is printed).")
+               "the note list is printed); 130 / 143 when interrupted by Ctrl-C / SIGTERM "
+               "(outputs already written are kept, none is left half-written).")
     parser.add_argument("file", type=Path, metavar="FILE",
                         help="WAV, FLAC, OGG or MP3 recording (any rate, any channel count)")
-    parser.add_argument("-o", "--output", type=Path, action="append", metavar="OUT",
+    parser.add_argument("-o", "--output", type=output_file, action="append", metavar="OUT",
                         help="output file; repeat for several formats; - prints the note list")
     group = parser.add_argument_group("transcription")
     group.add_argument("--tempo", type=float, metavar="BPM",
@@ -52,6 +53,17 @@ def register(subparsers) -> None:
     add_naming_options(parser)
     add_model_options(parser)
     parser.set_defaults(func=run)
+
+
+def output_file(text: str) -> Path:
+    """argparse type for -o: a file; a trailing slash means a folder, which is refused."""
+    import os
+
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(
+            f"{text} is a folder (it ends with /); transcribe writes files: give a file name "
+            f"such as {text}take.mid, {text}take.musicxml or {text}take.csv")
+    return Path(text)
 
 
 def output_format(path: Path) -> str:
@@ -100,7 +112,21 @@ def no_notes_reason(result, transcription) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Transcribe one recording and write every requested output."""
+    from pitchlive.cli import Interrupted
+
+    written: list[str] = []
+    try:
+        return _transcribe(args, written)
+    except KeyboardInterrupt as exc:
+        kept = f"kept {', '.join(written)}" if written else "no output was written"
+        raise Interrupted.during(exc, f"{kept}; nothing is left half-written") from None
+
+
+def _transcribe(args: argparse.Namespace, written: list[str]) -> int:
+    """run's work; appends each output path to written as soon as it is complete."""
     from pitchlive.analysis.file import analyze_file
+    from pitchlive.analysis.recording import MAX_KEPT_AUDIO_S
+    from pitchlive.audio.files import open_info
     from pitchlive.cli import error, settings_from_args, warn
     from pitchlive.exports.notes_csv import notes_csv_string
     from pitchlive.model import load_model
@@ -115,7 +141,14 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(settings)
     print(f"pitchlive: SPICE {model.info.version} from {model.info.source} "
           f"({model.info.calibration_origin})", file=sys.stderr)
-    result = analyze_file(args.file, model, channel=args.channel, keep_audio=True)
+    # The audio refines note onsets; beyond MAX_KEPT_AUDIO_S (115 MB) it is not held, so memory
+    # stays bounded, and the notes come from the pitch track and level alone.
+    keep_audio = open_info(args.file).duration_s <= MAX_KEPT_AUDIO_S
+    if not keep_audio:
+        print(f"pitchlive: {args.file} is longer than {MAX_KEPT_AUDIO_S / 60:g} min: note "
+              "onsets come from the pitch track and level (the audio is not kept in memory).",
+              file=sys.stderr)
+    result = analyze_file(args.file, model, channel=args.channel, keep_audio=keep_audio)
     for problem in result.problems.summary():
         warn(f"{args.file}: {problem}")
     transcription = transcribe(result.track, settings, options, audio_16k=result.audio_16k,
@@ -124,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         warn(f"{args.file}: no notes found: {no_notes_reason(result, transcription)}. Any file "
              "written holds only rests.")
 
-    written, failed, printed = [], [], False
+    failed, printed = [], False
     for path in outputs:
         if str(path) == "-":
             sys.stdout.write(notes_csv_string(transcription))

@@ -387,8 +387,9 @@ class Engine:
             return sink.end_reason or "end of input", None
         if sink.failure and sink.ring.written_samples == stream.read_pos:
             return "stopped after an error", sink.failure
-        if self.source.realtime and not sink.end_of_stream and \
-                now - stream.last_data_time > STALL_TIMEOUT_S:
+        # Only a device can be unplugged; a recording that is slow to decode is waited for.
+        if self.source.realtime and getattr(self.source, "is_device", True) and \
+                not sink.end_of_stream and now - stream.last_data_time > STALL_TIMEOUT_S:
             return "stopped after an error", (
                 f"The input device '{self.source.device_name}' stopped delivering audio (it "
                 "was unplugged, disabled, or the sound server stopped). Check it and start "

@@ -6,9 +6,12 @@ file gets the permissions a plain open() would give it (mkstemp alone makes it p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 
 def _process_umask() -> int:
@@ -47,3 +50,19 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
 def write_text_atomically(path: Path, text: str) -> None:
     """Write a whole text file (UTF-8, newlines as given) atomically."""
     write_bytes_atomically(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def open_atomically(path: Path, mode: str = "wb", **kwargs) -> Iterator[IO]:
+    """An open temporary file beside path, renamed to path when the block ends without error
+    (and removed otherwise): large outputs stream to disk instead of memory, still atomically.
+    """
+    path = Path(path)
+    fd, tmp = temp_file_in(path.parent, path.name)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

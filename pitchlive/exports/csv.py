@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 from typing import TextIO
 
-from pitchlive.exports.atomic import write_text_atomically
+from pitchlive.exports.atomic import open_atomically
 from pitchlive.frames import PitchTrack
 from pitchlive.tracking.labels import TrackLabels
 
@@ -32,7 +31,7 @@ def write_track_csv(out: TextIO, track: PitchTrack, labels: TrackLabels) -> None
 
 
 def save_track_csv(path: Path, track: PitchTrack, labels: TrackLabels) -> None:
-    """Save a track as CSV at path, atomically."""
-    buffer = io.StringIO()
-    write_track_csv(buffer, track, labels)
-    write_text_atomically(path, buffer.getvalue())
+    """Save a track as CSV at path, atomically, streamed to disk (a 3-hour track's text would
+    otherwise be held in memory twice)."""
+    with open_atomically(path, "w", encoding="utf-8", newline="") as handle:
+        write_track_csv(handle, track, labels)

@@ -61,5 +61,7 @@ def name_frequencies(frequency_hz: np.ndarray, voiced: np.ndarray, a4_hz: float,
     midi, cents = nearest_notes(frequency_hz, a4_hz)
     midi = np.where(voiced, midi, np.nan)
     cents = np.where(voiced, cents, np.nan)
-    names = tuple(written_name(int(m), settings) if v else None for m, v in zip(midi, voiced))
+    # One string per distinct note, shared by its frames (a 3-hour track has 337,500 frames).
+    distinct = {int(m): written_name(int(m), settings) for m in np.unique(midi[voiced])}
+    names = tuple(distinct[int(m)] if v else None for m, v in zip(midi, voiced))
     return midi, cents, names
