@@ -301,7 +301,8 @@ def condition(take: Take, snr_db: float | None, seed: int = 11) -> np.ndarray:
 
 # -- the corpus ----------------------------------------------------------------------------------
 
-def _key() -> str:
+def corpus_key() -> str:
+    """A short hash of everything the corpus is made from (names its cache files)."""
     text = repr((CORPUS_VERSION, INSTRUMENTS, EXACT_MIDIS, ROOM_TAKES, VIBRATO_WIDTH_CENTS))
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
@@ -318,7 +319,7 @@ def build() -> list[Take]:
 
 def load() -> list[Take]:
     """The corpus, from bench/out's cache when it is there (built and cached otherwise)."""
-    path = CACHE_DIR / f"corpus-{_key()}.npz"
+    path = CACHE_DIR / f"corpus-{corpus_key()}.npz"
     if path.is_file():
         data = np.load(path, allow_pickle=False)
         names, kinds = list(data["names"]), list(data["kinds"])

@@ -41,7 +41,9 @@ from pitchlive.frames import HOP_SAMPLES, MODEL_SAMPLE_RATE_HZ, PitchFrame
 from pitchlive.model import ModelError
 from pitchlive.music import nearest_note, note_name
 from pitchlive.settings import Settings
+from pitchlive.tracking.refine import refine_live_frame
 from pitchlive.tracking.smoothing import LiveSmoother
+from pitchlive.tracking.vibrato import VibratoReader
 from pitchlive.tracking.tuning import RunningOffset, TuningOffset, naming_a4_hz
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,7 @@ class Engine:
         self._audio_subscribers: tuple[AudioCallback, ...] = ()
         self._audio_position = 0         # stream index of the block being handed to subscribers
         self._running_offset = RunningOffset(threshold=0.0, a4_hz=settings.a4_hz)
+        self._vibrato = VibratoReader()
         self._subscribers_lock = threading.Lock()
         self._lifecycle_lock = threading.RLock()
         self._worker: threading.Thread | None = None
@@ -380,6 +383,7 @@ class Engine:
                                + 1)
         windows = SlidingWindows(self.hop_samples)
         smoother = LiveSmoother()
+        self._vibrato = VibratoReader()
         # A new stream starts a new offset estimate (another source, or the same after a pause).
         self._running_offset = RunningOffset(threshold=0.0, a4_hz=self._settings.a4_hz)
         self._audio_position = 0
@@ -466,6 +470,11 @@ class Engine:
         time_s = anchor_native / rate_hz + result.centre_sample / MODEL_SAMPLE_RATE_HZ
         frequency_hz = float(result.frequency_hz)
         confidence = float(result.confidence)
+        if settings.refine and result.window is not None:
+            refined = refine_live_frame(result.window, result.centre_index, frequency_hz,
+                                        confidence)
+            frequency_hz = float(refined.frequency_hz[0])
+            confidence = float(refined.confidence[0])
         level = float(result.level_dbfs)
         self._level_dbfs = level
         voiced = (confidence >= settings.confidence_threshold
@@ -484,9 +493,11 @@ class Engine:
         estimate = running.current
         offset_cents = estimate.offset_cents if estimate.valid else None
         a4_hz = naming_a4_hz(settings, offset_cents)
+        # The needle and the name read the vibrato's centre; the trace keeps the contour.
+        reading = self._vibrato.update(frequency_hz, voiced and settings.refine)
         midi = cents = name = None
         if voiced:
-            nearest = nearest_note(frequency_hz, a4_hz)
+            nearest = nearest_note(reading.centre_hz, a4_hz)
             if nearest is not None:
                 midi, cents = nearest.midi, nearest.cents
                 name = note_name(midi, settings.prefer_flats, settings.transpose_semitones)
@@ -494,7 +505,11 @@ class Engine:
                 voiced = False
         return PitchFrame(time_s=time_s, frequency_hz=frequency_hz, confidence=confidence,
                           level_dbfs=level, voiced=voiced, midi=midi, cents=cents, note=name,
-                          tuning_offset_cents=offset_cents)
+                          tuning_offset_cents=offset_cents,
+                          reading_hz=reading.centre_hz if voiced else None,
+                          vibrato_rate_hz=reading.rate_hz if voiced else None,
+                          vibrato_width_cents=reading.width_cents if voiced else None,
+                          unpitched_sound=not voiced and level >= settings.level_gate_dbfs)
 
 
 def _failure_message(exc: BaseException) -> str:

@@ -40,6 +40,9 @@ class Settings:
     window_samples: int = 2304              # SPICE window at 16 kHz (bench/engine_windows.py)
     right_context_samples: int = 256        # audio after the kept frame's centre, within the window
     smoothing: bool = True
+    # The refinement stage (tracking/refine.py): the signal fixes the model's pitch, octave and
+    # voicing. Off = the model's raw output, for comparison (--raw).
+    refine: bool = True
     # Name notes and cents relative to the singer's own running tuning offset (a choir that has
     # drifted 30 cents flat still reads "in tune") instead of the fixed A4 grid.
     correct_tuning_offset: bool = False

@@ -15,5 +15,5 @@ PIP=("$VENV/bin/python" -m pip install -q)
 "${PIP[@]}" numpy scipy soundfile mir_eval librosa praat-parselmouth swift-f0
 "${PIP[@]}" --no-deps torchcrepe pesto-pitch
 # torchcrepe's and pesto-pitch's own dependencies, less torchaudio.
-"${PIP[@]}" resampy tqdm
-"$VENV/bin/python" -c "import librosa, parselmouth, torchcrepe, pesto, swift_f0; print('peers ok')"
+"${PIP[@]}" resampy tqdm omegaconf
+"$VENV/bin/python" -c 'import sys, types; sys.modules["torchaudio"] = types.ModuleType("torchaudio"); import librosa, parselmouth, torchcrepe, pesto, swift_f0; print("peers ok")'

@@ -39,6 +39,10 @@ class WindowResult:
     frequency_hz: float
     confidence: float
     level_dbfs: float
+    # The model's input (window_samples,) and the kept frame's centre in it, for the stages that
+    # read the audio (refinement). A read-only view: valid until the next push.
+    window: np.ndarray | None = None
+    centre_index: int = 0
 
 
 def check_window(window_samples: int, right_context_samples: int) -> None:
@@ -125,7 +129,8 @@ class SlidingWindows:
         self._next_centre += hop
         return WindowResult(centre_sample=centre, end_sample=end,
                             frequency_hz=float(frequency_hz[kept_index]),
-                            confidence=float(confidence[kept_index]), level_dbfs=level)
+                            confidence=float(confidence[kept_index]), level_dbfs=level,
+                            window=window, centre_index=window_samples - right_context_samples)
 
     def due(self, infer: InferFn, window_samples: int, right_context_samples: int,
             max_lag_samples: int | None = None) -> Iterator[WindowResult]:

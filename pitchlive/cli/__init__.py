@@ -43,6 +43,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                             "$PITCHLIVE_MODEL, else TF Hub SPICE v2)")
     group.add_argument("--calibration", choices=("v1", "v2"),
                        help="force the calibration of this SPICE version instead of detecting it")
+    group.add_argument("--raw", action="store_true",
+                       help="the model's raw output: skip the refinement stage that fixes pitch, "
+                            "octave and voicing from the signal (for comparison)")
 
 
 def add_naming_options(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +71,7 @@ def settings_from_args(args: argparse.Namespace, **extra):
         "a4_hz": getattr(args, "a4", 440.0),
         "transposition": getattr(args, "transpose", "C"),
         "prefer_flats": getattr(args, "flats", False),
+        "refine": not getattr(args, "raw", False),
     }
     values.update(extra)
     return Settings(**values)

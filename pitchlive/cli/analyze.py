@@ -32,6 +32,10 @@ def register(subparsers) -> None:
                              "(a folder when several files are given)")
     parser.add_argument("--channel", type=int, metavar="N",
                         help="analyse channel N (from 0) instead of the mix of all channels")
+    parser.add_argument("--live", action="store_true",
+                        help="run the file through the live path (the windows and causal stages "
+                             "the pitch window uses), as fast as the machine allows: the CSV "
+                             "shows what the window would have shown")
     add_naming_options(parser)
     add_model_options(parser)
     parser.set_defaults(func=run)
@@ -121,6 +125,7 @@ def analyze_one(path: Path, args: argparse.Namespace, model, settings,
                 names: tuple[dict[Path, str], dict[Path, str]]) -> bool:
     """Analyse one file and write its outputs; True when it went cleanly."""
     from pitchlive.analysis import analyze_file
+    from pitchlive.live_analysis import analyze_file_live
     from pitchlive.audio.files import AudioFileError, open_info
     from pitchlive.cli import error, warn
     from pitchlive.exports.csv import save_track_csv, write_track_csv
@@ -130,8 +135,14 @@ def analyze_one(path: Path, args: argparse.Namespace, model, settings,
         info = open_info(path)
         bar = _progress(info.frames, info.duration_s, path.name)
         try:
-            result = analyze_file(path, model, channel=args.channel, keep_audio=bool(args.plot),
-                                  on_progress=bar.update if bar else None)
+            if args.live:
+                result = analyze_file_live(path, model, settings, channel=args.channel,
+                                           keep_audio=bool(args.plot))
+            else:
+                result = analyze_file(path, model, channel=args.channel,
+                                      keep_audio=bool(args.plot),
+                                      on_progress=bar.update if bar else None,
+                                      refine=settings.refine)
         finally:
             if bar:
                 bar.close()

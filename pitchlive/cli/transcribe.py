@@ -112,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(settings)
     print(f"pitchlive: SPICE {model.info.version} from {model.info.source} "
           f"({model.info.calibration_origin})", file=sys.stderr)
-    result = analyze_file(args.file, model, channel=args.channel, keep_audio=True)
+    result = analyze_file(args.file, model, channel=args.channel, keep_audio=True,
+                          refine=settings.refine)
     for problem in result.problems.summary():
         warn(f"{args.file}: {problem}")
     transcription = transcribe(result.track, settings, options, audio_16k=result.audio_16k)

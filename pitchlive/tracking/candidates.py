@@ -114,11 +114,12 @@ def sharpen_candidates(curve: np.ndarray, candidate_hz: np.ndarray, sample_rate_
 
 def subharmonic_penalty(candidate_hz: np.ndarray, strength: np.ndarray,
                         keep_ratio: float = 0.9, tolerance_cents: float = 50.0) -> np.ndarray:
-    """1 where a candidate is a subharmonic of another nearly as periodic candidate, else 0.
+    """How surely each candidate is a subharmonic of another candidate: 0 (not) to 1.
 
     A period T repeats at 2T, 3T...: the candidate f/m reads about as high as f itself. Like
-    McLeod's key-maximum rule, f/m is set aside when some candidate near m f (m = 2..5) reaches
-    keep_ratio of its height.
+    McLeod's key-maximum rule, f/m is set aside when some candidate near m f (m >= 2) reaches
+    its height; the grade falls linearly to 0 at keep_ratio of it (a vowel's formant harmonic
+    reads a little lower than the note and must not take its place).
 
     Parameters
     ----------
@@ -132,8 +133,11 @@ def subharmonic_penalty(candidate_hz: np.ndarray, strength: np.ndarray,
         ratio = candidate_hz[:, None, :] / candidate_hz[:, :, None]    # [i, j] = f_j / f_i
         multiple = np.round(ratio)
         near = (multiple >= 2) & (np.abs(1200 * np.log2(ratio / multiple)) < tolerance_cents)
-    strong = strength[:, None, :] >= keep_ratio * strength[:, :, None]
-    return np.any(near & strong, axis=2).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = strength[:, None, :] / strength[:, :, None]
+    grade = np.clip((np.nan_to_num(relative, nan=0.0, neginf=0.0, posinf=0.0) - keep_ratio)
+                    / (1.0 - keep_ratio), 0.0, 1.0)
+    return np.max(np.where(near, grade, 0.0), axis=2)
 
 
 def candidate_scores(candidate_hz: np.ndarray, strength: np.ndarray, prior_hz: np.ndarray,

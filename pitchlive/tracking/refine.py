@@ -30,6 +30,11 @@ from pitchlive.tracking.periodicity import frames_around, nsdf, peak_near, refin
 
 FRAME_SAMPLES = 1024        # 64 ms at 16 kHz: two periods of 31 Hz, 130 of C7
 MAX_LAG_SAMPLES = FRAME_SAMPLES // 2
+# Periods up to this many samples (notes from ~250 Hz up) are measured exactly on a frame half as
+# long, centred on the model frame even live (the right context covers its second half), so a
+# vibrato or a glide is read where it is, not 16 ms earlier.
+SHORT_FRAME_SAMPLES = 512
+SHORT_FRAME_MAX_PERIOD = 64
 GRID_HZ = frequency_grid()
 
 
@@ -98,6 +103,14 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     lag, clarity = peak_near(curve, MODEL_SAMPLE_RATE_HZ / safe_hz,
                              0.03 * MODEL_SAMPLE_RATE_HZ / safe_hz)
     period = refine_period(curve, lag, MAX_LAG_SAMPLES - 2)
+    short = found & (lag <= SHORT_FRAME_MAX_PERIOD)
+    if short.any():
+        span = SHORT_FRAME_SAMPLES // 2
+        short_offset = min(0, offset_samples + (FRAME_SAMPLES - SHORT_FRAME_SAMPLES) // 2)
+        short_curve = nsdf(frames_around(audio_16k, np.asarray(centres)[short],
+                                         SHORT_FRAME_SAMPLES, short_offset), span)
+        short_lag, _ = peak_near(short_curve, lag[short], np.maximum(0.1 * lag[short], 1.0))
+        period[short] = refine_period(short_curve, short_lag, span - 2)
     frequency_hz = np.where(found, MODEL_SAMPLE_RATE_HZ / period, model_hz)
     periodicity = np.where(found, clarity, 0.0)
     return Refinement(frequency_hz, combined_confidence(model_confidence, periodicity),
@@ -113,3 +126,34 @@ def refine_track(audio_16k: np.ndarray, track: PitchTrack) -> tuple[PitchTrack, 
     centres = np.round(np.asarray(track.times_s) * MODEL_SAMPLE_RATE_HZ).astype(np.int64)
     result = refine_frames(audio_16k, centres, track.frequency_hz, track.confidence)
     return PitchTrack(track.times_s, result.frequency_hz, result.confidence), result
+
+
+def live_offset_samples(window_length: int, centre_index: int) -> int:
+    """Shift of the analysed frame so it ends at the newest sample a live window has (<= 0)."""
+    return min(0, window_length - centre_index - FRAME_SAMPLES // 2)
+
+
+def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float,
+                      model_confidence: float) -> Refinement:
+    """Refine the one kept frame of a live model call, using only the audio the window holds.
+
+    Causal: the analysed frame ends at the window's end (the kept frame's right context), so no
+    audio later than the model already waited for is needed and no delay is added.
+
+    Parameters
+    ----------
+    window_16k : np.ndarray, shape (window_samples,)
+        The 16 kHz audio the model was run on.
+    centre_index : int
+        Index in window_16k of the kept frame's centre (window_samples - right_context_samples).
+    model_hz, model_confidence : float
+        The model's estimate for that frame.
+
+    Returns
+    -------
+    Refinement with arrays of shape (1,)
+    """
+    window_16k = np.asarray(window_16k)
+    return refine_frames(window_16k, np.array([centre_index]), np.array([model_hz]),
+                         np.array([model_confidence]),
+                         live_offset_samples(window_16k.shape[0], centre_index))
