@@ -40,7 +40,8 @@ def test_silence_keeps_the_model_estimate_and_is_not_voiced():
     result = refine_frames(np.zeros(16000, np.float32), CENTRES, np.full(CENTRES.size, 220.0),
                            np.full(CENTRES.size, 0.3))
     np.testing.assert_array_equal(result.frequency_hz, 220.0)
-    assert np.all(result.periodicity == 0) and np.all(result.confidence == 0.3)
+    assert np.all(result.periodicity == 0)
+    np.testing.assert_allclose(result.confidence, 0.3)
 
 
 def test_noise_is_not_made_confident():
@@ -51,9 +52,10 @@ def test_noise_is_not_made_confident():
 
 
 def test_combined_confidence_keeps_the_scale():
-    np.testing.assert_allclose(combined_confidence(np.array([0.2, 0.95, 0.5]),
-                                                   np.array([0.97, 0.1, -0.5])),
-                               [0.97, 0.95, 0.5])
+    combined = combined_confidence(np.array([0.2, 0.95, 0.5, 0.7, 0.0]),
+                                   np.array([0.97, 0.0, -0.5, 0.7, 0.0]))
+    # Either source alone is a floor; two moderate ones add up; nothing is nothing.
+    np.testing.assert_allclose(combined, [0.976, 0.95, 0.5, 0.91, 0.0])
 
 
 def test_live_frame_uses_only_the_audio_up_to_the_window_end():

@@ -101,15 +101,11 @@ def sharpen_candidates(curve: np.ndarray, candidate_hz: np.ndarray, sample_rate_
     -------
     candidate_hz, strength : np.ndarray, shape (n_frames, K)
     """
-    out_hz = np.full(candidate_hz.shape, np.nan)
-    strength = np.full(candidate_hz.shape, -np.inf)
-    for k in range(candidate_hz.shape[1]):
-        present = np.isfinite(candidate_hz[:, k])
-        lag = sample_rate_hz / np.where(present, candidate_hz[:, k], 1000.0)
-        peak_lag, peak = peak_near(curve, lag, np.maximum(0.03 * lag, 1.0))
-        out_hz[:, k] = np.where(present, sample_rate_hz / peak_lag, np.nan)
-        strength[:, k] = np.where(present, peak, -np.inf)
-    return out_hz, strength
+    present = np.isfinite(candidate_hz)
+    lag = sample_rate_hz / np.where(present, candidate_hz, 1000.0)
+    peak_lag, peak = peak_near(curve, lag, np.maximum(0.03 * lag, 1.0))
+    return (np.where(present, sample_rate_hz / peak_lag, np.nan),
+            np.where(present, peak, -np.inf))
 
 
 def subharmonic_penalty(candidate_hz: np.ndarray, strength: np.ndarray,

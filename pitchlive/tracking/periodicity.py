@@ -40,8 +40,8 @@ def frames_around(audio: np.ndarray, centres: np.ndarray, frame_samples: int,
     starts = np.asarray(centres, np.int64) + offset_samples - frame_samples // 2
     pad = frame_samples
     padded = np.concatenate((np.zeros(pad), audio, np.zeros(pad)))
-    index = starts[:, None] + pad + np.arange(frame_samples)[None, :]
-    return padded[np.clip(index, 0, padded.size - 1)]
+    views = np.lib.stride_tricks.sliding_window_view(padded, frame_samples)
+    return views[np.clip(starts + pad, 0, views.shape[0] - 1)]
 
 
 def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
@@ -102,36 +102,39 @@ def peak_near(curve: np.ndarray, lags: np.ndarray, span: np.ndarray | float
     ----------
     curve : np.ndarray, shape (n_frames, n_lags)
         NSDF (or any curve) per frame.
-    lags : np.ndarray, shape (n_frames,)
-        Where to look, in samples (fractional).
-    span : float or np.ndarray, shape (n_frames,)
+    lags : np.ndarray, shape (n_frames,) or (n_frames, K)
+        Where to look, in samples (fractional); K places per frame at once.
+    span : float or np.ndarray, shaped like lags
         Half-width of the search, in samples (at least 1).
 
     Returns
     -------
-    peak_lags : np.ndarray, shape (n_frames,)
+    peak_lags : np.ndarray, shaped like lags
         Fractional lag of the maximum (parabolic interpolation through it and its neighbours).
-    peak_values : np.ndarray, shape (n_frames,)
+    peak_values : np.ndarray, shaped like lags
         The interpolated maximum.
     """
-    n_frames, n_lags = curve.shape
+    n_lags = curve.shape[1]
     lags = np.asarray(lags, np.float64)
-    span = np.maximum(np.broadcast_to(np.asarray(span, np.float64), lags.shape), 1.0)
-    width = int(np.ceil(span.max())) * 2 + 3
-    low = np.floor(lags - span).astype(np.int64)
-    index = np.clip(low[:, None] + np.arange(width)[None, :], 1, n_lags - 2)
-    inside = (np.arange(width)[None, :] + low[:, None] <= lags[:, None] + span[:, None])
-    rows = np.arange(n_frames)[:, None]
-    values = np.where(inside, curve[rows, index], -np.inf)
-    best = index[np.arange(n_frames), np.argmax(values, axis=1)]
-    flat = np.arange(n_frames)
-    left, centre, right = curve[flat, best - 1], curve[flat, best], curve[flat, best + 1]
+    shape = lags.shape
+    rows = np.broadcast_to(np.arange(curve.shape[0]).reshape((-1,) + (1,) * (lags.ndim - 1)),
+                           shape).reshape(-1)
+    flat_lags = lags.reshape(-1)
+    span = np.maximum(np.broadcast_to(np.asarray(span, np.float64), shape).reshape(-1), 1.0)
+    width = int(np.ceil(span.max())) * 2 + 3 if span.size else 3
+    low = np.floor(flat_lags - span).astype(np.int64)
+    offsets = np.arange(width)[None, :]
+    index = np.clip(low[:, None] + offsets, 1, n_lags - 2)
+    inside = low[:, None] + offsets <= flat_lags[:, None] + span[:, None]
+    values = np.where(inside, curve[rows[:, None], index], -np.inf)
+    best = index[np.arange(flat_lags.size), np.argmax(values, axis=1)]
+    left, centre, right = curve[rows, best - 1], curve[rows, best], curve[rows, best + 1]
     curvature = left - 2 * centre + right
     with np.errstate(divide="ignore", invalid="ignore"):
         shift = np.where(curvature < 0, 0.5 * (left - right) / curvature, 0.0)
     shift = np.clip(shift, -0.5, 0.5)
     peak = centre - 0.25 * (left - right) * shift
-    return best + shift, peak
+    return (best + shift).reshape(shape), peak.reshape(shape)
 
 
 def refine_period(curve: np.ndarray, period_lags: np.ndarray, max_lag: float) -> np.ndarray:

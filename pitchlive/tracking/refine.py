@@ -52,6 +52,12 @@ class Refinement:
 def combined_confidence(model_confidence: np.ndarray, periodicity: np.ndarray) -> np.ndarray:
     """Voicing confidence from the model's confidence and the chosen period's NSDF clarity.
 
+    1 - (1 - model) (1 - periodicity): either source alone at a given level makes the frame at
+    least that confident, and two moderate ones add up (a noisy note that both the model and the
+    NSDF half-believe). Measured on the corpus at threshold 0.9 (bench/accuracy.py): voicing
+    recall 0.94 -> 0.98 clean and 0.26 -> 0.48 at 0 dB SNR for false alarms 0.33 -> 0.36 (mostly
+    release tails, which do sound) and 0.019 -> 0.032.
+
     Parameters
     ----------
     model_confidence, periodicity : np.ndarray, shape (n_frames,)
@@ -61,7 +67,8 @@ def combined_confidence(model_confidence: np.ndarray, periodicity: np.ndarray) -
     np.ndarray, shape (n_frames,), 0-1
     """
     clarity = np.clip(periodicity, 0.0, 1.0)
-    return np.clip(np.maximum(model_confidence, clarity), 0.0, 1.0)
+    confidence = np.clip(model_confidence, 0.0, 1.0)
+    return 1.0 - (1.0 - confidence) * (1.0 - clarity)
 
 
 def _soften(audio_16k: np.ndarray) -> np.ndarray:
@@ -102,6 +109,8 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     candidate_hz, _ = pick_candidates(values, GRID_HZ)
     candidate_hz, strength = sharpen_candidates(curve, candidate_hz, MODEL_SAMPLE_RATE_HZ)
     scores = candidate_scores(candidate_hz, strength, model_hz, model_confidence)
+    # Frame by frame: Viterbi decoding over the candidates (a jump cost of 0.1-0.4 per octave)
+    # was measured on the corpus and changed whole-file RPA by +0.004 clean and -0.007 at 10 dB.
     best = np.argmax(scores, axis=1)
     rows = np.arange(model_hz.size)
     chosen_hz = candidate_hz[rows, best]
