@@ -62,10 +62,11 @@ def run_pitchlive(takes, model, live: bool):
     import soundfile as sf
 
     from pitchlive.analysis import predict
-    from pitchlive.live_analysis import analyze_file_live
+    from pitchlive.live_analysis import live_frames
     from pitchlive.settings import Settings
 
     out = {"pitchlive live": {}, "pitchlive whole-file": {}, "raw SPICE": {}}
+    readings = {}      # live needle readings (vibrato centre), clean takes
     cpu = {name: 0.0 for name in out}
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "take.wav"
@@ -81,14 +82,19 @@ def run_pitchlive(takes, model, live: bool):
                 if live:
                     sf.write(str(wav), audio, corpus.SAMPLE_RATE_HZ, subtype="FLOAT")
                     start = time.process_time()
-                    result = analyze_file_live(wav, model, Settings())
+                    frames, _, _ = live_frames(wav, model, Settings())
                     cpu["pitchlive live"] += time.process_time() - start
-                    track = result.track
-                    out["pitchlive live"][i, label] = (track.times_s, track.frequency_hz,
-                                                       track.confidence >= THRESHOLD)
+                    times = np.array([f.time_s for f in frames])
+                    out["pitchlive live"][i, label] = (
+                        times, np.array([f.frequency_hz for f in frames]),
+                        np.array([f.confidence for f in frames]) >= THRESHOLD)
+                    if label == "clean":
+                        readings[i, label] = (times, np.array([f.reading_hz or np.nan
+                                                               for f in frames]),
+                                              np.array([f.voiced for f in frames]))
     if not live:
         del out["pitchlive live"], cpu["pitchlive live"]
-    return out, cpu
+    return out, cpu, readings
 
 
 def run_peers(takes) -> tuple[dict, dict, str]:
@@ -153,6 +159,23 @@ def steady_reading(results: dict, takes, mask_name: str):
     return np.array(biases), np.array(stds), octave_frames
 
 
+def live_stage_cpu(takes, model, n_frames: int = 2000) -> float:
+    """Median CPU seconds of refine_live_frame on real live windows (2304 samples)."""
+    from pitchlive.tracking.refine import refine_live_frame
+
+    audio = np.concatenate([t.audio for t in takes if t.kind == "gm"])
+    starts = np.linspace(0, audio.size - 2304, n_frames).astype(int)
+    windows = [audio[s:s + 2304] for s in starts]
+    estimates = [model.infer(w) for w in windows[:200]]
+    costs = []
+    for i, window in enumerate(windows):
+        frequency, confidence = estimates[i % len(estimates)]
+        start = time.process_time()
+        refine_live_frame(window, 2048, float(frequency[4]), float(confidence[4]))
+        costs.append(time.process_time() - start)
+    return float(np.median(costs))
+
+
 def main() -> None:
     """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -173,7 +196,7 @@ def main() -> None:
           f"{sum(t.kind == 'exact' for t in takes)} exact-note takes E1-C7, "
           f"{sum(t.kind == 'room' for t in takes)} in a room); threshold {THRESHOLD}", flush=True)
     model = load_model(Settings())
-    results, cpu = run_pitchlive(takes, model, live=not args.no_live)
+    results, cpu, readings = run_pitchlive(takes, model, live=not args.no_live)
     note = "peers skipped (--no-peers)"
     if not args.no_peers:
         peers, peer_cpu, note = run_peers(takes)
@@ -202,6 +225,16 @@ def main() -> None:
         print(f"  {name}: {bias.size} notes; |bias| median {np.median(np.abs(bias)):.3f}, max "
               f"{np.max(np.abs(bias)):.3f}; std median {np.median(std):.3f}, max "
               f"{np.max(std):.3f}; frames an octave or more off: {octaves}")
+    if readings:
+        bias, std, octaves = steady_reading(readings, takes, "vibrato")
+        print(f"\nVibrato exact notes (+-{corpus.VIBRATO_WIDTH_CENTS:.0f} cents, "
+              f"{corpus.VIBRATO_RATE_HZ} Hz), live needle reading vs the true centre: {bias.size} "
+              f"notes; |median error| median {np.median(np.abs(bias)):.2f}, max "
+              f"{np.max(np.abs(bias)):.2f} cents; std over a note median {np.median(std):.2f} "
+              f"cents (the raw contour swings +-{corpus.VIBRATO_WIDTH_CENTS:.0f})")
+    per_frame = live_stage_cpu(takes, model)
+    print(f"\nLive cost of the refinement stage: {1000 * per_frame:.3f} ms CPU per frame (median "
+          f"of 2000), {per_frame * 16000 / 512:.4f} of a core at 31.25 frames/s")
     print(f"\nCPU seconds per second of audio ({audio_s:.0f} s scored):")
     for name, seconds_cpu in cpu.items():
         print(f"  {name}: {seconds_cpu / audio_s:.4f}")

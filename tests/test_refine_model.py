@@ -88,3 +88,16 @@ def test_vibrato_needle_reads_the_centre(spice_model, tmp_path):
     widths = [f.vibrato_width_cents for f in kept]
     assert all(r is not None and abs(r - 5.5) < 0.5 for r in rates)
     assert all(w is not None and 25 < w < 50 for w in widths)
+
+
+def test_sound_without_a_clear_pitch_is_told_from_silence(spice_model, tmp_path):
+    noise = np.random.default_rng(1).standard_normal(16000).astype(np.float32) * 0.05
+    audio = np.concatenate([np.zeros(16000, np.float32), noise, np.zeros(16000, np.float32)])
+    path = write_wav(tmp_path / "breath.wav", audio, 16000)
+    frames, _, _ = live_frames(path, spice_model, Settings(refine=REFINE))
+    times = np.array([f.time_s for f in frames])
+    silent = [f for f, t in zip(frames, times) if t < 0.8 or t > 2.2]
+    noisy = [f for f, t in zip(frames, times) if 1.2 < t < 1.8]
+    assert not any(f.voiced or f.unpitched_sound for f in silent)
+    assert np.mean([f.unpitched_sound for f in noisy]) > 0.8
+    assert not any(f.voiced for f in noisy)
