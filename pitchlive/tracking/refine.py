@@ -72,8 +72,12 @@ def combined_confidence(model_confidence: np.ndarray, periodicity: np.ndarray) -
 
 
 def _soften(audio_16k: np.ndarray) -> np.ndarray:
-    """A gentle low-pass ([1, 2, 1] / 4, zero at Nyquist): rounder NSDF peaks, which the
-    parabola fits with less bias (high notes read 0.36 -> 0.1 cent sharp without it)."""
+    """A gentle low-pass ([1, 2, 1] / 4, zero at Nyquist) before every NSDF.
+
+    Rounder NSDF peaks, which the parabola fits with less bias (steady high notes read 0.36 ->
+    0.14 cent sharp without it), and less of the noise above the harmonics (whole-file RPA at
+    0 dB SNR 0.814 -> 0.826; clean unchanged). A pre-emphasis instead lost 0.02-0.2 everywhere.
+    """
     x = np.asarray(audio_16k, np.float64)
     return np.convolve(x, [0.25, 0.5, 0.25], mode="same") if x.size > 2 else x
 
@@ -103,7 +107,8 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     if model_hz.size == 0:
         empty = np.zeros(0)
         return Refinement(empty, empty, empty, empty, empty)
-    frames = frames_around(audio_16k, centres, FRAME_SAMPLES, offset_samples)
+    softened = _soften(audio_16k)
+    frames = frames_around(softened, centres, FRAME_SAMPLES, offset_samples)
     curve = nsdf(frames, MAX_LAG_SAMPLES)
     values = salience(curve, GRID_HZ, MODEL_SAMPLE_RATE_HZ)
     candidate_hz, _ = pick_candidates(values, GRID_HZ)
@@ -123,7 +128,7 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     if short.any():
         span = SHORT_FRAME_SAMPLES // 2
         short_offset = min(0, offset_samples + (FRAME_SAMPLES - SHORT_FRAME_SAMPLES) // 2)
-        short_curve = nsdf(frames_around(_soften(audio_16k), np.asarray(centres)[short],
+        short_curve = nsdf(frames_around(softened, np.asarray(centres)[short],
                                          SHORT_FRAME_SAMPLES, short_offset), span)
         short_lag, _ = peak_near(short_curve, lag[short], np.maximum(0.1 * lag[short], 1.0))
         period[short] = refine_period(short_curve, short_lag, span - 2)
