@@ -6,7 +6,7 @@ three timbres with and without vibrato, and six takes in a synthetic room; every
 ones is also scored with pink noise at 20, 10 and 0 dB SNR.
 
 - pitchlive live: each take as a WAV through the real engine at full speed
-  (pitchlive.live_analysis.analyze_file_live, what `pitchlive analyze --live` runs), default
+  (pitchlive.analysis.live.analyze_file_live, what `pitchlive analyze --live` runs), default
   settings; voiced = confidence >= 0.9 (the default threshold);
 - pitchlive whole-file: pitchlive.analysis.predict (what analyze/transcribe/the Recording view
   use); raw SPICE: the same with the refinement stage off (`--raw`);
@@ -62,7 +62,7 @@ def run_pitchlive(takes, model, live: bool):
     import soundfile as sf
 
     from pitchlive.analysis import predict
-    from pitchlive.live_analysis import live_frames
+    from pitchlive.analysis.live import live_frames
     from pitchlive.settings import Settings
 
     out = {"pitchlive live": {}, "pitchlive whole-file": {}, "raw SPICE": {}}

@@ -1,7 +1,7 @@
 """Live window study on the accuracy corpus (low instruments included), with the refinement stage.
 
 For each live setting (SPICE window, right context, smoothing) every clean take of
-bench/accuracy_corpus.py (17 GM instruments and voices E1-C7, the exact notes) runs through the real engine at full speed (pitchlive.live_analysis), and is scored as
+bench/accuracy_corpus.py (17 GM instruments and voices E1-C7, the exact notes) runs through the real engine at full speed (pitchlive.analysis.live), and is scored as
 bench/accuracy.py scores it, beside whole-file analysis; the low instruments (electric bass, tuba,
 bassoon, cello, trombone, low choir) are also shown on their own. Clean takes only (the noisy ones
 would triple the run; bench/accuracy.py scores the chosen window in noise). CPU: the model's median CPU per
@@ -35,7 +35,7 @@ def main() -> None:
     import soundfile as sf
 
     from pitchlive.analysis import predict
-    from pitchlive.live_analysis import analyze_file_live
+    from pitchlive.analysis.live import analyze_file_live
     from pitchlive.settings import Settings
 
     warnings.filterwarnings("ignore", module="mir_eval")

@@ -48,7 +48,7 @@ def child(path: str) -> None:
     started = time.perf_counter()
     from pitchlive.cli import settings_from_args  # noqa: F401 - import cost counted
     from pitchlive.model import load_model
-    from pitchlive.analysis import analyze_file
+    from pitchlive.analysis.file import analyze_file
     from pitchlive.settings import Settings
 
     model = load_model(Settings())

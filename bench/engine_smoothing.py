@@ -22,6 +22,7 @@ import numpy as np
 from engine_common import corpus, load_spice, stream_offline, truth_midi
 
 from pitchlive.settings import Settings
+from pitchlive.tracking import voicing
 from pitchlive.tracking.smoothing import LiveSmoother
 
 PLAIN = 1e9  # a spread no frames exceed: the median applies always
@@ -39,7 +40,8 @@ VARIANTS = {
 
 def smooth(frequency_hz, confidence, threshold, params):
     """Apply one variant frame by frame; returns (frequency, voiced)."""
-    voiced = confidence >= threshold
+    voiced = voicing.voiced(frequency_hz, confidence, None,
+                            Settings(confidence_threshold=threshold))
     if params is None:
         return frequency_hz, voiced
     smoother = LiveSmoother(**params)

@@ -20,7 +20,7 @@ import numpy as np
 from engine_common import (StudySettings, accuracy, corpus, infer_cpu_s, load_spice,
                            step_latencies_file, stream_offline)
 
-from pitchlive.analysis import predict
+from pitchlive.analysis.inference import predict
 
 CONFIGS = [  # (window samples, right context samples, hop samples)
     (1024, 0, 512), (1024, 512, 512),

@@ -35,7 +35,7 @@ from gui_common import (
 
 from pitchlive.settings import Settings
 from pitchlive.ui.app import application, create_window
-from pitchlive.ui.session import load_warm_model
+from pitchlive.model import load_warm_model
 
 
 def looped_demo(folder: Path, seconds: float) -> Path:

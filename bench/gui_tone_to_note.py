@@ -21,7 +21,7 @@ from gui_common import machine_line, platform_name, private_store, run_for
 
 from pitchlive.settings import Settings
 from pitchlive.ui.app import application, create_window
-from pitchlive.ui.session import load_warm_model
+from pitchlive.model import load_warm_model
 
 NOTES = (("G4", 392.00), ("C4", 261.63), ("A3", 220.00), ("E5", 659.26), ("D4", 293.66),
          ("B3", 246.94), ("F4", 349.23), ("A4", 440.00))

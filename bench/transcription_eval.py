@@ -398,7 +398,7 @@ def load_model():
 
 def evaluate(model, configs: tuple[Config, ...] = CONFIGS) -> list[Result]:
     """Analyse every take once and score it with every configuration."""
-    from pitchlive.analysis import predict
+    from pitchlive.analysis.inference import predict
 
     results = []
     for take in takes():
@@ -470,7 +470,7 @@ def save_figure(path: Path, model, take_name: str = "ode/synth voice -30c") -> N
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pitchlive.analysis import predict
+    from pitchlive.analysis.inference import predict
     from pitchlive.music import hz_to_midi, note_name
     from pitchlive.settings import Settings
     from pitchlive.tracking.transcription import transcribe

@@ -1,6 +1,8 @@
-"""The data that leaves the model stage: pitch frames, live and whole-signal.
+"""The data that passes between the model and tracking stages: pitch frames, live and whole.
 
-Both types are immutable so they can cross threads without copies or locks.
+ModelFrame is what the live model stage hands the tracking stage (one kept frame of one model
+call); PitchFrame is what the tracking stage emits; PitchTrack is a whole signal's model output.
+All are immutable so they can cross threads without copies or locks.
 """
 
 from __future__ import annotations
@@ -44,6 +46,23 @@ class PitchTrack(NamedTuple):
         if not tracks:
             return PitchTrack.empty()
         return PitchTrack(*(np.concatenate([t[i] for t in tracks]) for i in range(3)))
+
+
+@dataclass(frozen=True, eq=False)   # holds an array: compared by identity
+class ModelFrame:
+    """One live model output frame, with the audio the model saw (input of the tracking stage).
+
+    window_16k is the read-only 16 kHz mono window of that model call, shape (window_samples,);
+    the frame's centre is sample centre_index of it, so a stage after the model can look at the
+    signal around the frame.
+    """
+
+    time_s: float            # audio time of the frame centre since the stream started
+    frequency_hz: float      # model estimate (may be NaN or out of range)
+    confidence: float        # 0..1, 1 - SPICE uncertainty
+    level_dbfs: float        # RMS input level around the frame centre (-inf for silence)
+    window_16k: np.ndarray   # float32 (window_samples,), read-only
+    centre_index: int        # index of the frame centre in window_16k
 
 
 @dataclass(frozen=True)

@@ -271,6 +271,32 @@ def limit_threads_for_streaming() -> None:
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 
 
+def warm_up(model, n_samples: int) -> None:
+    """Run a model once on n_samples of silence (the live window's length).
+
+    TensorFlow's first call on a new input length traces its graph (0.1-0.5 s); paid here, it
+    stays off the first live frame. Errors of the model propagate.
+    """
+    model.infer(np.zeros(n_samples, dtype=np.float32))
+
+
+def load_warm_model(settings: Settings) -> SpiceModel:
+    """Load SPICE for live tracking and run it once; call it off the GUI thread (imports TF).
+
+    Limits TensorFlow's threads for streaming, warms the model up on the live window, then
+    collects garbage once and freezes the survivors: TensorFlow leaves ~430k Python objects, and
+    one full collection over them (~220 ms here) would stall the GUI and the engine alike.
+    """
+    import gc
+
+    limit_threads_for_streaming()
+    model = load_model(settings)
+    warm_up(model, settings.window_samples)
+    gc.collect()
+    gc.freeze()
+    return model
+
+
 def tensorflow_version() -> str:
     """Version of the TensorFlow that runs the model."""
     tf, _ = _import_tf()

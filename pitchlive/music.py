@@ -18,6 +18,8 @@ DEFAULT_A4_HZ = 440.0
 SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 BLACK_KEY_PITCH_CLASSES = frozenset({1, 3, 6, 8, 10})
+# A pitch axis shows at least a few notes and at most eight octaves.
+MIN_SPAN_SEMITONES, MAX_SPAN_SEMITONES = 3.0, 96.0
 
 # Written pitch = concert pitch + this many semitones (a B-flat clarinet reads a tone higher).
 TRANSPOSITIONS_SEMITONES = {"C": 0, "Bb": 2, "Eb": 9, "F": 7}
@@ -100,9 +102,14 @@ def parse_note_name(name: str) -> int:
     return (int(octave) + 1) * 12 + _LETTER_PC[letter.upper()] + shift
 
 
-def is_black_key(midi: int) -> bool:
-    """True for the five black keys of each octave."""
-    return int(midi) % 12 in BLACK_KEY_PITCH_CLASSES
+def is_black_key(midi: int, transpose_semitones: int = 0) -> bool:
+    """True for the five black keys of each octave (of the written note, when transposed)."""
+    return (int(midi) + int(transpose_semitones)) % 12 in BLACK_KEY_PITCH_CLASSES
+
+
+def clamp_span_semitones(span_semitones: float) -> float:
+    """A pitch axis height in semitones, kept within MIN_SPAN_SEMITONES..MAX_SPAN_SEMITONES."""
+    return float(min(max(span_semitones, MIN_SPAN_SEMITONES), MAX_SPAN_SEMITONES))
 
 
 def level_dbfs(samples: np.ndarray) -> float:

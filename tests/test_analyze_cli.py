@@ -212,6 +212,15 @@ def test_progress_bar_on_a_terminal_for_long_files(cli, tmp_path, monkeypatch):
     assert "sample/s" not in err
 
 
+def test_the_level_gate_option_unvoices_quiet_frames(cli, tmp_path):
+    wav = write_wav(tmp_path / "soft.wav", 0.05 * harmonic_tone(440.0, 1.0, 16000), 16000)
+    cli("analyze", wav, "-o", tmp_path / "default.csv")
+    cli("analyze", wav, "--gate", "-20", "-o", tmp_path / "gated.csv")
+    default, gated = read_rows(tmp_path / "default.csv"), read_rows(tmp_path / "gated.csv")
+    assert all(r["voiced"] == "1" for r in default[5:-5])      # about -35 dBFS: above -60
+    assert all(r["voiced"] == "0" and r["note"] == "" for r in gated)
+
+
 def test_live_writes_the_same_csv_from_the_live_path(cli, tmp_path):
     # C7 is beyond SPICE v1's range: the refined live path reads it; the rows are the frames the
     # window would have shown, one per hop, in the same CSV layout as whole-file analysis.

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from pitchlive.analysis import ChunkedInference
+from pitchlive.analysis.inference import ChunkedInference
 from pitchlive.frames import HOP_SAMPLES, PitchTrack
 
 

@@ -48,3 +48,22 @@ def test_devices_lists_the_software_microphone(private_fake_mic):
     assert rows, result.stdout
     # index, name, channels and default rate of PulseAudio's ALSA device are in its row
     assert re.search(r"^\s*\*?\s*\d+\s+.*pulse.*\s\d+\s+\d+", rows[0]), rows[0]
+
+
+def test_option_defaults_and_choices_are_the_settings_own():
+    from pitchlive.cli import build_parser, settings_from_args
+    from pitchlive.music import TRANSPOSITIONS_SEMITONES
+    from pitchlive.settings import Settings
+
+    parser = build_parser()
+    for command in ("analyze", "transcribe", "listen"):
+        args = parser.parse_args([command] + (["x.wav"] if command != "listen" else []))
+        settings = settings_from_args(args)
+        for field in ("confidence_threshold", "level_gate_dbfs", "a4_hz", "transposition",
+                      "prefer_flats"):
+            assert getattr(settings, field) == getattr(Settings(), field), (command, field)
+    actions = {a.dest: a for a in parser._subparsers._group_actions[0].choices["analyze"]._actions}
+    assert tuple(actions["transpose"].choices) == tuple(TRANSPOSITIONS_SEMITONES)
+    args = parser.parse_args(["analyze", "x.wav", "--gate", "-30", "--threshold", "0.5"])
+    assert settings_from_args(args).level_gate_dbfs == -30.0
+    assert settings_from_args(args).confidence_threshold == 0.5

@@ -11,13 +11,13 @@ import time
 import numpy as np
 import pytest
 
-from pitchlive.analysis import predict
+from pitchlive.analysis.inference import predict
 from pitchlive.audio.devices import DeviceError
 from pitchlive.audio.files import AudioFileError
 from pitchlive.audio.resample import StreamingResampler
 from pitchlive.audio.sources import FileSource
 from pitchlive.audio.windows import SlidingWindows
-from pitchlive.engine import Engine, EngineEvent, source_from_settings
+from pitchlive.engine import Engine, EngineEvent
 from pitchlive.frames import PitchFrame
 from pitchlive.model import ModelError
 from pitchlive.music import hz_to_midi
@@ -341,13 +341,6 @@ def test_file_channel_choice(tmp_path):
     assert levels[None] < levels[0]        # the mix of two unrelated tones at half amplitude
 
 
-def test_source_from_settings():
-    source = source_from_settings(Settings(device="fake", channel=1))
-    assert source.device == "fake" and source.channel == 1 and source.realtime
-    source = source_from_settings(Settings(), input_path="x.wav", realtime=False)
-    assert isinstance(source, FileSource) and not source.realtime
-
-
 def test_stats_before_start(tmp_path):
     engine = Engine(RAW, SlowModel(0.0), FileSource(tmp_path / "x.wav"))
     stats = engine.stats()
@@ -363,15 +356,6 @@ def test_device_error_type_is_shared():
 
 
 # --- tuning offset and audio subscription ------------------------------------------------------
-
-def test_offset_reference_a4_is_the_shifted_grid():
-    from pitchlive.music import offset_reference_a4_hz
-
-    assert offset_reference_a4_hz(440.0, None) == 440.0
-    assert offset_reference_a4_hz(440.0, float("nan")) == 440.0
-    assert offset_reference_a4_hz(440.0, -30.0) == pytest.approx(440.0 * 2 ** (-30 / 1200))
-    assert offset_reference_a4_hz(442.0, 50.0) == pytest.approx(442.0 * 2 ** (50 / 1200))
-
 
 @pytest.fixture(scope="module")
 def flat_violin(tmp_path_factory, soundfont_path):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import local_model_dir, require
-from pitchlive.analysis import predict
+from pitchlive.analysis.inference import predict
 from pitchlive.model import ModelError, load_model
 from pitchlive.music import cents_between, midi_to_hz
 from pitchlive.settings import Settings
@@ -93,7 +93,7 @@ def test_chunked_equals_single_call_on_real_model(spice_model):
     glide = (0.5 * np.sin(2 * np.pi * 220 * t * (1 + 0.3 * np.sin(2 * np.pi * 0.2 * t))))
     glide = glide.astype(np.float32)
     whole_hz, whole_conf = spice_model.infer(glide)
-    from pitchlive.analysis import ChunkedInference
+    from pitchlive.analysis.inference import ChunkedInference
     from pitchlive.frames import PitchTrack
 
     chunks = ChunkedInference(spice_model.infer, chunk_frames=37)

@@ -5,8 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from pitchlive.music import (cents_between, hz_to_midi, is_black_key, level_dbfs, midi_to_hz,
-                             nearest_note, nearest_notes, note_name, parse_note_name)
+from pitchlive.music import (MAX_SPAN_SEMITONES, MIN_SPAN_SEMITONES, cents_between,
+                             clamp_span_semitones, hz_to_midi, is_black_key, level_dbfs,
+                             midi_to_hz, nearest_note, nearest_notes, note_name,
+                             offset_reference_a4_hz, parse_note_name)
 
 
 def test_a4_is_midi_69_at_440():
@@ -90,3 +92,26 @@ def test_level_dbfs():
     assert level_dbfs(np.ones(100)) == pytest.approx(0.0)
     assert level_dbfs(np.full(100, 0.1)) == pytest.approx(-20.0)
     assert level_dbfs(np.zeros(10)) == float("-inf")
+
+
+def test_offset_reference_a4_is_the_shifted_grid():
+    assert offset_reference_a4_hz(440.0, None) == 440.0
+    assert offset_reference_a4_hz(440.0, float("nan")) == 440.0
+    assert offset_reference_a4_hz(440.0, -30.0) == pytest.approx(440.0 * 2 ** (-30 / 1200))
+    assert offset_reference_a4_hz(442.0, 50.0) == pytest.approx(442.0 * 2 ** (50 / 1200))
+
+
+def test_black_keys_of_the_written_note():
+    # For a B-flat instrument concert A (69) is written B, a white key; concert G#4 (68) is
+    # written A#, a black key; concert G (67) is written A.
+    assert is_black_key(69) is False and is_black_key(69, transpose_semitones=2) is False
+    assert is_black_key(68, transpose_semitones=2) is True
+    assert is_black_key(70) is True and is_black_key(70, transpose_semitones=2) is False
+    assert [is_black_key(m, 9) for m in range(60, 72)] == [
+        is_black_key(m) for m in range(69, 81)]
+
+
+def test_span_limits():
+    assert clamp_span_semitones(1.0) == MIN_SPAN_SEMITONES == 3.0
+    assert clamp_span_semitones(500.0) == MAX_SPAN_SEMITONES == 96.0
+    assert clamp_span_semitones(24.5) == 24.5

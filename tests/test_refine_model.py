@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pitchlive.analysis import predict
-from pitchlive.live_analysis import live_frames
+from pitchlive.analysis.live import live_frames
 from pitchlive.settings import Settings
 from synth import exact_tone, melody_notes, render_midi, write_wav
 

@@ -13,14 +13,15 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pitchlive.analysis import predict
+from pitchlive.analysis.inference import predict
 from pitchlive.audio.sources import FileSource
 from pitchlive.engine import Engine
 from pitchlive.exports.csv import COLUMNS
 from pitchlive.music import hz_to_midi
 from pitchlive.settings import Settings
-from pitchlive.takes import (SavedTake, Take, TakeError, TakeRecorder, _FrameBuffer,
-                             find_unsaved_takes, recover_take, save_take)
+from pitchlive.takes import (SavedTake, Take, TakeError, TakeRecorder, find_unsaved_takes,
+                             recover_take, save_take)
+from pitchlive.takes.recorder import _FrameBuffer
 from synth import PROGRAM_VIOLIN, harmonic_tone, melody_notes, render_midi, write_wav
 
 RAW = Settings(smoothing=False, refine=False)   # the model's frames as windowed, nothing after
@@ -110,10 +111,11 @@ def test_a_take_started_mid_stream_keeps_audio_and_pitch_aligned(spice_model, tm
 def test_frame_buffer_grows_and_keeps_order():
     buffer = _FrameBuffer(capacity=4)
     for i in range(1000):
-        buffer.append(i * 0.032, 100.0 + i, 0.5)
-    track = buffer.track(end_s=10.0)
+        buffer.append(np.array((i * 0.032, 100.0 + i, 0.5, -float(i))))
+    track, level_dbfs = buffer.frames(end_s=10.0)
     assert track.n_frames == int(10.0 / 0.032) + 1
     assert track.frequency_hz[-1] == 100.0 + track.n_frames - 1
+    assert level_dbfs.shape == (track.n_frames,) and level_dbfs[-1] == -(track.n_frames - 1)
     assert buffer._data.shape[1] == 1024                  # doubled from 4, not grown per frame
 
 

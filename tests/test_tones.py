@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from pitchlive.analysis import predict
+from pitchlive.analysis.inference import predict
 from pitchlive.exports.tones import note_tone, render_notes
 from pitchlive.music import hz_to_midi, midi_to_hz
 from pitchlive.tracking.transcription import Note, Transcription

@@ -1,10 +1,8 @@
-"""Transcription from pitch tracks: segmentation, onsets from audio, tempo and score placement.
+"""Transcription from pitch tracks (pitchlive.tracking.transcription): notes, rests, the score.
 
 Everything here runs on tracks and audio made by the test itself (no model), so each rule is
 checked on a case where the right answer is known exactly.
 """
-
-import math
 
 import numpy as np
 import pytest
@@ -13,8 +11,7 @@ from pitchlive.frames import HOP_S, PitchTrack
 from pitchlive.music import midi_to_hz
 from pitchlive.settings import Settings, SettingsError
 from pitchlive.tracking import tempo
-from pitchlive.tracking.transcription import (TranscriptionOptions, notebook_groups,
-                                              rise_onsets, transcribe, viterbi_semitones)
+from pitchlive.tracking.transcription import TranscriptionOptions, transcribe
 from synth import harmonic_tone
 
 SR = 16000
@@ -122,14 +119,6 @@ def test_blips_shorter_than_a_note_vanish():
     pitch[30:60] = 65.0
     transcription = transcribe(track_from(pitch), Settings())
     assert [n.midi for n in transcription.notes] == [65]
-
-
-def test_viterbi_path_needs_a_real_change():
-    midi = np.concatenate([np.full(10, 60.2), np.full(10, 60.55), np.full(10, 62.0)])
-    assert list(viterbi_semitones(midi)) == [60] * 20 + [62] * 10
-    # A lasting change wins even when the frames sit near the boundary.
-    midi = np.concatenate([np.full(10, 60.0), np.full(10, 60.7)])
-    assert list(viterbi_semitones(midi)) == [60] * 10 + [61] * 10
 
 
 @pytest.mark.parametrize("offset_cents", [-45, -30, 35])
@@ -259,75 +248,3 @@ def test_onsets_move_to_where_the_new_note_sounds():
     assert [n.onset_s for n in refined.notes] == pytest.approx([0.3, 0.8, 1.3], abs=0.025)
     # The previous note now ends where the next begins.
     assert refined.notes[0].end_s == pytest.approx(refined.notes[1].onset_s)
-
-
-def test_rise_onsets_finds_fast_rises_only():
-    envelope = np.concatenate([np.full(50, -30.0), np.linspace(-30, -20, 40),  # slow swell
-                               np.full(20, -20.0), [-35, -32, -25, -20], np.full(30, -20.0)])
-    # The onset is where the rise comes within 6 dB of its top: -25 dB, two steps in.
-    assert rise_onsets(envelope, 0, envelope.size) == [112]
-
-
-# --- the notebook's method -----------------------------------------------------------------
-
-def test_notebook_method_finds_the_eighth_note_grid():
-    events = ((60, 0.5), (62, 0.5), (64, 0.5), (None, 0.5), (65, 0.5), (67, 0.5))
-    pitch = melody_frames(events, tempo_bpm=60.0, gap_s=0.0, lead_in_s=0.512)
-    options = TranscriptionOptions(method="notebook", notebook_min_group_s=0.3,
-                                   notebook_max_group_s=0.8)
-    transcription = transcribe(track_from(pitch), Settings(), options)
-    assert [e.midi for e in transcription.events] == [60, 62, 64, None, 65, 67]
-    assert all(e.duration_beats == 0.5 for e in transcription.events)
-    assert transcription.tempo_bpm == pytest.approx(60.0, rel=0.07)
-    assert transcription.method == "notebook"
-
-
-def test_notebook_groups_prefer_a_rest_when_mostly_unvoiced():
-    midi = np.array([60.0] * 8 + [np.nan] * 8)
-    voiced = np.isfinite(midi)
-    length, start, labels = notebook_groups(midi, voiced, 8, 8)
-    assert (length, start, labels) == (8, 0, [60, None])
-
-
-# --- tempo ---------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("tempo_bpm", [80.0, 96.0, 112.0, 126.0, 150.0])
-def test_tempo_from_onsets_with_jitter(tempo_bpm):
-    rng = np.random.default_rng(int(tempo_bpm))
-    beats = np.cumsum([0, 1, 1, 0.5, 0.5, 1, 2, 1, 0.5, 0.5, 1, 1.5, 0.5, 1, 1, 2, 1, 1])
-    onsets = 0.7 + beats * 60.0 / tempo_bpm + rng.normal(0, 0.012, beats.size)
-    estimate = tempo.estimate_tempo(onsets)
-    assert estimate.estimated
-    assert estimate.tempo_bpm == pytest.approx(tempo_bpm, rel=0.03)
-    # The grid's beats pass through the onsets that fall on beats.
-    phase = ((0.7 - estimate.origin_s) / estimate.beat_s) % 1.0
-    assert min(phase, 1 - phase) < 0.1
-
-
-def test_tempo_prefers_the_level_nearest_a_moderate_beat():
-    # Only eighth notes at 100 BPM: 200 BPM quarters would fit too; 100 is preferred.
-    onsets = np.arange(24) * 0.3
-    assert tempo.estimate_tempo(onsets).tempo_bpm == pytest.approx(100.0, rel=0.01)
-
-
-def test_grid_coherence_is_one_on_the_grid():
-    onsets = np.array([0.0, 0.5, 1.0, 2.0, 2.5])
-    assert tempo.grid_coherence(onsets, np.array([0.5]))[0] == pytest.approx(1.0)
-    assert tempo.grid_coherence(onsets, np.array([0.37]))[0] < 0.7
-    assert tempo.grid_coherence(np.array([]), np.array([0.5]))[0] == 0.0
-
-
-def test_with_tempo_keeps_the_given_tempo_and_phases_to_the_notes():
-    onsets = 0.3 + np.array([0.0, 0.5, 1.0, 1.25, 1.5])
-    grid = tempo.with_tempo(onsets, 120.0)
-    assert grid.tempo_bpm == 120.0 and not grid.estimated
-    start = tempo.score_start(onsets, grid)
-    assert start == pytest.approx(0.3, abs=0.01)
-    assert list(tempo.quantize(onsets, start, grid.beat_s / 4)) == [0, 4, 8, 10, 12]
-
-
-def test_few_onsets_fall_back_to_the_default():
-    estimate = tempo.estimate_tempo(np.array([1.0, 1.4]))
-    assert estimate.tempo_bpm == tempo.DEFAULT_TEMPO_BPM and not estimate.estimated
-    assert estimate.origin_s == 1.0
-    assert math.isclose(tempo.estimate_tempo(np.array([])).origin_s, 0.0)

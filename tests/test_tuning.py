@@ -7,10 +7,19 @@ import pytest
 
 from pitchlive.frames import HOP_S, PitchFrame, PitchTrack
 from pitchlive.music import midi_to_hz, nearest_notes
-from pitchlive.tracking.transcription import notebook_offset_cents
+from pitchlive.settings import Settings
+from pitchlive.tracking.notebook import notebook_offset_cents
+from pitchlive.tracking.voicing import voiced
 from pitchlive.tracking.tuning import (RunningOffset, TuningOffset, circular_offset_cents,
                                        estimate_offset, offset_from_pitch, smooth_within_runs,
                                        voiced_runs, wrap_cents)
+
+
+def whole_offset(track: PitchTrack, threshold: float = 0.9, a4_hz: float = 440.0):
+    """estimate_offset of a track's frames voiced by the voicing rule (no level known)."""
+    mask = voiced(track.frequency_hz, track.confidence, None,
+                  Settings(confidence_threshold=threshold))
+    return estimate_offset(track.frequency_hz, mask, a4_hz)
 
 
 def sung_track(offset_cents: float, midis=(60, 62, 64, 65, 67, 65, 64, 62, 60), note_s=0.5,
@@ -74,14 +83,14 @@ def test_biweight_ignores_outliers():
 def test_no_values_give_nan():
     offset, spread = circular_offset_cents(np.array([]))
     assert math.isnan(offset) and math.isnan(spread)
-    estimate = estimate_offset(PitchTrack.empty())
+    estimate = whole_offset(PitchTrack.empty())
     assert not estimate.valid and estimate.n_frames == 0
 
 
 @pytest.mark.parametrize("offset_cents", [-45, -30, -15, 0, 10, 25, 40, 49])
 def test_whole_track_offset_with_vibrato_glides_and_slips(offset_cents):
     track = sung_track(offset_cents, seed=offset_cents + 100)
-    estimate = estimate_offset(track, threshold=0.9)
+    estimate = whole_offset(track)
     assert estimate.valid
     assert abs(wrap_cents(estimate.offset_cents - offset_cents)) < 2.0
     assert estimate.n_frames == int(np.count_nonzero(track.confidence >= 0.9))
@@ -91,7 +100,7 @@ def test_notebook_mean_is_worse_on_a_flat_singer_with_vibrato():
     track = sung_track(-30.0, vibrato_cents=45.0, seed=5)
     midi = 69 + 12 * np.log2(track.frequency_hz / 440.0)
     voiced = track.confidence >= 0.9
-    assert abs(estimate_offset(track).offset_cents + 30.0) < 2.0
+    assert abs(whole_offset(track).offset_cents + 30.0) < 2.0
     assert abs(notebook_offset_cents(midi, voiced) + 30.0) > 5.0
 
 
@@ -102,14 +111,14 @@ def test_low_confidence_frames_do_not_count():
     # A third of the frames say something else, with confidence below the threshold.
     frequency[::3] = midi_to_hz(61.4)
     confidence[::3] = 0.5
-    estimate = estimate_offset(PitchTrack(track.times_s, frequency, confidence), threshold=0.9)
+    estimate = whole_offset(PitchTrack(track.times_s, frequency, confidence))
     assert estimate.offset_cents == pytest.approx(20.0, abs=2.0)
 
 
 def test_a4_reference_moves_the_grid():
     track = sung_track(0.0, seed=4)
     # Sung at A440; measured against A442 that is 7.85 cents flat.
-    estimate = estimate_offset(track, a4_hz=442.0)
+    estimate = whole_offset(track, a4_hz=442.0)
     assert estimate.offset_cents == pytest.approx(1200 * math.log2(440 / 442), abs=2.0)
 
 
@@ -119,7 +128,7 @@ def test_offset_corrects_note_naming():
     t = np.arange(200) * HOP_S
     midi = 69 - 0.45 + 0.3 * np.sin(2 * np.pi * 5.5 * t)
     track = PitchTrack(t, midi_to_hz(midi), np.full(t.size, 0.95))
-    offset = estimate_offset(track).offset_cents
+    offset = whole_offset(track).offset_cents
     plain, _ = nearest_notes(track.frequency_hz)
     corrected, cents = nearest_notes(track.frequency_hz, offset_cents=offset)
     assert set(plain) == {68.0, 69.0}
@@ -155,8 +164,9 @@ def test_smoothing_cancels_vibrato_before_the_estimate():
 
 
 def feed(running: RunningOffset, track: PitchTrack, start_s: float = 0.0) -> None:
-    for t, f, c in zip(track.times_s, track.frequency_hz, track.confidence):
-        running.push(start_s + t, f, c)
+    mask = voiced(track.frequency_hz, track.confidence, None, Settings())
+    for t, f, v in zip(track.times_s, track.frequency_hz, mask):
+        running.push(start_s + t, f, v)
 
 
 def test_running_offset_follows_a_change_within_its_window():
@@ -175,10 +185,10 @@ def test_running_offset_follows_a_change_within_its_window():
 def test_running_offset_needs_enough_frames_and_resets():
     running = RunningOffset(window_s=5.0, min_frames=16)
     for k in range(10):
-        running.push(k * HOP_S, 440.0, 0.95)
+        running.push(k * HOP_S, 440.0, True)
     assert not running.current.valid and running.current.n_frames == 10
     for k in range(10, 40):
-        running.push(k * HOP_S, 440.0 * 2 ** (10 / 1200), 0.95)
+        running.push(k * HOP_S, 440.0 * 2 ** (10 / 1200), True)
     assert running.current.valid
     assert running.current.offset_cents == pytest.approx(10.0, abs=3.0)
     running.reset()
@@ -199,7 +209,7 @@ def test_running_equals_whole_track_on_the_same_frames():
     track = sung_track(-12.0, seed=9)
     running = RunningOffset(window_s=1000.0)
     feed(running, track)
-    whole = estimate_offset(track)
+    whole = whole_offset(track)
     assert running.current.offset_cents == pytest.approx(whole.offset_cents, abs=1e-9)
     assert running.current.n_frames == whole.n_frames
 
@@ -218,7 +228,7 @@ def test_running_offset_from_two_threads():
     thread = threading.Thread(target=reader)
     thread.start()
     for k in range(3000):
-        running.push(k * HOP_S, 440.0 * 2 ** (-12 / 1200), 0.95)
+        running.push(k * HOP_S, 440.0 * 2 ** (-12 / 1200), True)
     stop.set()
     thread.join()
     assert running.current.offset_cents == pytest.approx(-12.0, abs=0.5)
@@ -230,16 +240,16 @@ def test_a_time_gap_splits_the_run():
     after = 440.0 * 2 ** (np.full(12, 20.0) / 1200)
     running = RunningOffset(window_s=10.0, min_frames=5)
     for k, f in enumerate(before):
-        running.push(k * HOP_S, f, 0.95)
+        running.push(k * HOP_S, f, True)
     for k, f in enumerate(after, start=50):      # 20 frames were dropped
-        running.push(k * HOP_S, f, 0.95)
+        running.push(k * HOP_S, f, True)
     # The same as a whole track with the gap filled by unvoiced frames ...
     frequency = np.concatenate([before, np.full(20, 440.0), after])
     confidence = np.concatenate([np.full(30, 0.95), np.zeros(20), np.full(12, 0.95)])
-    filled = estimate_offset(PitchTrack(np.arange(62) * HOP_S, frequency, confidence))
+    filled = whole_offset(PitchTrack(np.arange(62) * HOP_S, frequency, confidence))
     assert running.current.offset_cents == pytest.approx(filled.offset_cents, abs=1e-9)
     # ... and not as if the two sides were one run smoothed across the gap.
-    joined = estimate_offset(PitchTrack(np.arange(42) * HOP_S, np.concatenate([before, after]),
+    joined = whole_offset(PitchTrack(np.arange(42) * HOP_S, np.concatenate([before, after]),
                                         np.full(42, 0.95)))
     assert abs(joined.offset_cents - filled.offset_cents) > 0.01
 

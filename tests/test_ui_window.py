@@ -25,7 +25,7 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
-from pitchlive.audio.devices import DeviceError
+from pitchlive.audio.devices import NoInputDeviceError
 from pitchlive.frames import HOP_S, PitchFrame
 from pitchlive.model import ModelError
 from pitchlive.settings import Settings
@@ -155,7 +155,7 @@ def test_no_microphone_is_explained_with_next_steps(qtbot, make_window, monkeypa
     from pitchlive.audio import sources
 
     def no_devices(spec):
-        raise DeviceError("No audio input device found. Plug in or enable a microphone.")
+        raise NoInputDeviceError("No audio input device found. Plug in or enable a microphone.")
 
     monkeypatch.setattr(sources, "find_input_device", no_devices)
     window = make_window()
@@ -174,7 +174,7 @@ class DyingSource:
 
     realtime = True
 
-    def __init__(self, device=None, channel=None) -> None:
+    def __init__(self, device=None, channel=None, sample_rate_hz=None) -> None:
         self.device_name, self.channel = "USB test mic", channel
         self.sample_rate_hz, self.channels = 16000.0, 1
         self._thread = None

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 
 class DeviceError(Exception):
-    """No usable input device; the message says what to do."""
+    """No usable audio device; the message says what to do."""
+
+
+class NoInputDeviceError(DeviceError):
+    """No microphone can be opened at all: none is connected or enabled, or PortAudio is missing.
+
+    (Other DeviceErrors concern one device: a wrong name, a busy or failing device.)
+    """
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,7 @@ def import_sounddevice():
     try:
         import sounddevice
     except OSError as exc:
-        raise DeviceError(
+        raise NoInputDeviceError(
             "The PortAudio library is not installed, so no microphone can be opened "
             f"({exc}). On Debian/Ubuntu: `sudo apt-get install libportaudio2`; on Fedora: "
             "`sudo dnf install portaudio`; on macOS: `brew install portaudio`.") from exc
@@ -74,31 +81,39 @@ def find_input_device(spec: int | str | None) -> InputDevice:
     """The device named by index or case-insensitive name substring; None = system default."""
     devices = list_input_devices()
     if not devices:
-        raise DeviceError(
+        raise NoInputDeviceError(
             "No audio input device found. Plug in or enable a microphone (check that it is not "
             "muted or disabled in the system sound settings), or analyse a file with "
             "`pitchlive analyze FILE` / `pitchlive listen --input FILE`.")
     if spec is None or spec == "":
         defaults = [d for d in devices if d.is_default]
         return defaults[0] if defaults else devices[0]
+    index = pick_device(spec, [(d.index, d.name) for d in devices], "input",
+                        " Run `pitchlive devices` to see them.")
+    return next(d for d in devices if d.index == index)
+
+
+def pick_device(spec: int | str, choices: list[tuple[int, str]], kind: str,
+                hint: str = "") -> int:
+    """The index of the device spec names among choices, (index, name) pairs.
+
+    spec is an index, or a case-insensitive name substring (an exact name wins over a partial
+    one). Raises DeviceError listing the choices, with hint appended, when none matches.
+    """
+    listing = "; ".join(f"{i}: {name}" for i, name in choices)
     text = str(spec).strip()
     if text.lstrip("-").isdigit():
         index = int(text)
-        for device in devices:
-            if device.index == index:
-                return device
-        raise DeviceError(f"There is no input device with index {index}. Inputs: "
-                          f"{_listing(devices)}. Run `pitchlive devices` to see them.")
-    matches = [d for d in devices if text.lower() in d.name.lower()]
+        if any(i == index for i, _ in choices):
+            return index
+        raise DeviceError(f"There is no {kind} device with index {index}. "
+                          f"{kind.capitalize()}s: {listing}.{hint}")
+    matches = [i for i, name in choices if text.lower() in name.lower()]
     if not matches:
-        raise DeviceError(f"No input device name contains {text!r}. Inputs: "
-                          f"{_listing(devices)}. Run `pitchlive devices` to see them.")
-    exact = [d for d in matches if d.name.lower() == text.lower()]
+        raise DeviceError(f"No {kind} device name contains {text!r}. "
+                          f"{kind.capitalize()}s: {listing}.{hint}")
+    exact = [i for i, name in choices if name.lower() == text.lower()]
     return (exact or matches)[0]
-
-
-def _listing(devices: list[InputDevice]) -> str:
-    return "; ".join(f"{d.index}: {d.name}" for d in devices)
 
 
 def format_device_table(devices: list[InputDevice]) -> str:

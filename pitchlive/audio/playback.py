@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pitchlive.audio.devices import DeviceError, import_sounddevice
+from pitchlive.audio.devices import DeviceError, import_sounddevice, pick_device
 from pitchlive.audio.files import AudioFileError, FileProblems, open_info, read_blocks
 from pitchlive.audio.resample import StreamingResampler, resample_to
 from pitchlive.audio.ringbuffer import RingBuffer
@@ -46,20 +46,9 @@ def find_output_device(spec: int | str | None) -> int | None:
     if not outputs:
         raise DeviceError("No audio output device found. Plug in or enable speakers or "
                           "headphones (check the system sound settings) to play audio.")
-    listing = "; ".join(f"{i}: {name}" for i, name in outputs)
     if spec is None or spec == "":
         return None
-    text = str(spec).strip()
-    if text.lstrip("-").isdigit():
-        index = int(text)
-        if any(i == index for i, _ in outputs):
-            return index
-        raise DeviceError(f"There is no output device with index {index}. Outputs: {listing}.")
-    matches = [i for i, name in outputs if text.lower() in name.lower()]
-    if not matches:
-        raise DeviceError(f"No output device name contains {text!r}. Outputs: {listing}.")
-    exact = [i for i, name in outputs if name.lower() == text.lower()]
-    return (exact or matches)[0]
+    return pick_device(spec, outputs, "output")
 
 
 class _ArrayFeed:

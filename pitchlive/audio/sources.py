@@ -18,6 +18,7 @@ from pitchlive.audio.capture import CaptureSink
 from pitchlive.audio.devices import DeviceError, InputDevice, find_input_device, import_sounddevice
 from pitchlive.audio.files import AudioFileError, FileProblems, open_info, read_blocks
 from pitchlive.audio.ringbuffer import RingBuffer
+from pitchlive.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -366,3 +367,16 @@ class FileSource:
                else "as fast as possible")
         return f"Tracking {self.path.name} ({self.sample_rate_hz:.0f} Hz), {how}."
 
+
+
+def open_source(settings: Settings, input_path: str | Path | None = None, realtime: bool = True,
+                play: bool = False, sample_rate_hz: float | None = None) -> Source:
+    """The source to track: the recording input_path when given, else the settings' device.
+
+    Nothing is opened yet: Engine.start() opens it (and raises DeviceError / AudioFileError).
+    sample_rate_hz asks the device for a rate (microphone only).
+    """
+    if input_path:
+        return FileSource(input_path, realtime=realtime, play=play, channel=settings.channel)
+    return MicrophoneSource(device=settings.device, channel=settings.channel,
+                            sample_rate_hz=sample_rate_hz)

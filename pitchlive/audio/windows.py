@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pitchlive.audio.levels import LEVEL_SPAN_SAMPLES
 from pitchlive.audio.ringbuffer import RingBuffer
 from pitchlive.frames import HOP_SAMPLES
 from pitchlive.music import level_dbfs
 
 MAX_WINDOW_SAMPLES = 65536
-# Level is the RMS of this many samples around the frame centre (two hops, like the model's view).
-LEVEL_SPAN_SAMPLES = 2 * HOP_SAMPLES
 
 # Room for the largest window, the silence before the stream, and a 4 s burst of audio (what a
 # worker that fell behind takes in at once) without overwriting the window in use.
@@ -30,19 +29,21 @@ RING_SAMPLES = 3 * MAX_WINDOW_SAMPLES
 InferFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)   # holds an array: compared by identity
 class WindowResult:
-    """The kept frame of one model call; sample indices count 16 kHz samples from stream start."""
+    """The kept frame of one model call; sample indices count 16 kHz samples from stream start.
+
+    level_dbfs is the RMS of LEVEL_SPAN_SAMPLES around the centre (pitchlive.audio.levels),
+    ending at the window's end when the window keeps less than half the span after the centre.
+    """
 
     centre_sample: int
     end_sample: int
     frequency_hz: float
     confidence: float
     level_dbfs: float
-    # The model's input (window_samples,) and the kept frame's centre in it, for the stages that
-    # read the audio (refinement). A read-only view: valid until the next push.
-    window: np.ndarray | None = None
-    centre_index: int = 0
+    window_16k: np.ndarray   # the model's input, float32 (window_samples,), a read-only copy
+    centre_index: int        # index of centre_sample in window_16k
 
 
 def check_window(window_samples: int, right_context_samples: int) -> None:
@@ -120,7 +121,8 @@ class SlidingWindows:
             self.skipped_windows += (newest_centre - self._next_centre) // hop
             self._next_centre = newest_centre
             end = newest_centre + right_context_samples
-        window = self._ring.window(end + self._offset, window_samples)
+        window = np.array(self._ring.window(end + self._offset, window_samples))
+        window.flags.writeable = False
         frequency_hz, confidence = infer(window)
         kept_index = (window_samples - right_context_samples) // HOP_SAMPLES
         centre = self._next_centre
@@ -130,7 +132,7 @@ class SlidingWindows:
         return WindowResult(centre_sample=centre, end_sample=end,
                             frequency_hz=float(frequency_hz[kept_index]),
                             confidence=float(confidence[kept_index]), level_dbfs=level,
-                            window=window, centre_index=window_samples - right_context_samples)
+                            window_16k=window, centre_index=window_samples - right_context_samples)
 
     def due(self, infer: InferFn, window_samples: int, right_context_samples: int,
             max_lag_samples: int | None = None) -> Iterator[WindowResult]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from pitchlive import __version__
 
 # Subcommand modules under pitchlive.cli; each has register(subparsers) and run(args) -> int.
-COMMANDS = ("analyze", "devices", "info", "listen", "transcribe")
+COMMANDS = ("analyze", "devices", "info", "listen", "practice", "score", "transcribe")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -37,11 +37,13 @@ def user_errors() -> tuple[type[BaseException], ...]:
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     """--model and --calibration, shared by every command that runs SPICE."""
+    from pitchlive.calibration import CALIBRATIONS
+
     group = parser.add_argument_group("model")
     group.add_argument("--model", metavar="HANDLE_OR_DIR",
                        help="TF Hub handle/URL or local SavedModel folder (default: "
                             "$PITCHLIVE_MODEL, else TF Hub SPICE v2)")
-    group.add_argument("--calibration", choices=("v1", "v2"),
+    group.add_argument("--calibration", choices=tuple(CALIBRATIONS),
                        help="force the calibration of this SPICE version instead of detecting it")
     group.add_argument("--raw", action="store_true",
                        help="the model's raw output: skip the refinement stage that fixes pitch, "
@@ -49,30 +51,42 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_naming_options(parser: argparse.ArgumentParser) -> None:
-    """Voicing threshold and note naming options."""
+    """Voicing (threshold, level gate) and note naming options, with the Settings defaults."""
+    from pitchlive.music import TRANSPOSITIONS_SEMITONES
+    from pitchlive.settings import Settings
+
+    default = Settings()
     group = parser.add_argument_group("voicing and note names")
-    group.add_argument("--threshold", type=float, default=0.9, metavar="CONF",
-                       help="confidence (0-1) from which a frame counts as voiced (default 0.9)")
-    group.add_argument("--a4", type=float, default=440.0, metavar="HZ",
-                       help="tuning reference, 400-480 Hz (default 440)")
-    group.add_argument("--transpose", choices=("C", "Bb", "Eb", "F"), default="C",
-                       help="name notes as written for a transposing instrument (default C)")
+    group.add_argument("--threshold", type=float, default=default.confidence_threshold,
+                       metavar="CONF",
+                       help=f"confidence (0-1) from which a frame counts as voiced (default "
+                            f"{default.confidence_threshold:g})")
+    group.add_argument("--gate", type=float, default=default.level_gate_dbfs, metavar="DBFS",
+                       help=f"input below this level counts as unvoiced (default "
+                            f"{default.level_gate_dbfs:g} dBFS)")
+    group.add_argument("--a4", type=float, default=default.a4_hz, metavar="HZ",
+                       help=f"tuning reference, 400-480 Hz (default {default.a4_hz:g})")
+    group.add_argument("--transpose", choices=tuple(TRANSPOSITIONS_SEMITONES),
+                       default=default.transposition,
+                       help=f"name notes as written for a transposing instrument (default "
+                            f"{default.transposition})")
     group.add_argument("--flats", action="store_true", help="name notes with flats (Db, not C#)")
 
 
+# Settings field <- command-line option (dest), for the options a command has.
+_SETTINGS_OPTIONS = {"model_source": "model", "calibration": "calibration",
+                     "confidence_threshold": "threshold", "level_gate_dbfs": "gate",
+                     "a4_hz": "a4", "transposition": "transpose", "prefer_flats": "flats"}
+
+
 def settings_from_args(args: argparse.Namespace, **extra):
-    """The Settings object for parsed command-line options (validated)."""
+    """The Settings object for parsed command-line options (validated); extra fields win."""
     from pitchlive.settings import Settings
 
-    values = {
-        "model_source": getattr(args, "model", None),
-        "calibration": getattr(args, "calibration", None),
-        "confidence_threshold": getattr(args, "threshold", 0.9),
-        "a4_hz": getattr(args, "a4", 440.0),
-        "transposition": getattr(args, "transpose", "C"),
-        "prefer_flats": getattr(args, "flats", False),
-        "refine": not getattr(args, "raw", False),
-    }
+    values = {field: getattr(args, option) for field, option in _SETTINGS_OPTIONS.items()
+              if hasattr(args, option)}
+    if getattr(args, "raw", False):
+        values["refine"] = False
     values.update(extra)
     return Settings(**values)
 

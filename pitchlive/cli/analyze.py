@@ -124,8 +124,8 @@ def summarize(result, labels) -> str:
 def analyze_one(path: Path, args: argparse.Namespace, model, settings,
                 names: tuple[dict[Path, str], dict[Path, str]]) -> bool:
     """Analyse one file and write its outputs; True when it went cleanly."""
-    from pitchlive.analysis import analyze_file
-    from pitchlive.live_analysis import analyze_file_live
+    from pitchlive.analysis.file import analyze_file
+    from pitchlive.analysis.live import analyze_file_live
     from pitchlive.audio.files import AudioFileError, open_info
     from pitchlive.cli import error, warn
     from pitchlive.exports.csv import save_track_csv, write_track_csv
@@ -149,7 +149,7 @@ def analyze_one(path: Path, args: argparse.Namespace, model, settings,
     except AudioFileError as exc:
         error(str(exc))
         return False
-    labels = label_track(result.track, settings)
+    labels = label_track(result.track, settings, result.level_dbfs)
     clean = True
     several = len(args.files) > 1
     destination = csv_destination(path, args.output, several, names[0][path])

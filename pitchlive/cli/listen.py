@@ -9,7 +9,6 @@ pitch CSV) when it ends, however it ends.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import queue
 import sys
@@ -56,8 +55,6 @@ def register(subparsers) -> None:
                              "take-DATE-TIME.pitch.csv; DIR is created if missing")
     parser.add_argument("--csv", action="store_true",
                         help="print CSV rows even on a terminal")
-    parser.add_argument("--gate", type=float, default=-60.0, metavar="DBFS",
-                        help="input below this level counts as unvoiced (default -60 dBFS)")
     parser.add_argument("--no-smoothing", action="store_true",
                         help="show the raw model output, without the steady-note median")
     add_naming_options(parser)
@@ -123,13 +120,98 @@ def save_recording(recorder, directory: Path, settings) -> bool:
     return True
 
 
+class _Output:
+    """Where frames go: CSV rows, or one status line redrawn at most every DISPLAY_INTERVAL_S."""
+
+    def __init__(self, as_csv: bool, out=None) -> None:
+        self.as_csv = as_csv
+        self.out = out or sys.stdout
+        self.shown_line = False
+        self._last_draw = 0.0
+
+    def header(self) -> None:
+        from pitchlive.exports.csv import COLUMNS
+
+        if self.as_csv:
+            self.out.write(",".join(COLUMNS) + "\n")
+            self.out.flush()
+
+    def frame(self, frame: PitchFrame) -> None:
+        from pitchlive.exports.csv import csv_row
+
+        if self.as_csv:
+            self.out.write(",".join(csv_row(frame.time_s, frame.frequency_hz, frame.confidence,
+                                            frame.voiced, frame.note, frame.cents)) + "\n")
+            self.out.flush()
+        elif time.monotonic() - self._last_draw >= DISPLAY_INTERVAL_S:
+            self._last_draw = time.monotonic()
+            self.out.write("\r" + status_line(frame))
+            self.out.flush()
+            self.shown_line = True
+
+    def end_line(self) -> None:
+        """Leave the status line, so the next message starts on its own line."""
+        if self.shown_line:
+            self.out.write("\n")
+            self.out.flush()
+            self.shown_line = False
+
+
+def _start_recorder(engine, directory: Path | None):
+    """A started TakeRecorder for --record, or None without it."""
+    if directory is None:
+        return None
+    from pitchlive.cli import CliError
+    from pitchlive.takes import TakeError, TakeRecorder
+
+    recorder = TakeRecorder(engine)
+    try:
+        recorder.start()
+    except TakeError as exc:
+        raise CliError(str(exc)) from exc
+    return recorder
+
+
+def _follow(items: queue.SimpleQueue, output: _Output, seconds: float | None) -> bool:
+    """Show frames and events until the engine stops, seconds pass or Ctrl-C; True after an
+    error."""
+    from pitchlive.cli import error, warn
+    from pitchlive.engine import EngineEvent
+
+    started = time.monotonic()
+    failed = False
+    output.header()
+    while seconds is None or time.monotonic() - started <= seconds + STALL_GRACE_S:
+        try:
+            item = items.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        except KeyboardInterrupt:
+            break
+        if isinstance(item, EngineEvent):
+            if item.kind == "started":
+                print(f"pitchlive: {item.message} Ctrl-C stops.", file=sys.stderr)
+            elif item.kind == "overflow":
+                warn(item.message)
+            elif item.kind == "error":
+                output.end_line()
+                error(item.message)
+                failed = True
+            elif item.kind == "stopped":
+                break
+            continue
+        if seconds is not None and item.time_s >= seconds:
+            break
+        output.frame(item)
+    return failed
+
+
 def run(args: argparse.Namespace) -> int:
     """Listen until Ctrl-C, --seconds or the end of --input."""
-    from pitchlive.cli import CliError, EXIT_FAILED, EXIT_OK, error, settings_from_args, warn
-    from pitchlive.engine import Engine, EngineEvent
-    from pitchlive.audio.sources import FileSource, MicrophoneSource
-    from pitchlive.exports.csv import COLUMNS, csv_row
-    from pitchlive.model import limit_threads_for_streaming, load_model
+    from pitchlive.audio.sources import open_source
+    from pitchlive.cli import EXIT_FAILED, EXIT_OK, CliError, settings_from_args
+    from pitchlive.engine import Engine
+    from pitchlive.model import load_warm_model
 
     if args.play and not args.input:
         raise CliError("--play plays a recording: give it with --input FILE.")
@@ -138,88 +220,29 @@ def run(args: argparse.Namespace) -> int:
     if args.record is not None:
         check_record_dir(args.record)       # before the model loads: fail fast
     settings = settings_from_args(args, device=args.device, channel=args.channel,
-                                  level_gate_dbfs=args.gate, smoothing=not args.no_smoothing)
-    if args.input:
-        source = FileSource(args.input, realtime=True, play=args.play, channel=args.channel)
-    else:
-        source = MicrophoneSource(device=args.device, channel=args.channel,
-                                  sample_rate_hz=args.rate)
-    limit_threads_for_streaming()
-    model = load_model(settings)
-    # TensorFlow leaves ~430k long-lived Python objects; a full collection over them stalls the
-    # worker for ~200 ms, so collect once now and exempt the survivors.
-    gc.collect()
-    gc.freeze()
+                                  smoothing=not args.no_smoothing)
+    source = open_source(settings, args.input, play=args.play, sample_rate_hz=args.rate)
+    model = load_warm_model(settings)
     engine = Engine(settings, model, source)
     items: queue.SimpleQueue = queue.SimpleQueue()
     engine.subscribe(items.put)
     engine.subscribe_events(items.put)
-    as_csv = args.csv or not sys.stdout.isatty()
-    out = sys.stdout
-    failed = False
-    recorder = None
-    if args.record is not None:
-        from pitchlive.takes import TakeError, TakeRecorder
-
-        recorder = TakeRecorder(engine)
-        try:
-            recorder.start()
-        except TakeError as exc:
-            raise CliError(str(exc)) from exc
+    recorder = _start_recorder(engine, args.record)
     try:
         engine.start()
     except BaseException:
         if recorder is not None:
             recorder.stop().discard()
         raise
-    started = time.monotonic()
-    last_draw = 0.0
-    shown_line = False
+    output = _Output(args.csv or not sys.stdout.isatty())
+    failed = False
     try:
-        if as_csv:
-            out.write(",".join(COLUMNS) + "\n")
-            out.flush()
-        while True:
-            if args.seconds is not None and time.monotonic() - started > args.seconds + \
-                    STALL_GRACE_S:
-                break
-            try:
-                item = items.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if isinstance(item, EngineEvent):
-                if item.kind == "started":
-                    print(f"pitchlive: {item.message} Ctrl-C stops.", file=sys.stderr)
-                elif item.kind == "overflow":
-                    warn(item.message)
-                elif item.kind == "error":
-                    if shown_line:
-                        out.write("\n")
-                        shown_line = False
-                    error(item.message)
-                    failed = True
-                elif item.kind == "stopped":
-                    break
-                continue
-            frame: PitchFrame = item
-            if args.seconds is not None and frame.time_s >= args.seconds:
-                break
-            if as_csv:
-                out.write(",".join(csv_row(frame.time_s, frame.frequency_hz, frame.confidence,
-                                           frame.voiced, frame.note, frame.cents)) + "\n")
-                out.flush()
-            elif time.monotonic() - last_draw >= DISPLAY_INTERVAL_S:
-                last_draw = time.monotonic()
-                out.write("\r" + status_line(frame))
-                out.flush()
-                shown_line = True
+        failed = _follow(items, output, args.seconds)
     except KeyboardInterrupt:
-        pass
+        pass     # between two frames: the take is still saved below
     finally:
         engine.stop()
-        if shown_line:
-            out.write("\n")
-            out.flush()
+        output.end_line()
         if recorder is not None and not save_recording(recorder, args.record, settings):
             failed = True
     return EXIT_FAILED if failed else EXIT_OK

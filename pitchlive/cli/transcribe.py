@@ -97,7 +97,7 @@ def no_notes_reason(result, transcription) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Transcribe one recording and write every requested output."""
-    from pitchlive.analysis import analyze_file
+    from pitchlive.analysis.file import analyze_file
     from pitchlive.cli import error, settings_from_args, warn
     from pitchlive.exports.notes_csv import notes_csv_string
     from pitchlive.model import load_model
@@ -116,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
                           refine=settings.refine)
     for problem in result.problems.summary():
         warn(f"{args.file}: {problem}")
-    transcription = transcribe(result.track, settings, options, audio_16k=result.audio_16k)
+    transcription = transcribe(result.track, settings, options, audio_16k=result.audio_16k,
+                               level_dbfs=result.level_dbfs)
     if not transcription.notes:
         warn(f"{args.file}: no notes found: {no_notes_reason(result, transcription)}. Any file "
              "written holds only rests.")

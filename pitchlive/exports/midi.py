@@ -9,7 +9,7 @@ import mido
 
 from pitchlive import __version__
 from pitchlive.exports.atomic import write_bytes_atomically
-from pitchlive.tracking.transcription import Transcription
+from pitchlive.tracking.notes import Transcription
 
 TICKS_PER_BEAT = 480
 VELOCITY = 80

@@ -16,7 +16,7 @@ from pathlib import Path
 from pitchlive import __version__
 from pitchlive.exports.atomic import write_bytes_atomically
 from pitchlive.music import FLAT_NAMES, SHARP_NAMES
-from pitchlive.tracking.transcription import Transcription
+from pitchlive.tracking.notes import Transcription
 
 DIVISIONS = 4            # per quarter note: the score grid is a sixteenth
 DOCTYPE = ('<!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 4.0 Partwise//EN" '

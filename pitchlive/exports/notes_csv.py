@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pitchlive.exports.atomic import write_bytes_atomically
-from pitchlive.tracking.transcription import Note, Transcription
+from pitchlive.tracking.notes import Note, Transcription
 
 COLUMNS = ("kind", "onset_s", "duration_s", "midi", "note", "cents", "frequency_hz",
            "start_beats", "duration_beats")

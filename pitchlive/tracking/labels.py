@@ -1,4 +1,9 @@
-"""Voicing and note naming for whole tracks: confidence threshold, A4, transposition, naming."""
+"""The tracking stage for whole tracks: voicing, tuning offset and note naming, vectorised.
+
+The counterpart of pitchlive.tracking.live.LiveTracker for a whole recording: the same voicing
+rule and naming, with the take's tuning offset in place of the running one. `pitchlive
+analyze`, the Recording view, saved takes and transcription label their frames here.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from pitchlive.frames import PitchTrack
-from pitchlive.music import nearest_notes, note_name
 from pitchlive.settings import Settings
+from pitchlive.tracking import voicing
+from pitchlive.tracking.naming import name_frequencies, naming_a4_hz
+from pitchlive.tracking.tuning import TuningOffset, estimate_offset
 
 
 @dataclass(frozen=True)
@@ -19,24 +26,36 @@ class TrackLabels:
     midi: np.ndarray            # nearest concert-pitch MIDI note, NaN where unvoiced
     cents: np.ndarray           # deviation from that note, NaN where unvoiced
     names: tuple[str | None, ...]  # written note name after transposition, None where unvoiced
+    offset: TuningOffset = TuningOffset.none()   # the take's tuning offset (when corrected)
 
 
-def voiced_mask(confidence: np.ndarray, frequency_hz: np.ndarray, threshold: float) -> np.ndarray:
-    """Frames whose confidence reaches the threshold and whose frequency is a real pitch."""
-    frequency_hz = np.asarray(frequency_hz, dtype=np.float64)
-    return (np.asarray(confidence) >= threshold) & np.isfinite(frequency_hz) & (frequency_hz > 0)
-
-
-def label_track(track: PitchTrack, settings: Settings, offset_cents: float = 0.0) -> TrackLabels:
+def label_track(track: PitchTrack, settings: Settings, level_dbfs: np.ndarray | None,
+                offset_cents: float | None = None) -> TrackLabels:
     """Voicing, nearest note and cents for every frame of a track.
 
-    offset_cents moves the reference grid (tuning-offset correction); 0 means plain A4 tuning.
+    Parameters
+    ----------
+    track : PitchTrack
+        Model output, n frames.
+    settings : Settings
+        Voicing (threshold, level gate) and naming (A4, transposition, flats, and whether to
+        name against the performer's own tuning: correct_tuning_offset).
+    level_dbfs : np.ndarray, shape (n,), or None
+        Input level around each frame (pitchlive.audio.levels.frame_levels_dbfs of the audio);
+        None when the audio is unknown, and then the level gate cannot apply.
+    offset_cents : float or None
+        The tuning offset to name against when correct_tuning_offset is on; None estimates it
+        from the track's voiced frames.
+
+    Returns
+    -------
+    TrackLabels
     """
-    voiced = voiced_mask(track.confidence, track.frequency_hz, settings.confidence_threshold)
-    midi, cents = nearest_notes(track.frequency_hz, settings.a4_hz, offset_cents)
-    midi = np.where(voiced, midi, np.nan)
-    cents = np.where(voiced, cents, np.nan)
-    names = tuple(
-        note_name(int(m), settings.prefer_flats, settings.transpose_semitones) if v else None
-        for m, v in zip(midi, voiced))
-    return TrackLabels(voiced, midi, cents, names)
+    voiced = voicing.voiced(track.frequency_hz, track.confidence, level_dbfs, settings)
+    offset = TuningOffset.none()
+    if settings.correct_tuning_offset and offset_cents is None:
+        offset = estimate_offset(track.frequency_hz, voiced, settings.a4_hz)
+        offset_cents = offset.offset_cents if offset.valid else None
+    a4_hz = naming_a4_hz(settings, offset_cents)
+    midi, cents, names = name_frequencies(track.frequency_hz, voiced, a4_hz, settings)
+    return TrackLabels(voiced, midi, cents, names, offset)

@@ -61,8 +61,8 @@ class LiveSmoother:
         self._last_output_hz = math.nan
 
     def update(self, frequency_hz: float, voiced: bool) -> tuple[float, bool]:
-        """Smoothed (frequency_hz, voiced) for the next frame."""
-        if not voiced or not (frequency_hz > 0 and math.isfinite(frequency_hz)):
+        """Smoothed (frequency_hz, voiced) for the next frame, voiced by the voicing rule."""
+        if not voiced:
             self._unvoiced_run += 1
             if self._unvoiced_run <= self.hold_frames and math.isfinite(self._last_output_hz):
                 return self._last_output_hz, True

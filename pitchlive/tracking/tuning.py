@@ -8,9 +8,9 @@ cycle inside each voiced run, then a circular mean is refined with Tukey's biwei
 far from the bulk (transitions, glides) stop counting. The same function serves a whole take and
 the live estimate over the last few seconds (RunningOffset).
 
-Sign: a singer 30 cents flat has offset_cents = -30. Passing that value as offset_cents to
-``pitchlive.music.nearest_notes`` or ``label_track`` names notes relative to the singer's own
-grid.
+Which frames count is the voicing rule's decision (pitchlive.tracking.voicing), passed in.
+Sign: a singer 30 cents flat has offset_cents = -30; pitchlive.tracking.naming.naming_a4_hz
+turns it into the A4 of the singer's own grid.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pitchlive.frames import HOP_S, PitchFrame, PitchTrack
-from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi, offset_reference_a4_hz
-from pitchlive.settings import Settings
+from pitchlive.frames import HOP_S, PitchFrame
+from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi
 
 # ~190 ms: a moving average this long cancels most of a 4.5-7 Hz vibrato before measuring.
 SMOOTHING_FRAMES = 6
@@ -153,13 +152,22 @@ def offset_from_pitch(midi: np.ndarray, voiced: np.ndarray,
     return TuningOffset(offset, spread, int(voiced.sum()))
 
 
-def estimate_offset(track: PitchTrack, threshold: float = 0.9,
+def estimate_offset(frequency_hz: np.ndarray, voiced: np.ndarray,
                     a4_hz: float = DEFAULT_A4_HZ) -> TuningOffset:
-    """Tuning offset of a whole track from its frames with confidence >= threshold."""
-    frequency_hz = np.asarray(track.frequency_hz, dtype=np.float64)
-    voiced = ((np.asarray(track.confidence) >= threshold) & np.isfinite(frequency_hz)
-              & (frequency_hz > 0))
-    return offset_from_pitch(np.asarray(hz_to_midi(frequency_hz, a4_hz), np.float64), voiced)
+    """Tuning offset of a whole track from its voiced frames.
+
+    Parameters
+    ----------
+    frequency_hz : np.ndarray, shape (n,)
+        Frequency per frame in Hz.
+    voiced : np.ndarray of bool, shape (n,)
+        The frames that count (pitchlive.tracking.voicing.voiced).
+    a4_hz : float
+        The grid's A4; the offset is measured from it.
+    """
+    frequency_hz = np.asarray(frequency_hz, dtype=np.float64)
+    return offset_from_pitch(np.asarray(hz_to_midi(frequency_hz, a4_hz), np.float64),
+                             np.asarray(voiced, dtype=bool))
 
 
 class RunningOffset:
@@ -170,12 +178,11 @@ class RunningOffset:
     voiced run, as unvoiced frames do.
     """
 
-    def __init__(self, window_s: float = DEFAULT_WINDOW_S, threshold: float = 0.9,
-                 a4_hz: float = DEFAULT_A4_HZ, min_frames: int = MIN_RUNNING_FRAMES):
+    def __init__(self, window_s: float = DEFAULT_WINDOW_S, a4_hz: float = DEFAULT_A4_HZ,
+                 min_frames: int = MIN_RUNNING_FRAMES):
         if not window_s > 0:
             raise ValueError(f"window must be positive, got {window_s}")
         self.window_s = float(window_s)
-        self.threshold = float(threshold)
         self.a4_hz = float(a4_hz)
         self.min_frames = int(min_frames)
         self._frames: deque[tuple[float, float]] = deque(
@@ -191,10 +198,8 @@ class RunningOffset:
             self._current = TuningOffset.none()
             self._dirty = False
 
-    def push(self, time_s: float, frequency_hz: float, confidence: float) -> None:
-        """Add one frame; frames older than window_s before it drop out."""
-        voiced = (confidence >= self.threshold and math.isfinite(frequency_hz)
-                  and frequency_hz > 0)
+    def push(self, time_s: float, frequency_hz: float, voiced: bool) -> None:
+        """Add one frame (voiced as the voicing rule decided); older frames drop out."""
         midi = hz_to_midi(frequency_hz, self.a4_hz) if voiced else float("nan")
         with self._lock:
             self._frames.append((float(time_s), midi))
@@ -203,9 +208,8 @@ class RunningOffset:
             self._dirty = True
 
     def push_frame(self, frame: PitchFrame) -> None:
-        """Add one engine frame, honouring the engine's own voicing decision (level gate too)."""
-        self.push(frame.time_s, frame.frequency_hz if frame.voiced else float("nan"),
-                  frame.confidence)
+        """Add one tracked frame, honouring its voicing."""
+        self.push(frame.time_s, frame.frequency_hz, frame.voiced)
 
     @property
     def current(self) -> TuningOffset:
@@ -227,10 +231,3 @@ class RunningOffset:
         with self._lock:
             self._current = estimate
         return estimate
-
-
-def naming_a4_hz(settings: Settings, offset_cents: float | None) -> float:
-    """The A4 notes are named against: shifted by the singer's offset when the settings say so."""
-    if settings.correct_tuning_offset:
-        return offset_reference_a4_hz(settings.a4_hz, offset_cents)
-    return settings.a4_hz

@@ -9,7 +9,6 @@ real-time engine instead (the window's live view), optionally playing it aloud.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,88 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pitchlive.frames import MODEL_SAMPLE_RATE_HZ
+from pitchlive.analysis.spectrogram import SPEC_MIDI_HI, SPEC_MIDI_LO
 from pitchlive.music import DEFAULT_A4_HZ, hz_to_midi, note_name
 from pitchlive.settings import Settings
-from pitchlive.tracking.labels import label_track
 from pitchlive.ui.background import BackgroundTask
 from pitchlive.ui.notes_overlay import NotesOverlay
 from pitchlive.ui.pitch_view import NoteAxis, TimeAxis
 from pitchlive.ui.theme import DARK, Theme
 
-if TYPE_CHECKING:   # pitchlive.analysis pulls in SciPy; the window starts without it
-    from pitchlive.analysis import FileAnalysis
+if TYPE_CHECKING:   # the analysis pulls in SciPy; the window starts without it
+    from pitchlive.analysis.recording import RecordingResult
 
-SPEC_MIDI_LO, SPEC_MIDI_HI, SPEC_STEP = 28.0, 100.0, 0.25   # rows of the semitone spectrogram
-SPEC_FFT = 2048             # 128 ms at 16 kHz: resolves semitones down to about E1
-SPEC_MIN_HOP = 256          # 16 ms between columns for short files
-MAX_SPEC_COLUMNS = 12000    # longer files get a longer hop, so memory stays bounded
-SPEC_BATCH = 512            # columns transformed at a time
 SPEC_RANGE_DB = 70.0
-MAX_SPECTROGRAM_S = 1800.0  # beyond 30 min only the pitch track is shown (audio not kept)
 TRACE_COLOUR = "#3df5ff"    # the notebook's colour; reads on the magma map in both themes
-
-
-@dataclass(frozen=True)
-class SemitoneSpectrogram:
-    """Spectrogram level (dB) on a semitone grid: level_db (rows, columns), row-major."""
-
-    level_db: np.ndarray
-    start_s: float
-    duration_s: float
-    midi_lo: float     # centre of row 0, in MIDI units at A4 = 440 Hz
-    midi_step: float
-
-
-@dataclass(frozen=True)
-class RecordingResult:
-    """Everything the view draws for one recording."""
-
-    analysis: FileAnalysis
-    spectrogram: SemitoneSpectrogram | None
-
-
-def semitone_spectrogram(audio_16k: np.ndarray,
-                         max_columns: int = MAX_SPEC_COLUMNS) -> SemitoneSpectrogram | None:
-    """Level (dB) of 16 kHz audio on rows every SPEC_STEP semitones, at most max_columns wide.
-
-    Computed in batches of frames so memory stays proportional to the image, not the file.
-    """
-    n = audio_16k.size
-    if n < SPEC_FFT:
-        return None
-    hop = max(SPEC_MIN_HOP, math.ceil((n - SPEC_FFT) / max_columns))
-    frames = np.lib.stride_tricks.sliding_window_view(audio_16k.astype(np.float32), SPEC_FFT)[::hop]
-    window = np.hanning(SPEC_FFT).astype(np.float32)
-    freqs = np.fft.rfftfreq(SPEC_FFT, 1.0 / MODEL_SAMPLE_RATE_HZ)
-    rows_midi = np.arange(SPEC_MIDI_LO, SPEC_MIDI_HI + SPEC_STEP / 2, SPEC_STEP)
-    rows_hz = DEFAULT_A4_HZ * 2.0 ** ((rows_midi - 69.0) / 12.0)
-    # Each row reads the spectrum between the two FFT bins around its frequency.
-    position = rows_hz / freqs[1]
-    lo = np.clip(np.floor(position).astype(int), 0, freqs.size - 2)
-    weight = (position - lo).astype(np.float32)[:, None]
-    image = np.empty((rows_midi.size, frames.shape[0]), np.float32)
-    for first in range(0, frames.shape[0], SPEC_BATCH):
-        batch = frames[first:first + SPEC_BATCH] * window
-        level = 20.0 * np.log10(np.maximum(np.abs(np.fft.rfft(batch, axis=1)), 1e-10)).T
-        image[:, first:first + batch.shape[0]] = level[lo] * (1.0 - weight) + level[lo + 1] * weight
-    hop_s = hop / MODEL_SAMPLE_RATE_HZ
-    # Column k covers the frame centred on (k * hop + SPEC_FFT / 2) samples.
-    start_s = (SPEC_FFT / 2) / MODEL_SAMPLE_RATE_HZ - hop_s / 2
-    return SemitoneSpectrogram(image, start_s, image.shape[1] * hop_s, float(rows_midi[0]),
-                               SPEC_STEP)
-
-
-def analyse_recording(path: Path, model) -> RecordingResult:
-    """Whole-file pitch and spectrogram (runs on a background thread)."""
-    from pitchlive.analysis import analyze_file
-    from pitchlive.audio.files import open_info
-
-    keep_audio = open_info(Path(path)).duration_s <= MAX_SPECTROGRAM_S
-    analysis = analyze_file(Path(path), model, keep_audio=keep_audio)
-    audio = analysis.audio_16k
-    spectrogram = semitone_spectrogram(audio) if audio is not None else None
-    return RecordingResult(analysis, spectrogram)
 
 
 class FileView(QWidget):
@@ -232,6 +162,8 @@ class FileView(QWidget):
         if self._model is None:
             self._pending = path
             return
+        from pitchlive.analysis.recording import analyse_recording
+
         task = BackgroundTask(lambda: analyse_recording(path, self._model), "pitchlive-file",
                               self)
         task.succeeded.connect(lambda result, p=path: self._on_result(p, result))
@@ -311,7 +243,7 @@ class FileView(QWidget):
         if self.result is None:
             return
         track = self.result.analysis.track
-        labels = label_track(track, self._settings)
+        labels = self.result.labels(self._settings)
         midi = np.where(labels.voiced, hz_to_midi(track.frequency_hz, self._settings.a4_hz),
                         np.nan)
         self.trace.setData(track.times_s, midi)
@@ -328,7 +260,7 @@ class FileView(QWidget):
         """Whole duration; pitch range around the voiced notes."""
         a = self.result.analysis
         track = a.track
-        labels = label_track(track, self._settings)
+        labels = self.result.labels(self._settings)
         midi = hz_to_midi(track.frequency_hz[labels.voiced], self._settings.a4_hz)
         if np.size(midi):
             lo, hi = float(np.nanmin(midi)) - 5, float(np.nanmax(midi)) + 5

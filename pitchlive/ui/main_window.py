@@ -39,6 +39,7 @@ from pitchlive.ui.history import PitchHistory
 from pitchlive.ui.message_banner import MessageBanner
 from pitchlive.ui.note_panel import NotePanel
 from pitchlive.ui.pitch_view import PitchView
+from pitchlive.model import load_warm_model
 from pitchlive.ui.prefs import DisplayPrefs
 from pitchlive.ui.session import (
     DEVICE_FAILED,
@@ -47,7 +48,6 @@ from pitchlive.ui.session import (
     NO_DEVICE,
     Failure,
     TrackerSession,
-    load_warm_model,
 )
 from pitchlive.ui.settings_store import SettingsStore
 from pitchlive.ui.status_bar import StatusPanel

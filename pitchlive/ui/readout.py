@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pitchlive.frames import PitchFrame
 from pitchlive.music import nearest_note, note_name
 from pitchlive.settings import Settings
-from pitchlive.tracking.tuning import naming_a4_hz
+from pitchlive.tracking.naming import naming_a4_hz
 from pitchlive.ui.prefs import DisplayPrefs
 
 IN_TUNE, CLOSE, OFF = "in_tune", "close", "off"

@@ -8,45 +8,28 @@ does the inference; nothing here runs the model.
 
 from __future__ import annotations
 
-import gc
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 
-from pitchlive.audio.devices import DeviceError, list_input_devices, rescan_devices
+from pitchlive.audio.devices import (
+    DeviceError,
+    NoInputDeviceError,
+    list_input_devices,
+    rescan_devices,
+)
 from pitchlive.audio.files import AudioFileError
 from pitchlive.settings import Settings
 from pitchlive.ui.bridge import EngineBridge
 
 if TYPE_CHECKING:
     from pitchlive.engine import Engine, EngineEvent, EngineStats
-    from pitchlive.model import SpiceModel
 
 log = logging.getLogger(__name__)
-
-
-def load_warm_model(settings: Settings) -> SpiceModel:
-    """Load SPICE and run it once (call on a background thread: it imports TensorFlow).
-
-    The first call of a loaded model traces its graph and takes far longer than the rest;
-    paying that here keeps it off the first live frame.
-    """
-    from pitchlive.model import limit_threads_for_streaming, load_model
-
-    limit_threads_for_streaming()
-    model = load_model(settings)
-    model.infer(np.zeros(settings.window_samples, dtype=np.float32))
-    # TensorFlow leaves ~430k Python objects behind; one full garbage collection scans them all
-    # (220 ms measured here) while holding the GIL, freezing the GUI and the engine alike.
-    # Collect once now, during loading, and exempt the survivors from later collections.
-    gc.collect()
-    gc.freeze()
-    return model
 
 
 def _import_engine() -> None:
@@ -94,7 +77,7 @@ def failure_for(exc: BaseException, spec: SourceSpec) -> Failure:
         text = str(exc)
         if spec.is_file:
             return Failure(DEVICE_FAILED, "The recording cannot be played aloud", text)
-        if text.startswith("No audio input device") or "PortAudio library" in text:
+        if isinstance(exc, NoInputDeviceError):
             return Failure(NO_DEVICE, "No microphone available", text)
         return Failure(DEVICE_FAILED, "The input device cannot be opened", text)
     return Failure(DEVICE_FAILED, "Tracking could not start",
@@ -169,16 +152,11 @@ class TrackerSession(QObject):
         self._want_running = True
         if self.model is None or self._engine is not None:
             return
-        from pitchlive.audio import sources
+        from pitchlive.audio.sources import open_source
         from pitchlive.engine import Engine
 
         spec = self.spec
-        if spec.is_file:
-            source = sources.FileSource(spec.path, realtime=True, play=spec.play,
-                                        channel=self.settings.channel)
-        else:
-            source = sources.MicrophoneSource(device=self.settings.device,
-                                              channel=self.settings.channel)
+        source = open_source(self.settings, spec.path if spec.is_file else None, play=spec.play)
         engine = Engine(self.settings, self.model, source)
         self._engine = engine
         self._bridge.attach(engine)

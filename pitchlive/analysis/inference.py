@@ -1,4 +1,4 @@
-"""Whole-signal analysis: any audio -> 16 kHz mono -> SPICE in bounded chunks -> PitchTrack.
+"""Whole-signal model inference: any audio -> 16 kHz mono -> SPICE in bounded chunks -> PitchTrack.
 
 Long inputs run through the model in chunks that overlap by OVERLAP_SAMPLES on each side, and
 only each chunk's core frames are kept, so results do not depend on where chunks fall: with
@@ -8,14 +8,12 @@ left up to 1.1 cents. Memory stays bounded however long the file is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
 
-from pitchlive.audio.files import FileProblems, downmix, open_info, read_blocks, sanitize
-from pitchlive.audio.resample import StreamingResampler, resample_to
+from pitchlive.audio.files import FileProblems, downmix, sanitize
+from pitchlive.audio.resample import resample_to
 from pitchlive.frames import HOP_SAMPLES, HOP_S, MODEL_SAMPLE_RATE_HZ, PitchTrack
 from pitchlive.tracking.refine import refine_frames
 
@@ -88,9 +86,26 @@ class ChunkedInference:
 
 
 def predict(audio: np.ndarray, sample_rate_hz: float, model, refine: bool = True) -> PitchTrack:
-    """Pitch of a whole signal (n,) or (n, channels) at any rate; NaN/Inf count as silence.
+    """Model output for a whole signal: pitch and confidence every 32 ms.
 
-    refine=False gives the model's raw output (no refinement stage).
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n,) or (n, channels)
+        The signal in [-1, 1] at any rate (channels are mixed); NaN/Inf count as silence.
+    sample_rate_hz : float
+        Its sample rate in Hz.
+    model
+        A loaded model (pitchlive.load_model()), used through its ``infer``.
+    refine : bool
+        Run the refinement stage (pitchlive.tracking.refine); False gives the model's raw
+        output, for comparison.
+
+    Returns
+    -------
+    PitchTrack
+        times_s, frequency_hz and confidence, each of shape (n_frames,) with
+        n_frames = n_16k // 512 + 1 for the n_16k samples the signal has at 16 kHz; frame k is
+        centred on k * 32 ms. Unpacks as ``times_s, frequency_hz, confidence``.
     """
     audio = np.asarray(audio, dtype=np.float32)
     if audio.ndim not in (1, 2):
@@ -99,54 +114,3 @@ def predict(audio: np.ndarray, sample_rate_hz: float, model, refine: bool = True
     audio_16k = resample_to(mono, sample_rate_hz, MODEL_SAMPLE_RATE_HZ)
     chunks = ChunkedInference(model.infer, refine=refine)
     return PitchTrack.concatenate([chunks.push(audio_16k), chunks.finish()])
-
-
-@dataclass
-class FileAnalysis:
-    """Result of analysing one file: its track, what it was, and any damage found."""
-
-    path: Path
-    track: PitchTrack
-    sample_rate_hz: int
-    channels: int
-    duration_s: float                     # of the audio actually decoded
-    problems: FileProblems = field(default_factory=FileProblems)
-    audio_16k: np.ndarray | None = None   # kept only when asked for (plots)
-
-
-def analyze_file(path: Path, model, channel: int | None = None, keep_audio: bool = False,
-                 on_progress: Callable[[int], None] | None = None,
-                 refine: bool = True) -> FileAnalysis:
-    """Analyse a recording block by block; raises AudioFileError if it cannot be read at all.
-
-    on_progress receives the number of input frames read since its last call. refine=False
-    gives the model's raw output (no refinement stage).
-    """
-    info = open_info(Path(path))
-    problems = FileProblems()
-    resampler = StreamingResampler(info.sample_rate_hz, MODEL_SAMPLE_RATE_HZ)
-    chunks = ChunkedInference(model.infer, refine=refine)
-    tracks, kept = [], []
-    samples_read = 0
-
-    def consume(audio_16k: np.ndarray) -> None:
-        if keep_audio:
-            kept.append(audio_16k)
-        tracks.append(chunks.push(audio_16k))
-
-    for block in read_blocks(info, problems, channel):
-        samples_read += block.size
-        consume(resampler.process(block))
-        if on_progress:
-            on_progress(block.size)
-    consume(resampler.flush())
-    tracks.append(chunks.finish())
-    audio_16k = np.concatenate(kept) if keep_audio and kept else None
-    return FileAnalysis(Path(path), PitchTrack.concatenate(tracks), info.sample_rate_hz,
-                        info.channels, samples_read / info.sample_rate_hz, problems, audio_16k)
-
-
-def analyze_many(paths: Iterable[Path], model, **kwargs) -> Iterable[FileAnalysis]:
-    """analyze_file over several paths, in order."""
-    for path in paths:
-        yield analyze_file(path, model, **kwargs)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pitchlive.analysis import FileAnalysis
+from pitchlive.analysis.file import FileAnalysis
 from pitchlive.audio.files import AudioFileError
 from pitchlive.audio.resample import resample_to
 from pitchlive.audio.sources import FileSource
@@ -70,4 +70,6 @@ def analyze_file_live(path: Path, model, settings: Settings, channel: int | None
         mono = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
         audio_16k = resample_to(mono, sample_rate_hz, MODEL_SAMPLE_RATE_HZ)
     return FileAnalysis(Path(path), track, sample_rate_hz, source.channels,
-                        samples / max(sample_rate_hz, 1), source.problems, audio_16k)
+                        samples / max(sample_rate_hz, 1),
+                        level_dbfs=np.array([f.level_dbfs for f in frames], np.float64),
+                        problems=source.problems, audio_16k=audio_16k)

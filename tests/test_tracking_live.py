@@ -1,0 +1,96 @@
+"""The live tracking stage (pitchlive.tracking.live): ModelFrame in, PitchFrame out."""
+
+import math
+
+import numpy as np
+import pytest
+
+from pitchlive.frames import HOP_S, ModelFrame, PitchTrack
+from pitchlive.music import midi_to_hz
+from pitchlive.settings import Settings
+from pitchlive.tracking.labels import label_track
+from pitchlive.tracking.live import LiveTracker
+
+WINDOW = np.zeros(2304, np.float32)
+WINDOW.flags.writeable = False
+RAW = Settings(smoothing=False)
+
+
+def model_frame(k: int, frequency_hz: float, confidence: float = 0.95,
+                level_dbfs: float = -20.0) -> ModelFrame:
+    return ModelFrame(time_s=k * HOP_S, frequency_hz=frequency_hz, confidence=confidence,
+                      level_dbfs=level_dbfs, window_16k=WINDOW, centre_index=2048)
+
+
+def test_a_voiced_frame_is_named_and_keeps_the_model_values():
+    tracker = LiveTracker(RAW)
+    frame = tracker.process(model_frame(3, midi_to_hz(69.1), 0.93, -12.5), RAW)
+    assert frame.voiced and frame.midi == 69 and frame.note == "A4"
+    assert frame.cents == pytest.approx(10.0, abs=1e-6)
+    assert (frame.time_s, frame.confidence, frame.level_dbfs) == (3 * HOP_S, 0.93, -12.5)
+    clarinet = RAW.replace(transposition="Bb", prefer_flats=True)
+    assert tracker.process(model_frame(4, midi_to_hz(68.0)), clarinet).note == "Bb4"
+
+
+@pytest.mark.parametrize("frequency, confidence, level", [
+    (440.0, 0.5, -20.0),        # not confident
+    (440.0, 0.95, -75.0),       # below the level gate
+    (math.nan, 0.95, -20.0),    # no pitch
+    (0.0, 0.95, -20.0),
+])
+def test_unvoiced_frames_carry_no_note(frequency, confidence, level):
+    frame = LiveTracker(RAW).process(model_frame(0, frequency, confidence, level), RAW)
+    assert not frame.voiced and frame.midi is None and frame.cents is None and frame.note is None
+
+
+def test_smoothing_is_switched_by_the_settings_and_forgets_after_a_skip():
+    blip = midi_to_hz(69.4)
+    on = Settings(smoothing=True)
+    tracker = LiveTracker(on)
+    seen = [tracker.process(model_frame(k, blip if k == 5 else 440.0), on).frequency_hz
+            for k in range(10)]
+    assert seen[5] == pytest.approx(440.0)                  # the steady-note median hides it
+    off = [LiveTracker(RAW).process(model_frame(5, blip), RAW).frequency_hz]
+    assert off == [pytest.approx(blip)]
+    tracker.skip()                                          # frames were lost: no history
+    assert tracker.process(model_frame(20, blip), on).frequency_hz == pytest.approx(blip)
+
+
+def test_the_running_offset_names_on_the_performers_grid_and_restarts():
+    flat = midi_to_hz(69 - 0.3)                              # 30 cents flat A4
+    settings = RAW.replace(correct_tuning_offset=True)
+    tracker = LiveTracker(settings)
+    frames = [tracker.process(model_frame(k, flat), settings) for k in range(40)]
+    assert frames[0].tuning_offset_cents is None             # not enough frames yet
+    assert frames[-1].tuning_offset_cents == pytest.approx(-30.0, abs=0.5)
+    assert frames[-1].note == "A4" and abs(frames[-1].cents) < 1.0
+    plain = tracker.process(model_frame(40, flat), RAW)      # correction off: the A4 grid
+    assert plain.cents == pytest.approx(-30.0, abs=0.01) and plain.tuning_offset_cents is not None
+    tracker.start_stream(settings)                           # a new stream: a new estimate
+    assert tracker.process(model_frame(0, flat), settings).tuning_offset_cents is None
+    for k in range(30):
+        tracker.process(model_frame(k, flat), settings)
+    moved = settings.replace(a4_hz=442.0)                    # a new A4: the old frames go
+    assert tracker.process(model_frame(31, flat), moved).tuning_offset_cents is None
+
+
+def test_live_frames_are_labelled_as_the_whole_track_labels_them():
+    rng = np.random.default_rng(0)
+    n = 300
+    track = PitchTrack(np.arange(n) * HOP_S, midi_to_hz(rng.uniform(40, 90, n)),
+                       rng.uniform(0.6, 1.0, n))
+    level = rng.uniform(-80, -10, n)
+    level[::17] = -np.inf
+    for settings in (RAW, RAW.replace(transposition="Eb", prefer_flats=True, a4_hz=443.0,
+                                      confidence_threshold=0.8, level_gate_dbfs=-40.0)):
+        tracker = LiveTracker(settings)
+        live = [tracker.process(model_frame(k, f, c, l), settings)
+                for k, (f, c, l) in enumerate(zip(track.frequency_hz, track.confidence, level))]
+        labels = label_track(track, settings, level)
+        assert [f.voiced for f in live] == labels.voiced.tolist()
+        assert 0 < labels.voiced.sum() < n
+        assert [f.note for f in live] == list(labels.names)
+        voiced = labels.voiced
+        assert [f.midi for f in live if f.voiced] == labels.midi[voiced].astype(int).tolist()
+        np.testing.assert_allclose([f.cents for f in live if f.voiced], labels.cents[voiced],
+                                   atol=1e-9)
