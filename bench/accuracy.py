@@ -61,7 +61,7 @@ def run_pitchlive(takes, model, live: bool):
     """{(take index, condition label): (times, frequency, voiced)} for live, whole and raw."""
     import soundfile as sf
 
-    from pitchlive.analysis import predict
+    from pitchlive.analysis.inference import predict
     from pitchlive.analysis.live import live_frames
     from pitchlive.settings import Settings
 

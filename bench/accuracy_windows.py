@@ -25,8 +25,8 @@ from engine_common import infer_cpu_s, load_spice
 
 LOW = ("electric bass", "tuba", "bassoon", "cello", "trombone", "choir aahs low")
 CONFIGS = [  # (window samples, right context samples, smoothing)
-    (2304, 256, True), (2304, 256, False), (2304, 768, False),
-    (4352, 256, False), (8448, 256, False),
+    (2304, 256, True), (2304, 256, False), (2304, 768, True), (2304, 768, False),
+    (4352, 256, False), (4352, 768, False),
 ]
 
 
@@ -34,7 +34,7 @@ def main() -> None:
     """Print the study as a markdown table."""
     import soundfile as sf
 
-    from pitchlive.analysis import predict
+    from pitchlive.analysis.inference import predict
     from pitchlive.analysis.live import analyze_file_live
     from pitchlive.settings import Settings
 

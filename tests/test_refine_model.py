@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pitchlive.analysis import predict
+from pitchlive.analysis.inference import predict
 from pitchlive.analysis.live import live_frames
 from pitchlive.settings import Settings
 from synth import exact_tone, melody_notes, render_midi, write_wav
