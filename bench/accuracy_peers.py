@@ -3,7 +3,8 @@
 Each peer is run as its documentation shows, over the range E1-C7 where it accepts one, with its
 own documented voicing rule:
 - pYIN (librosa, 64 ms frames like pitchlive's): ``voiced_flag``; f0 everywhere (``fill_na=None``) so RPA scores its pitch;
-- CREPE tiny (torchcrepe, Viterbi decoding, 10 ms hop): periodicity >= 0.21 (torchcrepe's README);
+- CREPE tiny (torchcrepe, weighted-argmax decoding, 10 ms hop): periodicity >= 0.21 (torchcrepe's
+  README);
 - PESTO (``mir-1k_g7``): confidence >= 0.5;
 - swift-f0: confidence >= 0.5 (its docstring);
 - Praat (parselmouth, ``to_pitch_ac``): Praat's own voicing (0 Hz = unvoiced).
@@ -42,11 +43,12 @@ def run_crepe(audio):
     import torch
     import torchcrepe
 
-    # CREPE's own 10 ms hop: its Viterbi transition model assumes it (at 32 ms hops the decoded
-    # path collapsed to the lowest bin on whole melodies here).
+    # CREPE's own 10 ms hop, weighted-argmax decoding: torchcrepe's Viterbi decoding collapsed
+    # to the lowest bin (32 Hz) over most of these takes (all of them at 0 dB), at 10 and 32 ms
+    # hops alike, which would not be CREPE's accuracy.
     x = torch.from_numpy(audio.astype(np.float32))[None, :]
     f0, periodicity = torchcrepe.predict(x, RATE, hop_length=160, fmin=32.0, fmax=1975.0,
-                                         model="tiny", decoder=torchcrepe.decode.viterbi,
+                                         model="tiny", decoder=torchcrepe.decode.weighted_argmax,
                                          return_periodicity=True, batch_size=512, device="cpu")
     f0, periodicity = f0[0].numpy(), periodicity[0].numpy()
     return np.arange(f0.size) * 160 / RATE, f0, periodicity >= 0.21

@@ -3,15 +3,16 @@
 import numpy as np
 import pytest
 
-from pitchlive.tracking.candidates import (HIGHEST_HZ, LOWEST_HZ, candidate_scores,
-                                           frequency_grid, pick_candidates, subharmonic_penalty)
+from pitchlive.tracking.candidates import (GRID_CENTS, HIGHEST_HZ, LOWEST_HZ, candidate_scores,
+                                           frequency_grid, pick_candidates,
+                                           subharmonic_penalty)
 
 
 def test_grid_spans_e1_to_c7_in_even_cent_steps():
     grid = frequency_grid()
     assert grid[0] == pytest.approx(LOWEST_HZ) and grid[0] < 41.2
     assert 2093 < grid[-1] <= HIGHEST_HZ
-    np.testing.assert_allclose(np.diff(1200 * np.log2(grid)), 10.0)
+    np.testing.assert_allclose(np.diff(1200 * np.log2(grid)), GRID_CENTS)
 
 
 def test_pick_candidates_returns_the_strongest_maxima_first():

@@ -16,7 +16,7 @@ from pitchlive.tracking.periodicity import peak_near, values_at_lags
 
 LOWEST_HZ = 38.0          # a little below E1 (41.2 Hz)
 HIGHEST_HZ = 2300.0       # a little above C7 (2093 Hz)
-GRID_CENTS = 10.0
+GRID_CENTS = 20.0
 N_CANDIDATES = 5
 RANK_BONUS_PER_OCTAVE = 0.05
 
@@ -138,7 +138,7 @@ def subharmonic_penalty(candidate_hz: np.ndarray, strength: np.ndarray,
 
 def candidate_scores(candidate_hz: np.ndarray, strength: np.ndarray, prior_hz: np.ndarray,
                      prior_confidence: np.ndarray, prior_weight: float = 0.3,
-                     prior_width_semitones: float = 1.0, height_bonus_per_octave: float = 0.03,
+                     prior_width_semitones: float = 1.0, height_bonus_per_octave: float = 0.01,
                      subharmonic_cost: float = 0.5) -> np.ndarray:
     """How well each candidate explains the frame: periodicity + the model's prior.
 

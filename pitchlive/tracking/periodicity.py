@@ -161,11 +161,11 @@ def refine_period(curve: np.ndarray, period_lags: np.ndarray, max_lag: float) ->
     period_lags = np.asarray(period_lags, np.float64)
     multiples = np.maximum(np.floor(max_lag / np.maximum(period_lags, 1e-9)), 1.0)
     refined = period_lags.copy()
-    # Step out one multiple at a time (1, 2, 4, ... periods) so each search stays within a
+    # Step out by fours (1, 4, 16, ... periods) so each search stays within a
     # fraction of a period of the truth even when the first estimate is a little off.
     current = np.ones_like(period_lags)
     while True:
-        target = np.minimum(current * 2, multiples)
+        target = np.minimum(current * 4, multiples)
         grow = target > current
         if not grow.any():
             break

@@ -67,10 +67,12 @@ def vibrato_of(cents: np.ndarray, frame_rate_hz: float = FRAME_RATE_HZ
 
 def centre_over_cycles(cents: np.ndarray, period_frames: float, cycles: int = CYCLES_AVERAGED
                        ) -> float:
-    """Mean of the last `cycles` whole periods of cents (n,); the oldest frame weighted fractionally.
-
-    Returns NaN when the contour is shorter than that.
+    """Mean of the last whole periods of cents (n,), up to `cycles` of them (fewer at a note's
+    start, at least one); the oldest frame weighted fractionally. NaN when not one period fits.
     """
+    cycles = min(cycles, int((cents.size - 1) // period_frames))
+    if cycles < 1:
+        return math.nan
     length = cycles * period_frames
     whole = int(math.floor(length))
     if cents.size < whole + 1:
