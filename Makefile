@@ -14,12 +14,13 @@ ifneq ($(wildcard $(SPICE_V1)/saved_model.pb),)
   TEST_MODEL_ENV := PITCHLIVE_MODEL=$(SPICE_V1)
 endif
 
-.PHONY: run test bench sysdeps-run sysdeps-test clean help
+.PHONY: run test bench bench-peers sysdeps-run sysdeps-test clean help
 
 help:
 	@echo "make run    - install into $(VENV) and start the pitchlive window (ARGS='...' passes options)"
 	@echo "make test   - install with test extras and run every test"
 	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make bench-peers - install the comparison pitch trackers into .venv-bench (bench/accuracy.py)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] < (3, 13), \
@@ -49,7 +50,11 @@ test: sysdeps-test $(VENV)/.installed-test
 	$(TEST_MODEL_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: sysdeps-test $(VENV)/.installed-test
-	@for script in $(filter-out %_common.py,$(sort $(wildcard bench/*.py))); do echo "== $$script"; $(TEST_MODEL_ENV) $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out %_common.py %_corpus.py %_metrics.py %_peers.py,$(sort $(wildcard bench/*.py))); do echo "== $$script"; $(TEST_MODEL_ENV) $(BIN)/python $$script || exit 1; done
+
+# The peers bench/accuracy.py compares with, in their own environment (never the app's).
+bench-peers:
+	PYTHON=$(PYTHON) bash tools/bench_peers.sh .venv-bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

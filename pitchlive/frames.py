@@ -80,6 +80,14 @@ class PitchFrame:
     # Running offset of the performer from equal temperament (A4 grid) over the last few
     # seconds, in cents (negative = flat); None until enough voiced frames have been heard.
     tuning_offset_cents: float | None = None
+    # What the needle reads (midi and cents are named from it): the vibrato's centre while a
+    # vibrato is heard, else frequency_hz; None when unvoiced. The trace draws frequency_hz.
+    reading_hz: float | None = None
+    vibrato_rate_hz: float | None = None       # None when no vibrato is heard
+    vibrato_width_cents: float | None = None   # half the peak-to-peak swing
+    # Sound above the level gate with no clear pitch (noise, breath, a chord): the window can say
+    # so instead of showing nothing.
+    unpitched_sound: bool = False
 
     @property
     def is_pitch(self) -> bool:

@@ -37,9 +37,19 @@ class Settings:
     # live engine
     device: str | None = None               # index or name substring; None = system default
     channel: int | None = None              # None = mix all channels
-    window_samples: int = 2304              # SPICE window at 16 kHz (bench/engine_windows.py)
-    right_context_samples: int = 256        # audio after the kept frame's centre, within the window
-    smoothing: bool = True
+    # SPICE window at 16 kHz and the audio after the kept frame's centre within it: chosen with
+    # the refinement stage on the accuracy corpus, low instruments included
+    # (bench/accuracy_windows.py): one hop more right context than before (768, not 256) brings
+    # live RPA to within 0.01 of whole-file analysis, for 32 ms more latency.
+    window_samples: int = 2304
+    right_context_samples: int = 768
+    # The steady-note median (tracking/smoothing.py). Off: with the refinement stage a held note
+    # already reads to hundredths of a cent, and the median delayed vibrato and glides by a frame
+    # (live RPA 0.914 -> 0.903 on the accuracy corpus, bench/accuracy_windows.py).
+    smoothing: bool = False
+    # The refinement stage (tracking/refine.py): the signal fixes the model's pitch, octave and
+    # voicing. Off = the model's raw output, for comparison (--raw).
+    refine: bool = True
     # Name notes and cents relative to the singer's own running tuning offset (a choir that has
     # drifted 30 cents flat still reads "in tune") instead of the fixed A4 grid.
     correct_tuning_offset: bool = False

@@ -134,3 +134,28 @@ def truth_at(notes: list[Note], times_s: np.ndarray) -> np.ndarray:
     for note in notes:
         truth[(times_s >= note.start_s) & (times_s < note.end_s)] = note.midi
     return truth
+
+
+def exact_tone(frequency_hz: float, duration_s: float, timbre: str = "saw",
+               sample_rate_hz: int = 16000, vibrato_cents: float = 0.0,
+               vibrato_hz: float = 5.5, amplitude: float = 0.5) -> np.ndarray:
+    """A band-limited tone of exactly frequency_hz (its centre, with vibrato), float32 (n,).
+
+    timbre: "saw" (every harmonic, 1/k) or "odd" (odd harmonics only, 1/k: clarinet-like, the
+    fundamental's octave is missing). Every harmonic below 0.45 of the rate; 20 ms fades.
+    """
+    n = int(round(duration_s * sample_rate_hz))
+    t = np.arange(n) / sample_rate_hz
+    inst_hz = frequency_hz * 2.0 ** (vibrato_cents / 1200.0 * np.sin(2 * np.pi * vibrato_hz * t))
+    phase = 2 * np.pi * np.cumsum(inst_hz) / sample_rate_hz
+    top_hz = frequency_hz * 2.0 ** (abs(vibrato_cents) / 1200.0)
+    out = np.zeros(n)
+    for k in range(1, int(0.45 * sample_rate_hz / top_hz) + 1):
+        if timbre == "saw" or k % 2:
+            out += np.sin(k * phase) / k
+    out *= amplitude / max(float(np.max(np.abs(out))), 1e-12)
+    ramp = int(0.02 * sample_rate_hz)
+    fade = np.linspace(0.0, 1.0, ramp)
+    out[:ramp] *= fade
+    out[-ramp:] *= fade[::-1]
+    return out.astype(np.float32)

@@ -219,3 +219,33 @@ def test_the_level_gate_option_unvoices_quiet_frames(cli, tmp_path):
     default, gated = read_rows(tmp_path / "default.csv"), read_rows(tmp_path / "gated.csv")
     assert all(r["voiced"] == "1" for r in default[5:-5])      # about -35 dBFS: above -60
     assert all(r["voiced"] == "0" and r["note"] == "" for r in gated)
+
+
+def test_live_writes_the_same_csv_from_the_live_path(cli, tmp_path):
+    # C7 is beyond SPICE v1's range: the refined live path reads it; the rows are the frames the
+    # window would have shown, one per hop, in the same CSV layout as whole-file analysis.
+    from synth import exact_tone
+
+    wav = write_wav(tmp_path / "c7.wav", exact_tone(2093.0045, 1.5, "saw"), 16000)
+    code, _, err = cli("analyze", "--live", wav, "-o", tmp_path / "live.csv")
+    assert code == 0, err
+    code, _, err = cli("analyze", wav, "-o", tmp_path / "whole.csv")
+    assert code == 0, err
+    live, whole = read_rows(tmp_path / "live.csv"), read_rows(tmp_path / "whole.csv")
+    assert list(live[0].keys()) == list(whole[0].keys())
+    assert abs(len(live) - len(whole)) <= 1
+    middle = live[8:-8]
+    assert all(r["voiced"] == "1" and r["note"] == "C7" for r in middle)
+    assert all(abs(float(r["cents"])) < 1 for r in middle)
+
+
+def test_raw_gives_the_models_own_output(cli, tmp_path):
+    from synth import exact_tone
+
+    wav = write_wav(tmp_path / "c7.wav", exact_tone(2093.0045, 1.5, "saw"), 16000)
+    cli("analyze", "--raw", wav, "-o", tmp_path / "raw.csv")
+    cli("analyze", wav, "-o", tmp_path / "refined.csv")
+    raw, refined = read_rows(tmp_path / "raw.csv")[8:-8], read_rows(tmp_path / "refined.csv")[8:-8]
+    assert all(r["note"] == "C7" for r in refined)
+    # SPICE v1 alone cannot read C7 (it tops out near 1.5 kHz).
+    assert not any(r["note"] == "C7" for r in raw)

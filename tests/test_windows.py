@@ -80,7 +80,9 @@ def test_default_settings_name_a_frame_inside_the_window():
     settings = Settings()
     right = settings.right_context_samples
     check_window(settings.window_samples, right)
-    assert 0 <= right <= 512                   # the study's finding: at most one hop of context
+    # The studies' finding (bench/engine_windows.py, then bench/accuracy_windows.py with the
+    # refinement stage): at most one hop and a half of context, i.e. one hop of added delay.
+    assert 0 <= right <= 768
 
 
 def test_the_kept_frame_comes_with_the_window_the_model_saw():

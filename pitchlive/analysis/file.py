@@ -35,7 +35,8 @@ class FileAnalysis:
 
 def analyze_file(path: Path, model, channel: int | None = None, keep_audio: bool = False,
                  on_progress: Callable[[int], None] | None = None,
-                 on_audio_16k: Callable[[np.ndarray], None] | None = None) -> FileAnalysis:
+                 on_audio_16k: Callable[[np.ndarray], None] | None = None,
+                 refine: bool = True) -> FileAnalysis:
     """Analyse a recording block by block; raises AudioFileError if it cannot be read at all.
 
     Parameters
@@ -53,6 +54,8 @@ def analyze_file(path: Path, model, channel: int | None = None, keep_audio: bool
     on_audio_16k : callable or None
         Receives the 16 kHz mono audio (n,) piece by piece, in order (a streamed spectrogram:
         memory bounded however long the file, unlike keep_audio).
+    refine : bool
+        Run the refinement stage (pitchlive.tracking.refine); False gives the model's raw output.
 
     Returns
     -------
@@ -62,7 +65,7 @@ def analyze_file(path: Path, model, channel: int | None = None, keep_audio: bool
     info = open_info(Path(path))
     problems = FileProblems()
     resampler = StreamingResampler(info.sample_rate_hz, MODEL_SAMPLE_RATE_HZ)
-    chunks = ChunkedInference(model.infer)
+    chunks = ChunkedInference(model.infer, refine=refine)
     levels = FrameLevels()
     tracks, kept, mean_squares = [], [], []
     samples_read = 0

@@ -15,6 +15,7 @@ import numpy as np
 from pitchlive.audio.files import FileProblems, downmix, sanitize
 from pitchlive.audio.resample import resample_to
 from pitchlive.frames import HOP_SAMPLES, HOP_S, MODEL_SAMPLE_RATE_HZ, PitchTrack
+from pitchlive.tracking.refine import refine_frames
 
 # ~16 s per model call: calls of 5-20 s run ~500x real time here, one 60 s call only ~50x.
 CHUNK_FRAMES = 512
@@ -22,13 +23,19 @@ OVERLAP_SAMPLES = 16384
 
 
 class ChunkedInference:
-    """Feed 16 kHz audio in any pieces; get the frames whole-signal inference would give."""
+    """Feed 16 kHz audio in any pieces; get the frames whole-signal inference would give.
+
+    With refine, each chunk's frames go through the refinement stage (tracking/refine.py) on the
+    chunk's own audio: the overlap is far wider than the audio a frame's refinement reads.
+    """
 
     def __init__(self, infer: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-                 chunk_frames: int = CHUNK_FRAMES, overlap_samples: int = OVERLAP_SAMPLES):
+                 chunk_frames: int = CHUNK_FRAMES, overlap_samples: int = OVERLAP_SAMPLES,
+                 refine: bool = False):
         if overlap_samples % HOP_SAMPLES:
             raise ValueError("overlap must be a whole number of hops")
         self._infer = infer
+        self._refine = refine
         self.chunk_frames = chunk_frames
         self.overlap_samples = overlap_samples
         self._buffer = np.zeros(0, np.float32)
@@ -45,6 +52,10 @@ class ChunkedInference:
         skip = (first_frame * HOP_SAMPLES - start) // HOP_SAMPLES
         stop = None if n_frames is None else skip + n_frames
         frequency_hz, confidence = frequency_hz[skip:stop], confidence[skip:stop]
+        if self._refine:
+            centres = (skip + np.arange(frequency_hz.size)) * HOP_SAMPLES
+            refined = refine_frames(segment, centres, frequency_hz, confidence)
+            frequency_hz, confidence = refined.frequency_hz, refined.confidence
         times_s = (first_frame + np.arange(frequency_hz.size)) * HOP_S
         frequency_hz, confidence = self._finite(times_s, np.asarray(frequency_hz, np.float64),
                                                 np.asarray(confidence))
@@ -110,7 +121,7 @@ class ChunkedInference:
         return track
 
 
-def predict(audio: np.ndarray, sample_rate_hz: float, model) -> PitchTrack:
+def predict(audio: np.ndarray, sample_rate_hz: float, model, refine: bool = True) -> PitchTrack:
     """Model output for a whole signal: pitch and confidence every 32 ms.
 
     Parameters
@@ -121,6 +132,9 @@ def predict(audio: np.ndarray, sample_rate_hz: float, model) -> PitchTrack:
         Its sample rate in Hz.
     model
         A loaded model (pitchlive.load_model()), used through its ``infer``.
+    refine : bool
+        Run the refinement stage (pitchlive.tracking.refine); False gives the model's raw
+        output, for comparison.
 
     Returns
     -------
@@ -134,5 +148,5 @@ def predict(audio: np.ndarray, sample_rate_hz: float, model) -> PitchTrack:
         raise ValueError(f"audio must have shape (n,) or (n, channels), got {audio.shape}")
     mono = downmix(sanitize(audio, FileProblems(), 0.0, sample_rate_hz))
     audio_16k = resample_to(mono, sample_rate_hz, MODEL_SAMPLE_RATE_HZ)
-    chunks = ChunkedInference(model.infer)
+    chunks = ChunkedInference(model.infer, refine=refine)
     return PitchTrack.concatenate([chunks.push(audio_16k), chunks.finish()])

@@ -74,6 +74,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                             "$PITCHLIVE_MODEL, else TF Hub SPICE v2)")
     group.add_argument("--calibration", choices=tuple(CALIBRATIONS),
                        help="force the calibration of this SPICE version instead of detecting it")
+    group.add_argument("--raw", action="store_true",
+                       help="the model's raw output: skip the refinement stage that fixes pitch, "
+                            "octave and voicing from the signal (for comparison)")
 
 
 def add_naming_options(parser: argparse.ArgumentParser) -> None:
@@ -124,6 +127,8 @@ def settings_from_args(args: argparse.Namespace, **extra):
 
     values = {field: getattr(args, option) for field, option in _SETTINGS_OPTIONS.items()
               if hasattr(args, option)}
+    if getattr(args, "raw", False):
+        values["refine"] = False
     values.update(extra)
     return Settings(**values)
 

@@ -37,6 +37,10 @@ def register(subparsers) -> None:
                              "(.png, .pdf, .svg...; a folder when several files are given)")
     parser.add_argument("--channel", type=int, metavar="N",
                         help="analyse channel N (from 0) instead of the mix of all channels")
+    parser.add_argument("--live", action="store_true",
+                        help="run the file through the live path (the windows and causal stages "
+                             "the pitch window uses), as fast as the machine allows: the CSV "
+                             "shows what the window would have shown")
     add_naming_options(parser)
     add_model_options(parser)
     parser.set_defaults(func=run)
@@ -126,6 +130,7 @@ def analyze_one(path: Path, args: argparse.Namespace, model, settings,
                 names: tuple[dict[Path, str], dict[Path, str]]) -> bool:
     """Analyse one file and write its outputs; True when it went cleanly."""
     from pitchlive.analysis.file import analyze_file
+    from pitchlive.analysis.live import analyze_file_live
     from pitchlive.analysis.spectrogram import StreamingSpectrogram
     from pitchlive.audio.files import AudioFileError, open_info
     from pitchlive.cli import error, warn
@@ -140,9 +145,14 @@ def analyze_one(path: Path, args: argparse.Namespace, model, settings,
         spectrogram = StreamingSpectrogram(int(info.duration_s * MODEL_SAMPLE_RATE_HZ),
                                            PLOT_COLUMNS) if args.plot else None
         try:
-            result = analyze_file(path, model, channel=args.channel,
-                                  on_progress=bar.update if bar else None,
-                                  on_audio_16k=spectrogram.push if spectrogram else None)
+            on_audio_16k = spectrogram.push if spectrogram else None
+            if args.live:
+                result = analyze_file_live(path, model, settings, channel=args.channel,
+                                           on_audio_16k=on_audio_16k)
+            else:
+                result = analyze_file(path, model, channel=args.channel,
+                                      on_progress=bar.update if bar else None,
+                                      on_audio_16k=on_audio_16k, refine=settings.refine)
         finally:
             if bar:
                 bar.close()

@@ -46,8 +46,9 @@ def register(subparsers) -> None:
                              "take-DATE-TIME.pitch.csv; DIR is created if missing")
     parser.add_argument("--csv", action="store_true",
                         help="print CSV rows even on a terminal")
-    parser.add_argument("--no-smoothing", action="store_true",
-                        help="show the raw model output, without the steady-note median")
+    parser.add_argument("--smoothing", action="store_true",
+                        help="add the steady-note median (off by default: with the refinement "
+                             "stage it only delays vibrato and glides)")
     add_naming_options(parser)
     add_model_options(parser)
     parser.set_defaults(func=run)
@@ -239,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
     if args.record is not None:
         check_record_dir(args.record)       # before the model loads: fail fast
     settings = settings_from_args(args, device=args.device, channel=args.channel,
-                                  smoothing=not args.no_smoothing)
+                                  smoothing=args.smoothing)
     engine, items = open_engine(args, settings)
     recorder = _start_recorder(engine, args.record)
     try:

@@ -148,7 +148,8 @@ def _transcribe(args: argparse.Namespace, written: list[str]) -> int:
         print(f"pitchlive: {args.file} is longer than {MAX_KEPT_AUDIO_S / 60:g} min: note "
               "onsets come from the pitch track and level (the audio is not kept in memory).",
               file=sys.stderr)
-    result = analyze_file(args.file, model, channel=args.channel, keep_audio=keep_audio)
+    result = analyze_file(args.file, model, channel=args.channel, keep_audio=keep_audio,
+                          refine=settings.refine)
     for problem in result.problems.summary():
         warn(f"{args.file}: {problem}")
     transcription = transcribe(result.track, settings, options, audio_16k=result.audio_16k,

@@ -3,13 +3,16 @@
 Stage order, each stage knowing only its neighbours' data:
 
     ModelFrame (model output + the window it saw)
+        -> refinement (pitchlive.tracking.refine, when settings.refine: exact pitch, octave and
+           range from the window's audio; confidence combined with periodicity; causal)
         -> voicing (pitchlive.tracking.voicing: confidence threshold, level gate, real pitch)
         -> smoothing (pitchlive.tracking.smoothing.LiveSmoother, when settings.smoothing)
         -> running tuning offset (pitchlive.tracking.tuning.RunningOffset)
-        -> naming (pitchlive.tracking.naming)
+        -> vibrato reading (pitchlive.tracking.vibrato, when settings.refine: the needle reads
+           the centre of a vibrato; the trace keeps the contour)
+        -> naming (pitchlive.tracking.naming, of the reading)
         -> PitchFrame
 
-A stage that refines the model's estimate goes first, on the ModelFrame (it sees the window).
 A LiveTracker belongs to one worker thread; settings come with every frame, so a change made on
 another thread applies from the next frame on.
 """
@@ -20,8 +23,10 @@ from pitchlive.frames import ModelFrame, PitchFrame
 from pitchlive.settings import Settings
 from pitchlive.tracking import voicing
 from pitchlive.tracking.naming import name_frequency, naming_a4_hz
+from pitchlive.tracking.refine import refine_live_frame
 from pitchlive.tracking.smoothing import LiveSmoother
 from pitchlive.tracking.tuning import RunningOffset
+from pitchlive.tracking.vibrato import VibratoReader
 
 
 class LiveTracker:
@@ -29,31 +34,46 @@ class LiveTracker:
 
     def __init__(self, settings: Settings) -> None:
         self._smoother = LiveSmoother()
+        self._vibrato = VibratoReader()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
 
     def start_stream(self, settings: Settings) -> None:
         """A new stream begins (another source, or the same after a pause): forget the last."""
         self._smoother.reset()
+        self._vibrato.reset()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
 
     def skip(self) -> None:
         """Frames were lost (the worker fell behind): the next frame does not follow the last."""
         self._smoother.reset()
+        self._vibrato.reset()
 
     def process(self, frame: ModelFrame, settings: Settings) -> PitchFrame:
         """The PitchFrame of the next model frame of the stream."""
         frequency_hz, confidence = frame.frequency_hz, frame.confidence
+        if settings.refine:
+            refined = refine_live_frame(frame.window_16k, frame.centre_index, frequency_hz,
+                                        confidence)
+            frequency_hz = float(refined.frequency_hz[0])
+            confidence = float(refined.confidence[0])
         is_voiced = voicing.voiced(frequency_hz, confidence, frame.level_dbfs, settings)
         frequency_hz, is_voiced = self._smooth(frequency_hz, is_voiced, settings)
         offset_cents = self._tuning_offset(frame.time_s, frequency_hz, is_voiced, settings)
+        reading = self._vibrato.update(frequency_hz, is_voiced and settings.refine)
         label = None
         if is_voiced:
-            label = name_frequency(frequency_hz, naming_a4_hz(settings, offset_cents), settings)
+            label = name_frequency(reading.centre_hz, naming_a4_hz(settings, offset_cents),
+                                   settings)
             is_voiced = label is not None
         midi, cents, name = label if label is not None else (None, None, None)
         return PitchFrame(time_s=frame.time_s, frequency_hz=frequency_hz, confidence=confidence,
                           level_dbfs=frame.level_dbfs, voiced=is_voiced, midi=midi, cents=cents,
-                          note=name, tuning_offset_cents=offset_cents)
+                          note=name, tuning_offset_cents=offset_cents,
+                          reading_hz=reading.centre_hz if is_voiced else None,
+                          vibrato_rate_hz=reading.rate_hz if is_voiced else None,
+                          vibrato_width_cents=reading.width_cents if is_voiced else None,
+                          unpitched_sound=(not is_voiced
+                                           and frame.level_dbfs >= settings.level_gate_dbfs))
 
     def _smooth(self, frequency_hz: float, is_voiced: bool,
                 settings: Settings) -> tuple[float, bool]:

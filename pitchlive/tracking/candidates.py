@@ -1,0 +1,170 @@
+"""Pitch candidates from periodicity, and the choice among them with the model's estimate as prior.
+
+The NSDF is read on a log-frequency grid from E1's neighbourhood to beyond C7 (the periodicity
+"salience"); each local maximum is a candidate. A periodic sound has candidates at its f0 and
+every subharmonic (the NSDF repeats at every multiple of the period) and sometimes at its octave
+(a strong second harmonic). The model's estimate, weighted by its confidence, says which one is
+meant; the signal says exactly where it is and overrules the model where the model is out of its
+range or clearly wrong.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pitchlive.tracking.periodicity import peak_near, values_at_lags
+
+LOWEST_HZ = 38.0          # a little below E1 (41.2 Hz)
+HIGHEST_HZ = 2300.0       # a little above C7 (2093 Hz)
+GRID_CENTS = 20.0
+N_CANDIDATES = 5
+RANK_BONUS_PER_OCTAVE = 0.05
+
+
+def frequency_grid(lowest_hz: float = LOWEST_HZ, highest_hz: float = HIGHEST_HZ,
+                   step_cents: float = GRID_CENTS) -> np.ndarray:
+    """Log-spaced frequencies (G,) in Hz, step_cents apart."""
+    n = int(np.floor(1200 * np.log2(highest_hz / lowest_hz) / step_cents)) + 1
+    return lowest_hz * 2.0 ** (np.arange(n) * step_cents / 1200.0)
+
+
+def salience(curve: np.ndarray, grid_hz: np.ndarray, sample_rate_hz: float) -> np.ndarray:
+    """NSDF read at the period of every grid frequency.
+
+    Parameters
+    ----------
+    curve : np.ndarray, shape (n_frames, n_lags)
+        NSDF per frame.
+    grid_hz : np.ndarray, shape (G,)
+        Frequencies in Hz.
+    sample_rate_hz : float
+        Rate of the audio the NSDF came from.
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames, G)
+        Values in [-1, 1]; frequencies whose period exceeds the lags computed read -1.
+    """
+    lags = np.broadcast_to(sample_rate_hz / grid_hz, (curve.shape[0], grid_hz.size))
+    out = values_at_lags(curve, lags)
+    out[:, sample_rate_hz / grid_hz > curve.shape[1] - 2] = -1.0
+    return out
+
+
+def pick_candidates(values: np.ndarray, grid_hz: np.ndarray, n_candidates: int = N_CANDIDATES
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The n_candidates strongest local maxima of each frame's salience.
+
+    Parameters
+    ----------
+    values : np.ndarray, shape (n_frames, G)
+        Salience per grid frequency.
+    grid_hz : np.ndarray, shape (G,)
+
+    Returns
+    -------
+    candidate_hz : np.ndarray, shape (n_frames, n_candidates)
+        Grid frequencies of the maxima, strongest first; NaN where a frame has fewer.
+    strength : np.ndarray, shape (n_frames, n_candidates)
+        Their salience; -inf where there is none.
+    """
+    inner = values[:, 1:-1]
+    is_peak = (inner > values[:, :-2]) & (inner >= values[:, 2:]) & (inner > 0)
+    peaks = np.full(values.shape, -np.inf)
+    peaks[:, 1:-1] = np.where(is_peak, inner, -np.inf)
+    k = min(n_candidates, values.shape[1])
+    # A high note's period repeats many times in the frame: its subharmonics read as high as the
+    # note, so among near-equal peaks the higher frequencies are kept (the choice sorts them out).
+    rank = peaks + RANK_BONUS_PER_OCTAVE * np.log2(grid_hz / grid_hz[0])[None, :]
+    top = np.argpartition(-rank, k - 1, axis=1)[:, :k]
+    rows = np.arange(values.shape[0])[:, None]
+    order = np.argsort(-peaks[rows, top], axis=1)
+    top = top[rows, order]
+    strength = peaks[rows, top]
+    candidate_hz = np.where(np.isfinite(strength), grid_hz[top], np.nan)
+    return candidate_hz, strength
+
+
+def sharpen_candidates(curve: np.ndarray, candidate_hz: np.ndarray, sample_rate_hz: float
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate moved to its NSDF peak in the lag domain, with the peak's height.
+
+    The grid reads sharp peaks (high notes span a few samples) below their top; the parabola
+    through the peak's samples gives the height every candidate is compared on.
+
+    Parameters
+    ----------
+    curve : np.ndarray, shape (n_frames, n_lags)
+    candidate_hz : np.ndarray, shape (n_frames, K), NaN = none
+
+    Returns
+    -------
+    candidate_hz, strength : np.ndarray, shape (n_frames, K)
+    """
+    present = np.isfinite(candidate_hz)
+    lag = sample_rate_hz / np.where(present, candidate_hz, 1000.0)
+    peak_lag, peak = peak_near(curve, lag, np.maximum(0.03 * lag, 1.0))
+    return (np.where(present, sample_rate_hz / peak_lag, np.nan),
+            np.where(present, peak, -np.inf))
+
+
+def subharmonic_penalty(candidate_hz: np.ndarray, strength: np.ndarray,
+                        keep_ratio: float = 0.9, tolerance_cents: float = 50.0) -> np.ndarray:
+    """How surely each candidate is a subharmonic of another candidate: 0 (not) to 1.
+
+    A period T repeats at 2T, 3T...: the candidate f/m reads about as high as f itself. Like
+    McLeod's key-maximum rule, f/m is set aside when some candidate near m f (m >= 2) reaches
+    its height; the grade falls linearly to 0 at keep_ratio of it (a vowel's formant harmonic
+    reads a little lower than the note and must not take its place).
+
+    Parameters
+    ----------
+    candidate_hz, strength : np.ndarray, shape (n_frames, K)
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames, K), 0 or 1
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = candidate_hz[:, None, :] / candidate_hz[:, :, None]    # [i, j] = f_j / f_i
+        multiple = np.round(ratio)
+        near = (multiple >= 2) & (np.abs(1200 * np.log2(ratio / multiple)) < tolerance_cents)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = strength[:, None, :] / strength[:, :, None]
+    grade = np.clip((np.nan_to_num(relative, nan=0.0, neginf=0.0, posinf=0.0) - keep_ratio)
+                    / (1.0 - keep_ratio), 0.0, 1.0)
+    return np.max(np.where(near, grade, 0.0), axis=2)
+
+
+def candidate_scores(candidate_hz: np.ndarray, strength: np.ndarray, prior_hz: np.ndarray,
+                     prior_confidence: np.ndarray, prior_weight: float = 0.3,
+                     prior_width_semitones: float = 1.0, height_bonus_per_octave: float = 0.01,
+                     subharmonic_cost: float = 0.5) -> np.ndarray:
+    """How well each candidate explains the frame: periodicity + the model's prior.
+
+    score = strength + prior_weight * confidence * exp(-d^2 / 2 w^2) + bonus * octaves above
+    the lowest candidate - subharmonic_cost * (candidate is a subharmonic), with d the
+    candidate's distance from the model's estimate in semitones.
+    The small height bonus breaks the tie between a period and its multiples (subharmonics read
+    the same NSDF) towards the period itself, as McLeod's "first key maximum" rule does.
+
+    Parameters
+    ----------
+    candidate_hz, strength : np.ndarray, shape (n_frames, K)
+    prior_hz, prior_confidence : np.ndarray, shape (n_frames,)
+        The model's estimate (Hz) and confidence (0-1).
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames, K)
+        -inf where there is no candidate.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = 12.0 * np.log2(candidate_hz / prior_hz[:, None])
+        octaves_up = np.log2(candidate_hz / LOWEST_HZ)
+    closeness = np.exp(-0.5 * (distance / prior_width_semitones) ** 2)
+    closeness = np.where(np.isfinite(closeness), closeness, 0.0)
+    confidence = np.clip(np.nan_to_num(prior_confidence), 0.0, 1.0)[:, None]
+    score = strength + prior_weight * confidence * closeness + height_bonus_per_octave * \
+        np.nan_to_num(octaves_up) - subharmonic_cost * subharmonic_penalty(candidate_hz, strength)
+    return np.where(np.isfinite(strength), score, -np.inf)

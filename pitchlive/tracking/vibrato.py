@@ -1,0 +1,115 @@
+"""A vibrato-aware reading for the needle: the centre of a vibrato, its rate and its width.
+
+A singer's or string player's vibrato swings the pitch +-20..100 cents 4-8 times a second; the
+ear hears the centre. The trace keeps the contour; the needle and the note name read the centre:
+the mean of the pitch over the last whole vibrato cycles (a mean over whole cycles cancels the
+swing, whatever its phase). Causal: only frames already seen are used, so no delay is added.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+FRAME_RATE_HZ = 16000 / 512
+WINDOW_S = 0.8                 # frames looked back at: four cycles of a 5 Hz vibrato
+MIN_RATE_HZ, MAX_RATE_HZ = 3.0, 9.0
+MIN_WIDTH_CENTS = 8.0          # narrower swings are read as they are
+NOTE_CHANGE_CENTS = 150.0      # a step this far from the running centre starts a new note
+CYCLES_AVERAGED = 2
+
+
+@dataclass(frozen=True)
+class VibratoReading:
+    """The reading of one frame: centre_hz is what the needle shows."""
+
+    centre_hz: float
+    rate_hz: float | None = None        # None when no vibrato is heard
+    width_cents: float | None = None    # half the peak-to-peak swing
+
+
+def upward_crossings(values: np.ndarray) -> np.ndarray:
+    """Fractional indices (k,) where values (n,) cross zero going up (linear interpolation)."""
+    below, above = values[:-1] < 0, values[1:] >= 0
+    idx = np.flatnonzero(below & above)
+    return idx + values[idx] / (values[idx] - values[idx + 1])
+
+
+def vibrato_of(cents: np.ndarray, frame_rate_hz: float = FRAME_RATE_HZ
+               ) -> tuple[float, float] | None:
+    """Rate (Hz) and width (cents, half peak-to-peak) of a vibrato in a pitch contour, or None.
+
+    Parameters
+    ----------
+    cents : np.ndarray, shape (n,)
+        Pitch of consecutive frames in cents (any reference).
+    frame_rate_hz : float
+        Frames per second.
+    """
+    n = cents.size
+    if n < frame_rate_hz / MAX_RATE_HZ * 2.5:
+        return None
+    x = np.arange(n)
+    slope, intercept = np.polyfit(x, cents, 1)
+    detrended = cents - (slope * x + intercept)
+    ups = upward_crossings(detrended)
+    if ups.size < 2:
+        return None
+    rate = (ups.size - 1) * frame_rate_hz / (ups[-1] - ups[0])
+    width = 0.5 * float(np.max(detrended) - np.min(detrended))
+    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ or width < MIN_WIDTH_CENTS:
+        return None
+    return float(rate), width
+
+
+def centre_over_cycles(cents: np.ndarray, period_frames: float, cycles: int = CYCLES_AVERAGED
+                       ) -> float:
+    """Mean of the last whole periods of cents (n,), up to `cycles` of them (fewer at a note's
+    start, at least one); the oldest frame weighted fractionally. NaN when not one period fits.
+    """
+    cycles = min(cycles, int((cents.size - 1) // period_frames))
+    if cycles < 1:
+        return math.nan
+    length = cycles * period_frames
+    whole = int(math.floor(length))
+    if cents.size < whole + 1:
+        return math.nan
+    fraction = length - whole
+    # Trapezoid-free discrete mean over exactly `length` frames: the newest `whole` frames in
+    # full, plus the fraction of the frame before them.
+    total = float(np.sum(cents[-whole:])) + fraction * float(cents[-whole - 1])
+    return total / length
+
+
+class VibratoReader:
+    """Per-frame vibrato reading of one stream; call update() for every frame in order."""
+
+    def __init__(self, frame_rate_hz: float = FRAME_RATE_HZ, window_s: float = WINDOW_S) -> None:
+        self.frame_rate_hz = frame_rate_hz
+        self._cents: deque[float] = deque(maxlen=max(4, int(round(window_s * frame_rate_hz))))
+
+    def reset(self) -> None:
+        """Forget the note so far."""
+        self._cents.clear()
+
+    def update(self, frequency_hz: float, voiced: bool) -> VibratoReading:
+        """The reading for the next frame (its own frequency when no vibrato is heard)."""
+        if not voiced or not (frequency_hz > 0 and math.isfinite(frequency_hz)):
+            self.reset()
+            return VibratoReading(frequency_hz)
+        cents = 1200.0 * math.log2(frequency_hz)
+        if self._cents and abs(cents - float(np.median(self._cents))) > NOTE_CHANGE_CENTS:
+            self.reset()
+        self._cents.append(cents)
+        history = np.fromiter(self._cents, np.float64)
+        found = vibrato_of(history, self.frame_rate_hz)
+        if found is None:
+            return VibratoReading(frequency_hz)
+        rate, width = found
+        centre = centre_over_cycles(history, self.frame_rate_hz / rate)
+        if not math.isfinite(centre):
+            return VibratoReading(frequency_hz)
+        return VibratoReading(2.0 ** (centre / 1200.0), rate, width)

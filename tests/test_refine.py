@@ -1,0 +1,68 @@
+"""The refinement stage on exact tones, without the model: the prior proposes, the signal decides."""
+
+import numpy as np
+import pytest
+
+from pitchlive.tracking.refine import (FRAME_SAMPLES, combined_confidence, live_offset_samples,
+                                       refine_frames, refine_live_frame)
+from synth import exact_tone
+
+CENTRES = np.arange(4000, 12000, 512)
+
+
+def cents(a, b):
+    return 1200 * np.log2(np.asarray(a) / b)
+
+
+@pytest.mark.parametrize("frequency_hz", [41.2034, 110.0, 440.0, 1318.51, 2093.0045])
+@pytest.mark.parametrize("timbre", ["saw", "odd"])
+def test_exact_steady_tones_read_within_a_fraction_of_a_cent(frequency_hz, timbre):
+    audio = exact_tone(frequency_hz, 1.0, timbre)
+    prior = np.full(CENTRES.size, frequency_hz * 2 ** (20 / 1200))   # the model 20 cents off
+    result = refine_frames(audio, CENTRES, prior, np.full(CENTRES.size, 0.8))
+    error = cents(result.frequency_hz, frequency_hz)
+    assert np.all(np.abs(error) < 0.3)
+    assert np.all(result.periodicity > 0.9) and np.all(result.confidence >= 0.9)
+
+
+@pytest.mark.parametrize("frequency_hz, model_hz", [(2093.0, 864.0), (1760.0, 880.0),
+                                                    (41.2, 113.0), (55.0, 120.0)],
+                         ids=["C7 read as A5", "A6 an octave low", "E1 read 2.7x",
+                              "A1 read 2.2x"])
+def test_the_signal_corrects_the_model_where_it_is_out_of_range(frequency_hz, model_hz):
+    audio = exact_tone(frequency_hz, 1.0, "odd" if frequency_hz < 100 else "saw")
+    result = refine_frames(audio, CENTRES, np.full(CENTRES.size, model_hz),
+                           np.full(CENTRES.size, 0.7))
+    assert np.all(np.abs(cents(result.frequency_hz, frequency_hz)) < 1)
+
+
+def test_silence_keeps_the_model_estimate_and_is_not_voiced():
+    result = refine_frames(np.zeros(16000, np.float32), CENTRES, np.full(CENTRES.size, 220.0),
+                           np.full(CENTRES.size, 0.3))
+    np.testing.assert_array_equal(result.frequency_hz, 220.0)
+    assert np.all(result.periodicity == 0)
+    np.testing.assert_allclose(result.confidence, 0.3)
+
+
+def test_noise_is_not_made_confident():
+    noise = np.random.default_rng(0).standard_normal(16000).astype(np.float32) * 0.1
+    result = refine_frames(noise, CENTRES, np.full(CENTRES.size, 300.0),
+                           np.full(CENTRES.size, 0.2))
+    assert np.mean(result.confidence >= 0.9) < 0.1
+
+
+def test_combined_confidence_keeps_the_scale():
+    combined = combined_confidence(np.array([0.2, 0.95, 0.5, 0.7, 0.0]),
+                                   np.array([0.97, 0.0, -0.5, 0.7, 0.0]))
+    # Either source alone is a floor; two moderate ones add up; nothing is nothing.
+    np.testing.assert_allclose(combined, [0.976, 0.95, 0.5, 0.91, 0.0])
+
+
+def test_live_frame_uses_only_the_audio_up_to_the_window_end():
+    # Tone B fills the window's last FRAME_SAMPLES samples, tone A everything before: the live
+    # frame must read B (it may not look past the window, and it reads the newest audio).
+    a, b = exact_tone(300.0, 1.0, "saw"), exact_tone(400.0, 1.0, "saw")
+    window = np.concatenate([a[:2304 - FRAME_SAMPLES], b[:FRAME_SAMPLES]])
+    assert live_offset_samples(2304, 2048) == -256
+    result = refine_live_frame(window, 2048, 395.0, 0.9)
+    assert abs(cents(result.frequency_hz[0], 400.0)) < 1

@@ -1,0 +1,103 @@
+"""The refinement stage with the real model: range ends, an octave trap and vibrato.
+
+Each case is one SPICE v1 gets wrong on its own (checked by running these with the stage off:
+every test here fails then): E1 in a clarinet-like timbre reads ~2.7x too high, C7 reads ~F5,
+a piccolo's C#6 reads partly an octave low, and a vibrato swings the needle +-40 cents.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pitchlive.analysis.inference import predict
+from pitchlive.analysis.live import live_frames
+from pitchlive.settings import Settings
+from synth import exact_tone, melody_notes, render_midi, write_wav
+
+pytestmark = pytest.mark.model
+
+REFINE = True
+E1_HZ = 41.2034
+C7_HZ = 2093.0045
+
+
+def cents_off(frequency_hz, truth_hz) -> np.ndarray:
+    return 1200.0 * np.log2(np.asarray(frequency_hz, np.float64) / truth_hz)
+
+
+def steady_core(times_s: np.ndarray, start_s: float, end_s: float) -> np.ndarray:
+    return (times_s >= start_s + 0.2) & (times_s <= end_s - 0.2)
+
+
+@pytest.mark.parametrize("frequency_hz, timbre", [(E1_HZ, "odd"), (C7_HZ, "saw")],
+                         ids=["E1 odd harmonics", "C7 saw"])
+def test_exact_tones_at_the_range_ends_whole_file(spice_model, frequency_hz, timbre):
+    audio = np.concatenate([np.zeros(4000, np.float32), exact_tone(frequency_hz, 1.5, timbre)])
+    track = predict(audio, 16000, spice_model, refine=REFINE)
+    core = steady_core(track.times_s, 0.25, 1.75)
+    error = cents_off(track.frequency_hz[core], frequency_hz)
+    assert np.all(np.abs(error) < 50), "every frame on the note, none an octave off"
+    assert abs(np.median(error)) < 0.5 and np.std(error) < 0.3
+    assert np.all(track.confidence[core] >= 0.9)
+
+
+@pytest.mark.parametrize("frequency_hz, timbre", [(E1_HZ, "odd"), (C7_HZ, "saw")],
+                         ids=["E1 odd harmonics", "C7 saw"])
+def test_exact_tones_at_the_range_ends_live(spice_model, tmp_path, frequency_hz, timbre):
+    audio = np.concatenate([np.zeros(4000, np.float32), exact_tone(frequency_hz, 1.5, timbre)])
+    path = write_wav(tmp_path / "tone.wav", audio, 16000)
+    frames, _, _ = live_frames(path, spice_model, Settings(refine=REFINE))
+    times = np.array([f.time_s for f in frames])
+    core = steady_core(times, 0.25, 1.75)
+    kept = [f for f, inside in zip(frames, core) if inside]
+    assert all(f.voiced for f in kept)
+    error = cents_off([f.frequency_hz for f in kept], frequency_hz)
+    assert np.all(np.abs(error) < 50)
+    assert abs(np.median(error)) < 0.5 and np.std(error) < 0.3
+    assert {f.midi for f in kept} == {int(round(69 + 12 * np.log2(frequency_hz / 440)))}
+
+
+def test_octave_trap_piccolo_reads_its_own_octave(spice_model, soundfont_path):
+    # A GM piccolo's C#6: SPICE v1 reads about a quarter of its frames an octave low.
+    notes = melody_notes([85], note_s=1.2)
+    audio = render_midi(notes, 72, 16000)
+    track = predict(audio, 16000, spice_model, refine=REFINE)
+    core = steady_core(track.times_s, notes[0].start_s, notes[0].end_s)
+    error = cents_off(track.frequency_hz[core], 440.0 * 2 ** ((85 - 69) / 12))
+    assert np.all(np.abs(error) < 50)
+
+
+def test_vibrato_needle_reads_the_centre(spice_model, tmp_path):
+    # A3 with +-40 cents of 5.5 Hz vibrato, 2 cents sharp: the trace keeps the swing, the needle
+    # (cents, named from the reading) sits on the centre and never leaves a +-5 cent band.
+    centre_hz = 220.0 * 2 ** (2 / 1200)
+    audio = np.concatenate([np.zeros(4000, np.float32),
+                            exact_tone(centre_hz, 2.5, "saw", vibrato_cents=40.0)])
+    path = write_wav(tmp_path / "vibrato.wav", audio, 16000)
+    frames, _, _ = live_frames(path, spice_model, Settings(refine=REFINE))
+    times = np.array([f.time_s for f in frames])
+    kept = [f for f, t in zip(frames, times) if 1.2 <= t <= 2.5]
+    assert all(f.voiced and f.note == "A3" for f in kept)
+    contour = cents_off([f.frequency_hz for f in kept], centre_hz)
+    assert contour.max() - contour.min() > 60, "the trace keeps the vibrato"
+    reading = cents_off([f.reading_hz for f in kept], centre_hz)
+    assert np.all(np.abs(reading) < 3), "the reading is the centre, within 3 cents"
+    assert all(abs(f.cents - 2.0) < 5 for f in kept), "the needle stays in one colour band"
+    rates = [f.vibrato_rate_hz for f in kept]
+    widths = [f.vibrato_width_cents for f in kept]
+    assert all(r is not None and abs(r - 5.5) < 0.5 for r in rates)
+    assert all(w is not None and 25 < w < 50 for w in widths)
+
+
+def test_sound_without_a_clear_pitch_is_told_from_silence(spice_model, tmp_path):
+    noise = np.random.default_rng(1).standard_normal(16000).astype(np.float32) * 0.05
+    audio = np.concatenate([np.zeros(16000, np.float32), noise, np.zeros(16000, np.float32)])
+    path = write_wav(tmp_path / "breath.wav", audio, 16000)
+    frames, _, _ = live_frames(path, spice_model, Settings(refine=REFINE))
+    times = np.array([f.time_s for f in frames])
+    silent = [f for f, t in zip(frames, times) if t < 0.8 or t > 2.2]
+    noisy = [f for f, t in zip(frames, times) if 1.2 < t < 1.8]
+    assert not any(f.voiced or f.unpitched_sound for f in silent)
+    assert np.mean([f.unpitched_sound for f in noisy]) > 0.8
+    assert not any(f.voiced for f in noisy)

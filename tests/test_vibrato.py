@@ -1,0 +1,55 @@
+"""The vibrato-aware reading: centre, rate and width from a causal pitch stream."""
+
+import math
+
+import numpy as np
+import pytest
+
+from pitchlive.tracking.vibrato import (FRAME_RATE_HZ, VibratoReader, centre_over_cycles,
+                                        upward_crossings, vibrato_of)
+
+
+def stream(centre_hz, width_cents, rate_hz, n=60, phase=0.3):
+    t = np.arange(n) / FRAME_RATE_HZ
+    return centre_hz * 2 ** (width_cents * np.sin(2 * np.pi * rate_hz * t + phase) / 1200)
+
+
+@pytest.mark.parametrize("width, rate", [(40, 5.5), (60, 4.5), (25, 7.0)])
+def test_reader_gives_the_centre_rate_and_width(width, rate):
+    reader = VibratoReader()
+    readings = [reader.update(f, True) for f in stream(440.0, width, rate)]
+    late = readings[30:]
+    centre = 1200 * np.log2(np.array([r.centre_hz for r in late]) / 440.0)
+    assert np.all(np.abs(centre) < 1.0)
+    assert all(abs(r.rate_hz - rate) < 0.3 for r in late)
+    assert all(abs(r.width_cents - width) < 0.15 * width for r in late)
+
+
+def test_a_steady_note_reads_itself_and_a_note_change_starts_over():
+    reader = VibratoReader()
+    for _ in range(30):
+        reading = reader.update(440.0, True)
+    assert reading.centre_hz == 440.0 and reading.rate_hz is None
+    for f in stream(440.0, 40, 5.5, n=40):
+        reader.update(f, True)
+    jumped = reader.update(660.0, True)
+    assert jumped.centre_hz == 660.0 and jumped.rate_hz is None
+
+
+def test_unvoiced_frames_reset_the_reader():
+    reader = VibratoReader()
+    for f in stream(440.0, 40, 5.5, n=40):
+        reader.update(f, True)
+    assert reader.update(math.nan, False).rate_hz is None
+    assert reader.update(445.0, True).centre_hz == 445.0
+
+
+def test_helpers():
+    values = np.array([-1.0, 1.0, 0.5, -0.5, -1.0, 3.0])
+    np.testing.assert_allclose(upward_crossings(values), [0.5, 4.25])
+    assert vibrato_of(np.zeros(40)) is None
+    # A mean over exactly two periods of a sampled sine is its centre.
+    period = FRAME_RATE_HZ / 5.5
+    x = 10 + 40 * np.sin(2 * np.pi * np.arange(40) / period)
+    assert abs(centre_over_cycles(x, period) - 10) < 2
+    assert math.isnan(centre_over_cycles(x[:5], period))

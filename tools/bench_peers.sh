@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The comparison peers for bench/accuracy.py, in their own virtual environment (never pitchlive's
+# dependencies): pYIN (librosa), CREPE tiny (torchcrepe), PESTO (pesto-pitch), swift-f0, Praat.
+# torch is pinned to the version whose CPU wheel the package index here has (any other spec
+# pulls GBs of CUDA). pesto-pitch and torchcrepe
+# declare torchaudio, which has no CPU build here and which they only use to load files, so they
+# are installed without dependencies and their real dependencies by hand.
+set -euo pipefail
+PYTHON=${PYTHON:-python3}
+VENV=${1:-.venv-bench}
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+PIP=("$VENV/bin/python" -m pip install -q)
+"${PIP[@]}" --upgrade pip
+"${PIP[@]}" "torch==2.13.0"
+"${PIP[@]}" numpy scipy soundfile mir_eval librosa praat-parselmouth swift-f0
+"${PIP[@]}" --no-deps torchcrepe pesto-pitch
+# torchcrepe's and pesto-pitch's own dependencies, less torchaudio.
+"${PIP[@]}" resampy tqdm omegaconf
+"$VENV/bin/python" -c 'import sys, types; sys.modules["torchaudio"] = types.ModuleType("torchaudio"); import librosa, parselmouth, torchcrepe, pesto, swift_f0; print("peers ok")'
