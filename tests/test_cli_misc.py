@@ -71,3 +71,19 @@ def test_option_defaults_and_choices_are_the_settings_own():
     args = parser.parse_args(["analyze", "x.wav", "--gate", "-30", "--threshold", "0.5"])
     assert settings_from_args(args).level_gate_dbfs == -30.0
     assert settings_from_args(args).confidence_threshold == 0.5
+
+
+@pytest.mark.parametrize("argv,status", [(["listen", "--seconds", "1"], 0), ([], 0),
+                                         (["analyze", "take.wav"], 130),
+                                         (["transcribe", "take.wav"], 130)])
+def test_ctrl_c_while_the_command_imports_exits_as_documented(monkeypatch, capsys, argv, status):
+    import pitchlive.cli as cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(argv) == status
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert ("interrupted by SIGINT" in err) == (status == 130)

@@ -133,7 +133,7 @@ def test_a_take_recorded_while_tracking_a_recording_is_saved_as_wav_and_csv(
         qtbot, make_window, tmp_path):
     window = make_window()
     # The stand-in's 440 Hz as it is: the refinement stage would read the demo's real pitch.
-    window.apply_settings(window.settings.replace(refine=False))
+    window.model.update_settings(refine=False)
     window.set_model(FixedPitchModel())
     window.track_file(DEMO)
     qtbot.waitUntil(lambda: window.session.running, timeout=5000)

@@ -249,7 +249,7 @@ def test_recording_frames_reach_the_views_and_inference_stays_off_the_gui_thread
     window = make_window()
     # The stand-in's 440 Hz goes to the views as it is: the refinement stage would read the
     # demo's real pitch from the audio instead.
-    window.apply_settings(window.settings.replace(refine=False))
+    window.model.update_settings(refine=False)
     window.set_model(model)
     window.track_file(DEMO)
     qtbot.waitUntil(lambda: window.note_panel.note_text() == "A4", timeout=5000)

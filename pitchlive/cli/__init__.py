@@ -210,13 +210,28 @@ def _crash_report(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `pitchlive` command; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C before the command runs (while its modules import): nothing was written yet.
+        return _interrupted_before_start(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="pitchlive: %(message)s")
     interruptible = args.command in INTERRUPTIBLE_COMMANDS
     with _sigterm_interrupts(interruptible):
         return _run_command(args, interruptible)
+
+
+def _interrupted_before_start(argv: list[str]) -> int:
+    """Exit status for a Ctrl-C that came before the command started: the batch commands say
+    so and exit 130 as they would later; the others (listen, the window...) exit 0."""
+    command = next((word for word in argv if word in COMMANDS), None)
+    if command not in INTERRUPTIBLE_COMMANDS:
+        return EXIT_OK
+    print("pitchlive: interrupted by SIGINT before it started; no output was written.",
+          file=sys.stderr)
+    return Interrupted().exit_status
 
 
 @contextlib.contextmanager

@@ -106,8 +106,11 @@ def check_record_dir(directory: Path) -> None:
                        "write to with --record DIR.") from exc
 
 
-def save_recording(recorder, directory: Path, settings) -> bool:
-    """Stop the take, save it in directory and report where; False (after saying why) on failure."""
+def save_recording(recorder, directory: Path, settings):
+    """Stop the take, save it in directory and report where.
+
+    Returns the SavedTake, or None (after saying why and where the recording still is).
+    """
     from pitchlive.cli import error, warn
     from pitchlive.takes import TakeError, save_take
 
@@ -119,11 +122,11 @@ def save_recording(recorder, directory: Path, settings) -> bool:
     except TakeError as exc:
         error(f"{exc}")
         error(f"the recording was not lost: it is in {take.audio_path}")
-        return False
+        return None
     take.discard()
     print(f"pitchlive: saved the take ({take.duration_s:.1f} s): {saved.wav_path} and "
           f"{saved.csv_path}", file=sys.stderr)
-    return True
+    return saved
 
 
 class _Output:
@@ -180,13 +183,13 @@ def _start_recorder(engine, directory: Path | None):
 
 def open_engine(args: argparse.Namespace, settings):
     """(engine, queue of its frames and events) on --input or the device, model warm, not
-    started; shared by `listen` and `tune`."""
+    started; shared by `listen`, `tune` and `practice`."""
     from pitchlive.audio.sources import open_source
     from pitchlive.engine import Engine
     from pitchlive.model import load_warm_model
 
     source = open_source(settings, args.input, play=getattr(args, "play", False),
-                         sample_rate_hz=args.rate)
+                         sample_rate_hz=getattr(args, "rate", None))
     engine = Engine(settings, load_warm_model(settings), source)
     items: queue.SimpleQueue = queue.SimpleQueue()
     engine.subscribe(items.put)
@@ -258,6 +261,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         engine.stop()
         output.end_line()
-        if recorder is not None and not save_recording(recorder, args.record, settings):
+        if recorder is not None and save_recording(recorder, args.record, settings) is None:
             failed = True
     return EXIT_FAILED if failed else EXIT_OK

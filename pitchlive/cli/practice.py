@@ -142,20 +142,13 @@ def note_done_line(score) -> str:
 def save_practice_take(recorder, directory: Path, settings, result) -> dict[str, Path]:
     """Save the recorded take and its scores; {kind: path} of what was written (empty after
     saying why, when the take could not be saved: its recording is then kept and named)."""
-    from pitchlive.cli import error, warn
+    from pitchlive.cli import error
+    from pitchlive.cli.listen import save_recording
     from pitchlive.practice.report import save_report
-    from pitchlive.takes import TakeError, save_take
 
-    take = recorder.stop()
-    if take.problem:
-        warn(take.problem)
-    try:
-        saved = save_take(take, directory, settings)
-    except TakeError as exc:
-        error(f"{exc}")
-        error(f"the recording was not lost: it is in {take.audio_path}")
+    saved = save_recording(recorder, directory, settings)
+    if saved is None:
         return {}
-    take.discard()
     files = {"wav": saved.wav_path, "pitch_csv": saved.csv_path}
     scores = saved.wav_path.with_suffix(".scores.json")
     try:
@@ -163,17 +156,16 @@ def save_practice_take(recorder, directory: Path, settings, result) -> dict[str,
         files["scores_json"] = scores
     except OSError as exc:
         error(f"cannot write {scores} ({exc.strerror}).")
-    print(f"pitchlive: saved the take: {', '.join(str(p) for p in files.values())}",
-          file=sys.stderr)
+        return files
+    print(f"pitchlive: saved the scores: {scores}", file=sys.stderr)
     return files
 
 
 def run(args: argparse.Namespace) -> int:
     """Count in, listen and score until the target is over (or Ctrl-C)."""
-    from pitchlive.audio.sources import FileSource, MicrophoneSource
     from pitchlive.cli import CliError, error, settings_from_args, warn
-    from pitchlive.engine import Engine, EngineEvent
-    from pitchlive.model import load_warm_model
+    from pitchlive.cli.listen import open_engine
+    from pitchlive.engine import EngineEvent
     from pitchlive.practice.history import History, HistoryError
     from pitchlive.practice.note_score import ScoringSettings
     from pitchlive.practice.report import REPORT_SUFFIXES, format_report, save_report
@@ -196,13 +188,7 @@ def run(args: argparse.Namespace) -> int:
         check_record_dir(args.record)     # before the model loads: fail fast
     # Raw frames: the display smoothing (a median on steady notes) would bend vibrato.
     settings = settings_from_args(args, device=args.device, smoothing=False)
-    source = FileSource(args.input, realtime=True) if args.input else \
-        MicrophoneSource(device=args.device)
-    model = load_warm_model(settings)     # the live backend, as `listen` loads it
-    engine = Engine(settings, model, source)
-    items: queue.SimpleQueue = queue.SimpleQueue()
-    engine.subscribe(items.put)
-    engine.subscribe_events(items.put)
+    engine, items = open_engine(args, settings)     # the live backend, as `listen` loads it
     # Audio goes through the same queue so the session is only touched on this thread; its
     # 2 ms level envelope times onsets better than the 32 ms frames.
     engine.subscribe_audio(lambda block, rate: items.put((block.copy(), rate)))
