@@ -70,7 +70,7 @@ def test_reads_across_block_boundaries_give_every_sample_once_in_order():
 
 def test_end_of_file_sets_finished_and_short_reads_stay_empty():
     feed = DecodeAheadFeed(_blocks(300, 100), 1000, name="test-end")
-    feed.wait_prefilled(2.0)                  # returns at the end although the ring is not half full
+    feed.wait_prefilled(2.0)              # returns at the end: the ring will never be half full
     assert feed.finished
     out = np.full(512, 7.0, dtype=np.float32)
     assert feed.read_into(out) == 300

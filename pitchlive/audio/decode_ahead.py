@@ -117,11 +117,18 @@ class DecodeAheadFeed:
             self._stop.wait(POLL_S)
 
     def read_into(self, out: np.ndarray) -> int:
-        """Copy up to len(out) decoded samples into out, shape (n,); returns how many.
+        """Copy the next decoded samples into out; real-time safe (for PortAudio's callback).
 
-        Real-time safe (no waits, no allocation beyond a view): for PortAudio's callback.
-        Fewer than len(out) means the decoder is behind or, when `finished` was already True
-        before the call, the end of the audio.
+        Parameters
+        ----------
+        out : numpy.ndarray
+            Float32 destination of shape (n,) (e.g. a column of PortAudio's outdata).
+
+        Returns
+        -------
+        int
+            Samples copied into out[:count]. Fewer than n means the decoder is behind or, when
+            `finished` was already True before the call, the end of the audio.
         """
         n = min(out.shape[0], self.available_samples)
         if n:
