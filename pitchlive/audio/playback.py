@@ -2,24 +2,24 @@
 
 Player owns one sounddevice OutputStream at a time. Its callback (PortAudio's thread) only
 copies samples that are already decoded: an array is read in place, a file is decoded ahead by a
-small thread into a ring buffer. So the callback never waits on a disk or a lock, and a long
-file never has to fit in memory.
+small thread into a ring buffer (audio/decode_ahead.py, shared with a FileSource played aloud).
+So the callback never waits on a disk or a lock, and a long file never has to fit in memory.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 
 from pitchlive.audio.devices import DeviceError, import_sounddevice, pick_device
-from pitchlive.audio.files import AudioFileError, FileProblems, open_info, read_blocks
+from pitchlive.audio.decode_ahead import DecodeAheadFeed
+from pitchlive.audio.files import AudioFileInfo, FileProblems, open_info, read_blocks
 from pitchlive.audio.resample import StreamingResampler, resample_to
-from pitchlive.audio.ringbuffer import RingBuffer
-from pitchlive.audio.sources import CLOSE_TIMEOUT_S, abort_and_close, close_stream
+from pitchlive.audio.sources import abort_and_close, close_stream
 
 log = logging.getLogger(__name__)
 
@@ -69,67 +69,14 @@ class _ArrayFeed:
         pass
 
 
-class _FileFeed:
-    """A file decoded (and resampled if needed) ahead of the speaker by its own thread."""
-
-    def __init__(self, path: Path, output_rate_hz: float) -> None:
-        self._info = open_info(path)
-        self.problems = FileProblems()
-        self._ring = RingBuffer(int(FILE_BUFFER_S * output_rate_hz))
-        self._taken = 0
-        self._stop = threading.Event()
-        self.finished = False           # True once the whole file is in the ring
-        self.error: str | None = None
-        rate = self._info.sample_rate_hz
-        self._resampler = (StreamingResampler(rate, output_rate_hz)
-                           if rate != output_rate_hz else None)
-        self._thread = threading.Thread(target=self._decode, name="pitchlive-play-decoder",
-                                        daemon=True)
-        self._thread.start()
-
-    def _decode(self) -> None:
-        try:
-            for block in read_blocks(self._info, self.problems, block_s=DECODE_BLOCK_S):
-                if self._resampler is not None:
-                    block = self._resampler.process(block)
-                if not self._put(block):
-                    return
-            if self._resampler is not None:
-                self._put(self._resampler.flush())
-        except AudioFileError as exc:
-            self.error = str(exc)
-            log.warning("%s", exc)
-        self.finished = True
-
-    def _put(self, block: np.ndarray) -> bool:
-        """Write block once the speaker has made room; False when stopped."""
-        for start in range(0, block.shape[0], self._ring.capacity_samples // 2):
-            piece = block[start:start + self._ring.capacity_samples // 2]
-            while self._ring.capacity_samples - (self._ring.written_samples - self._taken) \
-                    < piece.shape[0]:
-                if self._stop.wait(0.01):
-                    return False
-            self._ring.write(piece)
-        return True
-
-    def wait_prefilled(self) -> None:
-        """Let the decoder get ahead so playback does not start with a gap."""
-        for _ in range(int(PREFILL_TIMEOUT_S / 0.005)):
-            if self.finished or self._ring.written_samples >= self._ring.capacity_samples // 2:
-                return
-            self._stop.wait(0.005)
-
-    def read_into(self, out: np.ndarray) -> int:
-        n = min(out.shape[0], self._ring.written_samples - self._taken)
-        if n:
-            out[:n] = self._ring.window(self._taken + n, n)
-            self._taken += n
-        return n
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not threading.current_thread():
-            self._thread.join(CLOSE_TIMEOUT_S)
+def _file_blocks(info: AudioFileInfo, output_rate_hz: float) -> Iterator[np.ndarray]:
+    """Mono blocks (n,) of a file at output_rate_hz, decoded DECODE_BLOCK_S at a time."""
+    rate = info.sample_rate_hz
+    resampler = StreamingResampler(rate, output_rate_hz) if rate != output_rate_hz else None
+    for block in read_blocks(info, FileProblems(), block_s=DECODE_BLOCK_S):
+        yield resampler.process(block) if resampler is not None else block
+    if resampler is not None:
+        yield resampler.flush()
 
 
 class Player:
@@ -184,8 +131,9 @@ class Player:
         self.stop()
         info = open_info(Path(path))
         device, rate_hz = self._output_rate(float(info.sample_rate_hz))
-        feed = _FileFeed(Path(path), rate_hz)
-        feed.wait_prefilled()
+        feed = DecodeAheadFeed(_file_blocks(info, rate_hz), int(FILE_BUFFER_S * rate_hz),
+                               name="pitchlive-play-decoder")
+        feed.wait_prefilled(PREFILL_TIMEOUT_S)
         try:
             self._start(feed, device, rate_hz)
         except BaseException:

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Protocol
 
 from pitchlive.audio.capture import CaptureSink
+from pitchlive.audio.decode_ahead import DecodeAheadFeed
 from pitchlive.audio.devices import DeviceError, InputDevice, find_input_device, import_sounddevice
 from pitchlive.audio.files import AudioFileError, FileProblems, open_info, read_blocks
-from pitchlive.audio.ringbuffer import RingBuffer
 from pitchlive.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -226,8 +226,7 @@ class FileSource:
         self._stop = threading.Event()
         self._feeder: threading.Thread | None = None
         self._stream = None
-        self._played = 0
-        self._decoded_all = False
+        self._playback: DecodeAheadFeed | None = None
 
     def open(self) -> None:
         """Check the file (and the output when playing); raises AudioFileError / DeviceError."""
@@ -257,13 +256,11 @@ class FileSource:
         self.problems = FileProblems()
         block_frames = max(1, int(round(self.sample_rate_hz * self.block_s)))
         if self.play:
-            playback = RingBuffer(int(PLAYBACK_BUFFER_S * self.sample_rate_hz))
-            self._played = 0                 # samples the output callback has taken
-            self._decoded_all = False
-            self._feeder = threading.Thread(target=self._feed_playback, args=(sink, playback,
-                                            block_frames), name="pitchlive-file", daemon=True)
-            self._feeder.start()
-            self._start_output(sink, playback)
+            # Decoded ahead by the feed's thread; the output callback copies to both ends.
+            self._playback = DecodeAheadFeed(
+                self._blocks(block_frames), int(PLAYBACK_BUFFER_S * self.sample_rate_hz),
+                on_error=sink.fail, name="pitchlive-file")
+            self._start_output(sink, self._playback)
         else:
             self._feeder = threading.Thread(target=self._feed, args=(sink, block_frames),
                                             name="pitchlive-file", daemon=True)
@@ -304,39 +301,22 @@ class FileSource:
         extra = self.problems.summary()
         return f"end of {self.path.name}" + (f" ({'; '.join(extra)})" if extra else "")
 
-    def _feed_playback(self, sink: CaptureSink, playback: RingBuffer, block_frames: int) -> None:
-        """Decode ahead into the playback buffer; the output callback takes it from there."""
-        try:
-            for block in self._blocks(block_frames):
-                while playback.capacity_samples - (playback.written_samples - self._played) \
-                        < block.shape[0]:
-                    if self._stop.wait(0.005):
-                        return
-                playback.write(block)
-            self._decoded_all = True
-        except AudioFileError as exc:
-            sink.fail(str(exc))
-
-    def _start_output(self, sink: CaptureSink, playback: RingBuffer) -> None:
+    def _start_output(self, sink: CaptureSink, feed: DecodeAheadFeed) -> None:
+        """Start the output stream whose callback plays feed and hands the same samples to
+        sink; raises DeviceError (and closes feed)."""
         sd = import_sounddevice()
-        # Let the decoder get ahead so playback does not start with an underrun.
-        deadline = time.monotonic() + 1.0
-        while playback.written_samples < playback.capacity_samples // 2 \
-                and not self._decoded_all and time.monotonic() < deadline:
-            time.sleep(0.005)
+        feed.wait_prefilled()   # let the decoder get ahead: no underrun at the start
 
         def callback(outdata, frames, time_info, status) -> None:
-            # PortAudio's thread: copy from the decoded buffer to the speaker and the analysis.
-            available = playback.written_samples - self._played
-            n = min(frames, available)
+            # PortAudio's thread: copy decoded audio to the speaker, then the same samples to
+            # the analysis, so what is analysed is exactly what is heard.
+            ended = feed.finished and feed.error is None   # first: a short read is then the end
+            n = feed.read_into(outdata[:, 0])
             if n:
-                view = playback.window(self._played + n, n)
-                outdata[:n] = view[:, None]
-                sink.write_block(view)
-                self._played += n
+                sink.write_block(outdata[:n, 0])
             if n < frames:
                 outdata[n:] = 0.0
-                if self._decoded_all:
+                if ended:
                     raise sd.CallbackStop
                 sink.note_status(False, True)
 
@@ -353,6 +333,7 @@ class FileSource:
             stream.start()
         except Exception as exc:  # noqa: BLE001
             self._stop.set()
+            feed.close(CLOSE_TIMEOUT_S)
             raise DeviceError(f"Could not play {self.path.name} on the output device ({exc}). "
                               "Leave out --play to track it silently.") from exc
         self._stream = stream
@@ -366,6 +347,9 @@ class FileSource:
         feeder, self._feeder = self._feeder, None
         if feeder is not None and feeder is not threading.current_thread():
             feeder.join(CLOSE_TIMEOUT_S)
+        playback, self._playback = self._playback, None
+        if playback is not None:
+            playback.close(CLOSE_TIMEOUT_S)
 
     def describe(self) -> str:
         """What is being tracked."""
