@@ -52,13 +52,20 @@ class ChunkedInference:
         skip = (first_frame * HOP_SAMPLES - start) // HOP_SAMPLES
         stop = None if n_frames is None else skip + n_frames
         frequency_hz, confidence = frequency_hz[skip:stop], confidence[skip:stop]
+        times_s = (first_frame + np.arange(frequency_hz.size)) * HOP_S
+        frequency_hz = np.asarray(frequency_hz, np.float64)
+        confidence = np.asarray(confidence)
+        # Checked before refinement: a broken model's frames stay unvoiced, never "rescued" by
+        # the signal's periodicity.
+        broken = ~(np.isfinite(frequency_hz) & np.isfinite(confidence))
+        frequency_hz, confidence = self._finite(times_s, frequency_hz, confidence)
         if self._refine:
             centres = (skip + np.arange(frequency_hz.size)) * HOP_SAMPLES
             refined = refine_frames(segment, centres, frequency_hz, confidence)
-            frequency_hz, confidence = refined.frequency_hz, refined.confidence
-        times_s = (first_frame + np.arange(frequency_hz.size)) * HOP_S
-        frequency_hz, confidence = self._finite(times_s, np.asarray(frequency_hz, np.float64),
-                                                np.asarray(confidence))
+            frequency_hz, confidence = self._finite(times_s, refined.frequency_hz,
+                                                    refined.confidence)
+            frequency_hz = np.where(broken, 0.0, frequency_hz)
+            confidence = np.where(broken, 0.0, confidence)
         return PitchTrack(times_s, frequency_hz, confidence)
 
     def _finite(self, times_s: np.ndarray, frequency_hz: np.ndarray, confidence: np.ndarray
