@@ -17,6 +17,7 @@ clean exit was seen.
 
     PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel .venv/bin/python bench/exit_stress.py
     ... bench/exit_stress.py --runs 40 --seed 7          # shorter
+    ... bench/exit_stress.py --kinds screenshot --backend tensorflow --max-quit-s 6
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "assets" / "demo-ode-to-joy.flac"
 SHARED_MODEL = ROOT.parent / "shared" / "models" / "spice_1_savedmodel"
+BACKEND: list[str] = []     # --backend: the live backend the children use (PITCHLIVE_BACKEND)
 ABORT_TEXTS = ("terminate called", "FATAL: exception not rethrown")
 
 
@@ -93,6 +95,7 @@ class Tally:
 def environment(config_dir: str) -> dict[str, str]:
     """The child's environment: private settings, headless Qt unless a display is set."""
     env = {**os.environ, "XDG_CONFIG_HOME": config_dir, "TF_CPP_MIN_LOG_LEVEL": "2",
+           **({"PITCHLIVE_BACKEND": BACKEND[0]} if BACKEND else {}),
            "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     if not env.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
@@ -135,11 +138,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="listen runs get SIGINT after 0..this many seconds (7)")
     parser.add_argument("--timeout-s", type=float, default=120.0, help="a hang after this (120)")
     parser.add_argument("--seed", type=int, default=None, help="for the random delays")
+    parser.add_argument("--backend", choices=("auto", "litert", "tensorflow"),
+                        help="live backend of the children; tensorflow makes every window load "
+                             "the model inside TensorFlow, where quitting used to abort")
     args = parser.parse_args(argv)
+    if args.backend:
+        BACKEND.append(args.backend)
     rng = random.Random(args.seed)
     base = [sys.executable, "-m", "pitchlive"]
     model = environment("").get("PITCHLIVE_MODEL", "TF Hub")
     print(f"exit stress: {args.runs} runs per kind, seed {args.seed}, model {model}, "
+          f"backend {args.backend or 'auto'}, "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}", flush=True)
     tallies = []
     with tempfile.TemporaryDirectory(prefix="pitchlive-shots-") as shots:
