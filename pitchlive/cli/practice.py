@@ -20,7 +20,8 @@ STALL_S = 5.0     # stop if no frame arrives for this long (device gone quiet)
 
 def register(subparsers) -> None:
     """Add the practice command."""
-    from pitchlive.cli import add_model_options
+    from pitchlive.cli import add_model_options, add_naming_options
+    from pitchlive.cli.listen import add_source_options
     from pitchlive.practice.exercises import EXERCISES
 
     parser = subparsers.add_parser(
@@ -53,14 +54,7 @@ def register(subparsers) -> None:
                         help="beats counted before the first note (default 4)")
     parser.add_argument("--band", type=float, default=25.0, metavar="CENTS",
                         help="a note is in tune within ±CENTS (default 25)")
-    parser.add_argument("--input", metavar="FILE",
-                        help="sing from a recording played in real time instead of the "
-                             "microphone")
-    parser.add_argument("--device", metavar="INDEX_OR_NAME", help="input device")
-    parser.add_argument("--threshold", type=float, default=0.9, metavar="CONF",
-                        help="confidence from which a frame counts as voiced (default 0.9)")
-    parser.add_argument("--a4", type=float, default=440.0, metavar="HZ",
-                        help="tuning reference (default 440)")
+    add_source_options(parser)
     parser.add_argument("--record", type=Path, metavar="DIR",
                         help="save the take in DIR: WAV, pitch CSV and the scores as JSON "
                              "(DATE-TIME.wav, .pitch.csv, .scores.json); DIR is created")
@@ -68,6 +62,7 @@ def register(subparsers) -> None:
                         help="do not save the session to the practice history")
     parser.add_argument("-o", "--output", type=Path, metavar="REPORT",
                         help="also write the report as .csv or .json")
+    add_naming_options(parser)
     add_model_options(parser)
     parser.set_defaults(func=run)
 
@@ -187,7 +182,8 @@ def run(args: argparse.Namespace) -> int:
 
         check_record_dir(args.record)     # before the model loads: fail fast
     # Raw frames: the display smoothing (a median on steady notes) would bend vibrato.
-    settings = settings_from_args(args, device=args.device, smoothing=False)
+    settings = settings_from_args(args, device=args.device, channel=args.channel,
+                                  smoothing=False)
     engine, items = open_engine(args, settings)     # the live backend, as `listen` loads it
     # Audio goes through the same queue so the session is only touched on this thread; its
     # 2 ms level envelope times onsets better than the 32 ms frames.
