@@ -251,9 +251,9 @@ def _run_command(args: argparse.Namespace, interruptible: bool) -> int:
     """Run the parsed command; every failure becomes a message and an exit status."""
     try:
         if args.command is None:
-            from pitchlive.ui.app import run_gui
+            from pitchlive.ui.app import main_gui
 
-            return run_gui(args)
+            return main_gui(args)
         return args.func(args)
     except KeyboardInterrupt as exc:
         if not interruptible:
