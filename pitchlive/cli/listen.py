@@ -166,7 +166,7 @@ class _Output:
             self.shown_line = False
 
 
-def _start_recorder(engine, directory: Path | None):
+def start_recorder(engine, directory: Path | None):
     """A started TakeRecorder for --record, or None without it."""
     if directory is None:
         return None
@@ -179,6 +179,16 @@ def _start_recorder(engine, directory: Path | None):
     except TakeError as exc:
         raise CliError(str(exc)) from exc
     return recorder
+
+
+def start_engine(engine, recorder) -> None:
+    """Start the engine; if it cannot start, the recorder attached to it is discarded."""
+    try:
+        engine.start()
+    except BaseException:
+        if recorder is not None:
+            recorder.stop().discard()
+        raise
 
 
 def open_engine(args: argparse.Namespace, settings):
@@ -245,13 +255,8 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args, device=args.device, channel=args.channel,
                                   smoothing=args.smoothing)
     engine, items = open_engine(args, settings)
-    recorder = _start_recorder(engine, args.record)
-    try:
-        engine.start()
-    except BaseException:
-        if recorder is not None:
-            recorder.stop().discard()
-        raise
+    recorder = start_recorder(engine, args.record)
+    start_engine(engine, recorder)
     output = _Output(args.csv or not sys.stdout.isatty())
     failed = False
     try:

@@ -159,7 +159,7 @@ def save_practice_take(recorder, directory: Path, settings, result) -> dict[str,
 def run(args: argparse.Namespace) -> int:
     """Count in, listen and score until the target is over (or Ctrl-C)."""
     from pitchlive.cli import CliError, error, settings_from_args, warn
-    from pitchlive.cli.listen import open_engine
+    from pitchlive.cli.listen import open_engine, start_engine, start_recorder
     from pitchlive.engine import EngineEvent
     from pitchlive.practice.history import History, HistoryError
     from pitchlive.practice.note_score import ScoringSettings
@@ -193,22 +193,9 @@ def run(args: argparse.Namespace) -> int:
     session = PracticeSession(target, scoring, args.count_in, stream_start_s=0.0)
     heard = False
     failed = False
-    recorder = None
-    if args.record is not None:
-        from pitchlive.takes import TakeError, TakeRecorder
-
-        recorder = TakeRecorder(engine)
-        try:
-            recorder.start()
-        except TakeError as exc:
-            raise CliError(str(exc)) from exc
+    recorder = start_recorder(engine, args.record)
     print(f"{target.title} ({target.source}); {args.count_in} beats count-in", file=sys.stderr)
-    try:
-        engine.start()
-    except BaseException:
-        if recorder is not None:
-            recorder.stop().discard()
-        raise
+    start_engine(engine, recorder)
     last_draw, last_item = 0.0, time.monotonic()
     try:
         while True:
