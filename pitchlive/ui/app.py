@@ -162,8 +162,7 @@ def main_gui(args: argparse.Namespace) -> int:
 
     By then the window has saved and synced the settings, finished or kept its takes, and
     joined every background job, so nothing is left to clean up; interpreter finalisation would
-    only destroy Qt's and TensorFlow's objects in an arbitrary order from the garbage collector,
-    which crashed the process (SIGSEGV) in 2 of 200 runs of bench/exit_stress.py under load.
+    only destroy Qt's and TensorFlow's objects in whatever order the garbage collector picks.
     """
     status = run_gui(args)
     logging.shutdown()
