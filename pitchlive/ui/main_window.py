@@ -25,14 +25,8 @@ from pitchlive.ui.live_page import LivePage
 from pitchlive.ui.message_banner import MessageBanner
 from pitchlive.model import load_warm_model
 from pitchlive.ui.prefs import DisplayPrefs
-from pitchlive.ui.session import (
-    DEVICE_FAILED,
-    DEVICE_LOST,
-    FILE_FAILED,
-    NO_DEVICE,
-    Failure,
-    TrackerSession,
-)
+from pitchlive.ui.session import DEVICE_FAILED, DEVICE_LOST, FILE_FAILED, NO_DEVICE, Failure
+from pitchlive.ui.session import TrackerSession
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.settings_store import SettingsStore
 from pitchlive.ui.snapshot import default_snapshot_dir, save_png, timestamped_path
@@ -43,6 +37,7 @@ from pitchlive.ui.take_dialogs import TakeDialogs
 from pitchlive.ui.take_strip import TakeStrip
 from pitchlive.ui.take_texts import ERROR, Notice
 from pitchlive.ui.theme import apply_theme, theme_named
+from pitchlive.ui.view_tabs import ViewContext, add_view_tabs
 from pitchlive.ui.window_actions import FILE_TAB, LIVE_TAB, build_menus
 from pitchlive.ui.window_layout import scrolling_dock, stacked
 
@@ -118,6 +113,9 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.live, "Live")
         self.tabs.addTab(self.file_view, "Recording")
+        self.views = add_view_tabs(self.tabs, ViewContext(
+            self.model, self.jobs, self.session, self.theme, self.show_notice,
+            lambda text, ms: self.status.show_message(text, ms)))
         self.setCentralWidget(stacked(self.banner, self.take_strip, self.tabs))
         self.controls_dock = scrolling_dock(self, "Controls", self.controls)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
