@@ -120,7 +120,7 @@ def test_tuning_offset_is_shown_and_correcting_for_it_renames_live(qtbot, make_w
     window.controls.correct_tuning_check.setChecked(True)     # takes effect at once
     assert window.settings.correct_tuning_offset
     assert window.session.settings.correct_tuning_offset
-    assert window.note_panel.note_text() == "A4" and window.note_panel.cents_text() == "+0 cents"
+    assert window.note_panel.note_text() == "A4" and window.note_panel.cents_text() == "0 cents"
     window._on_frames([PitchFrame(HOP_S, flat_a4, 0.95, -20.0, True)])   # offset not known yet
     assert window.note_panel.tuning_text() == "tuning: —"
     assert window.note_panel.cents_text() == "-28 cents"
