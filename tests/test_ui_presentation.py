@@ -99,13 +99,13 @@ def test_esc_restores_exactly_the_window_from_before(qtbot, make_window):
     window.presentation.escape()                        # Esc
     qtbot.waitUntil(lambda: not window.isFullScreen())
     assert not window.full_screen_action.isChecked() and not window.large_action.isChecked()
-    assert window.geometry().size() == geometry.size()
+    assert window.geometry() == geometry
     assert window.controls_dock.isVisible() and window.controls_dock.width() == dock_width
     window.full_screen_action.trigger()                 # the next F11 works at once
     qtbot.waitUntil(window.isFullScreen)
     window.presentation.escape()
     qtbot.waitUntil(lambda: not window.isFullScreen())
-    assert window.geometry().size() == geometry.size()
+    assert window.geometry() == geometry
 
 
 def test_presentation_twice_or_closing_in_it_saves_nothing_the_user_did_not_choose(

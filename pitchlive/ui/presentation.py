@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QColorDialog, QDockWidget, QLayout, QMainWindow, QWidget
 
@@ -51,6 +51,7 @@ class Presentation(QObject):
         self._state_before: QByteArray | None = None   # dock layout before presenting
         self._margins_before = parts.margins.contentsMargins()
         self._geometry_before: QByteArray | None = None  # window geometry before full screen
+        self._rect_before = QRect()
         self._maximized_before = False
         self._shown = False
         model.prefs_changed.connect(self._apply_look)
@@ -143,13 +144,17 @@ class Presentation(QObject):
         window = self.parts.window
         if on and self._geometry_before is None:
             self._geometry_before = window.saveGeometry()
+            self._rect_before = window.geometry()
             self._maximized_before = window.isMaximized()
             window.showFullScreen()
         elif not on and self._geometry_before is not None:
-            geometry, self._geometry_before = self._geometry_before, None
-            window.showMaximized() if self._maximized_before else window.showNormal()
-            window.restoreGeometry(geometry)
-            clamp_to_screen(window)
+            self._geometry_before = None
+            if self._maximized_before:
+                window.showMaximized()
+            else:   # the same inner rectangle (a stored blob would be re-placed by Qt's rules)
+                window.showNormal()
+                window.setGeometry(self._rect_before)
+                clamp_to_screen(window)
 
     def escape(self) -> None:
         """Esc: leave presentation mode and full screen, whichever are on."""
