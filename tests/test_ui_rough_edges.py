@@ -18,16 +18,13 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QPoint, QRect, Qt
 
 from pitchlive.frames import HOP_S, PitchFrame
-from pitchlive.settings import Settings
 from pitchlive.tracking.naming import display_note_name
 from pitchlive.ui.app import create_window
-from pitchlive.ui.note_panel import UNPITCHED, CentsBar, NotePanel
-from pitchlive.ui.prefs import DisplayPrefs
+from pitchlive.ui.note_panel import UNPITCHED, CentsBar
 from pitchlive.ui.readout import cents_label
-from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.status_bar import devices_found_text
-from pitchlive.ui.theme import DARK
 from test_ui_window import DEMO, FixedPitchModel, DyingSource, feed_frames  # noqa: F401
+from test_ui_views import panel  # noqa: F401  (fixture)
 from test_ui_window import make_window, store  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.gui
@@ -179,15 +176,6 @@ def test_cents_scale_labels_are_whole_and_signed(qtbot, height):
     track = bar.track_rect()
     assert labels["−50"].center().x() == pytest.approx(track.left(), abs=1)
     assert labels["+50"].center().x() == pytest.approx(track.right(), abs=1)
-
-
-@pytest.fixture
-def panel(qtbot):
-    widget = NotePanel(SettingsModel(Settings(), DisplayPrefs()), DARK)
-    qtbot.addWidget(widget)
-    widget.resize(360, 400)
-    widget.show()
-    return widget
 
 
 def test_unpitched_sound_is_said_instead_of_a_blank(panel):

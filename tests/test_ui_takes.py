@@ -270,7 +270,7 @@ def test_a_rendered_melody_becomes_bars_on_its_rows_and_exports_as_midi(
     assert not window.pitch_view.notes.bars
     starts = [b.start_s for b in bars]
     assert np.allclose(starts, [0.3 + 0.5 * k for k in range(len(MELODY))], atol=0.1)
-    assert window.file_view.notes.visible_labels == ["D4", "E4", "F#4", "G4", "A4", "G4"]
+    assert window.file_view.notes.visible_labels == ["D4", "E4", "F♯4", "G4", "A4", "G4"]
     assert f"{len(MELODY)} notes" in window.takes.state_text()
     assert "BPM" in window.takes.state_text() and "tuning" in window.takes.state_text()
     assert window.take_strip.export_button.isEnabled()
