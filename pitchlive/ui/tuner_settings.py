@@ -43,6 +43,7 @@ class TunerSettingsPanel(QWidget):
         self.settings_model = model
         self._updating = False
         self._theme = theme
+        self._reference_instrument = None      # whose strings the reference combo lists
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         for box in (self._target_box(), self._temperament_box(), self._reference_box()):
@@ -163,6 +164,9 @@ class TunerSettingsPanel(QWidget):
 
     def _fill_reference(self, choice: TunerChoice) -> None:
         wanted = self.reference_combo.currentData()
+        if choice.instrument != self._reference_instrument:
+            wanted = 0 if choice.instrument is not None else OTHER_NOTE   # a new set of strings
+            self._reference_instrument = choice.instrument
         self.reference_combo.clear()
         if choice.instrument is not None:
             for index in range(len(choice.instrument.strings_midi)):

@@ -76,7 +76,7 @@ class NeedleGauge(QWidget):
         w, h = self.width(), self.height()
         half = math.radians(GAUGE_SWEEP_DEG / 2.0)
         # The largest arc that fits: its labels above, the pivot near the bottom.
-        radius = max(40.0, min((w / 2.0 - 30.0) / math.sin(half), h - 48.0))
+        radius = max(40.0, min((w / 2.0 - 56.0) / math.sin(half), h - 48.0))   # room for '+50'
         centre = QPointF(w / 2.0, h - 20.0)
         rect = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
         band_deg = self.in_tune_cents / GAUGE_RANGE_CENTS * GAUGE_SWEEP_DEG / 2.0
