@@ -333,3 +333,13 @@ def test_choices_persist_through_the_settings_store(make_view, tmp_path):
 
 def test_the_tuner_is_a_row_of_the_window_tabs():
     assert [row.title for row in view_tabs.VIEW_TABS].count("Tuner") == 1
+
+
+def test_a_hidden_tab_keeps_reading_and_shows_it_when_shown(make_view):
+    view = make_view()
+    view.hide()
+    play(view, 440.0 * 2 ** (5 / 1200), 0.6)
+    assert view.reading.cents == pytest.approx(5.0)
+    assert view.cents_text() == ""                   # nothing drawn while hidden
+    view.show()
+    assert view.cents_text() == "+5.0 ¢" and view.note_text() == "A4"

@@ -41,6 +41,7 @@ def test_a_flat_a_string_reads_as_the_a_string_and_its_cents(qtbot, tmp_path, sp
         readings = []
 
         def settled() -> bool:
+            window.tabs.setCurrentWidget(tuner)     # tracking a file shows the Live tab first
             reading = tuner.reading
             if reading is not None and reading.cents is not None:
                 readings.append((tuner.target_text(), reading.cents, tuner.turn_text()))

@@ -43,6 +43,12 @@ ANIMATION_INTERVAL_MS = 16          # the strobe drifts smoothly between frames 
 SCALA_FORMAT_URL = "https://www.huygens-fokker.org/scala/scl_format.html"
 
 
+def _style(widget: QWidget, css: str) -> None:
+    """Set a style sheet only when it changes: restyling is the costly part of a repaint."""
+    if widget.styleSheet() != css:
+        widget.setStyleSheet(css)
+
+
 def _big_label(point_size: float, bold: bool = True) -> QLabel:
     label = QLabel()
     font = QFont(label.font())
@@ -145,7 +151,8 @@ class TunerView(QWidget):
         """Step the tuner with a batch of live frames and show the latest reading."""
         if frames:
             self.reading = self.feed.feed(frames)
-            self._render()
+            if self.isVisible():            # a hidden tab keeps reading, and draws when shown
+                self._render()
 
     def _on_new_run(self) -> None:
         self.feed.reset()
@@ -160,7 +167,7 @@ class TunerView(QWidget):
         locked = has_pitch and reading.locked
         self.note_label.setText(display_name(target.name) if target else "—")
         colour = self._theme.text if has_pitch else self._theme.held
-        self.note_label.setStyleSheet(f"color: {colour};")
+        _style(self.note_label, f"color: {colour};")
         if target is None:
             self.target_label.setText("Play a note" if not choice.strings else
                                       f"Play a string of the {choice.instrument.label.lower()}")
@@ -171,14 +178,14 @@ class TunerView(QWidget):
             self.target_label.setText(f"Target {target.target_hz:.2f} Hz")
         self.lock_label.setText("● LOCKED · in tune" if locked else
                                 "○ hold the note steady" if has_pitch else "")
-        self.lock_label.setStyleSheet(
+        _style(self.lock_label, 
             f"color: {self._theme.in_tune if locked else self._theme.muted_text};")
         self.cents_label.setText(cents_text(reading.cents) if has_pitch else "")
         self.turn_label.setText(turn_text(reading.direction, choice.strings) if has_pitch else "")
         band = self._theme.in_tune if locked or (has_pitch and reading.direction == "in tune") \
             else self._theme.close if has_pitch and abs(reading.cents) <= 5 else self._theme.off
-        self.cents_label.setStyleSheet(f"color: {band};")
-        self.turn_label.setStyleSheet(f"color: {band};")
+        _style(self.cents_label, f"color: {band};")
+        _style(self.turn_label, f"color: {band};")
         self.hz_label.setText(f"{reading.frequency_hz:.2f} Hz" if has_pitch else "")
         self.gauge.set_needle(reading.needle_cents if has_pitch else None, locked)
         self.strobe.set_reading(reading.strobe_phase if reading else 0.0,
@@ -186,7 +193,7 @@ class TunerView(QWidget):
         current = target.string_index if target is not None and has_pitch else None
         for index, label in enumerate(self.string_labels):
             on = index == current
-            label.setStyleSheet(
+            _style(label, 
                 f"padding: 2px 8px; border-radius: 4px; font-weight: {'bold' if on else 'normal'};"
                 f" color: {self._theme.window if on else self._theme.muted_text};"
                 f" background: {(self._theme.in_tune if locked else self._theme.accent) if on else 'transparent'};")
@@ -336,6 +343,10 @@ class TunerView(QWidget):
         self._show_notice(Notice(ERROR, "The reference tone cannot be played", message))
 
     # ---- visibility --------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._render()
+
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
         self._timer.stop()
         super().hideEvent(event)
