@@ -66,12 +66,8 @@ class TunerSettingsPanel(QWidget):
                                      "octave (E2, F#3, Bb1); Enter applies them")
         self.strings_error = QLabel()
         self.strings_error.setWordWrap(True)
-        box = QGroupBox("Tune to")
-        form = QFormLayout(box)
-        form.addRow("Instrument", self.instrument_combo)
-        form.addRow("Strings", self.strings_edit)
-        form.addRow(self.strings_error)
-        return box
+        return _form_box("Tune to", ("Instrument", self.instrument_combo),
+                         ("Strings", self.strings_edit), self.strings_error)
 
     def _temperament_box(self) -> QGroupBox:
         self.temperament_combo = QComboBox()
@@ -85,12 +81,8 @@ class TunerSettingsPanel(QWidget):
         self.import_button = QPushButton("Import Scala .scl…")
         self.import_button.setToolTip("Tune to a scale from a Scala file (the format lingot and "
                                       "many tuners read)")
-        box = QGroupBox("Temperament")
-        form = QFormLayout(box)
-        form.addRow("System", self.temperament_combo)
-        form.addRow("Tonic", self.tonic_combo)
-        form.addRow(self.import_button)
-        return box
+        return _form_box("Temperament", ("System", self.temperament_combo),
+                         ("Tonic", self.tonic_combo), self.import_button)
 
     def _reference_box(self) -> QGroupBox:
         self.reference_combo = QComboBox()
@@ -107,14 +99,9 @@ class TunerSettingsPanel(QWidget):
                                          "stopped (a drone)")
         self.reference_label = QLabel()
         self.reference_label.setWordWrap(True)
-        box = QGroupBox("Reference tone")
-        form = QFormLayout(box)
-        form.addRow("Play", self.reference_combo)
-        form.addRow("Note", self.reference_note_edit)
-        form.addRow("Sound", self.timbre_combo)
-        form.addRow(self.reference_button)
-        form.addRow(self.reference_label)
-        return box
+        return _form_box("Reference tone", ("Play", self.reference_combo),
+                         ("Note", self.reference_note_edit), ("Sound", self.timbre_combo),
+                         self.reference_button, self.reference_label)
 
     def _connect(self) -> None:
         self.instrument_combo.currentIndexChanged.connect(self._on_instrument)
@@ -243,3 +230,15 @@ class TunerSettingsPanel(QWidget):
         # The button shows the tone's state, not the click: the view confirms it.
         self.reference_button.setChecked(not checked)
         self.reference_toggled.emit(checked)
+
+
+def _form_box(title: str, *rows) -> QGroupBox:
+    """A titled box of form rows: (label, widget) pairs or widgets spanning the row."""
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    for row in rows:
+        if isinstance(row, tuple):
+            form.addRow(*row)
+        else:
+            form.addRow(row)
+    return box
