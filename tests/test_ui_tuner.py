@@ -172,7 +172,8 @@ def test_custom_strings_are_typed_and_a_bad_one_is_named(make_view, qtbot):
     panel.strings_edit.editingFinished.emit()
     assert view.model.prefs.tuner_strings == "D2 A2 D3 F#3 A3 D4"
     play(view, hz_of(54 - 0.05), 0.6)
-    assert view.target_text().startswith("String 3 · F♯3") and view.turn_text() == "Tighten ↑  (flat)"
+    assert view.target_text().startswith("String 3 · F♯3")
+    assert view.turn_text() == "Tighten ↑  (flat)"
     panel.strings_edit.setText("D2 H2 D3")
     panel.strings_edit.editingFinished.emit()
     assert "string 2: 'H2' is not a note name" in panel.strings_error.text()

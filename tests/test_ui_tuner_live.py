@@ -1,4 +1,4 @@
-"""The Tuner tab on the live engine with the real SPICE model: a tone read as its string and cents."""
+"""The Tuner tab on the live engine with the real SPICE model: a tone read as its string, cents."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ class TunerView(QWidget):
         self._apply_choice()
         self._render()
 
-    # ---- building ------------------------------------------------------------------------------
+    # ---- building --------------------------------------------------------------------------------
     def _build(self) -> None:
         self.note_label = _big_label(64)
         self.note_label.setMinimumWidth(170)
@@ -159,7 +159,7 @@ class TunerView(QWidget):
         self.reading = None
         self._render()
 
-    # ---- showing ----------------------------------------------------------------------------------
+    # ---- showing ---------------------------------------------------------------------------------
     def _render(self) -> None:
         reading, choice = self.reading, self.choice
         target = reading.target if reading is not None else None
@@ -178,8 +178,8 @@ class TunerView(QWidget):
             self.target_label.setText(f"Target {target.target_hz:.2f} Hz")
         self.lock_label.setText("● LOCKED · in tune" if locked else
                                 "○ hold the note steady" if has_pitch else "")
-        _style(self.lock_label, 
-            f"color: {self._theme.in_tune if locked else self._theme.muted_text};")
+        _style(self.lock_label,
+               f"color: {self._theme.in_tune if locked else self._theme.muted_text};")
         self.cents_label.setText(cents_text(reading.cents) if has_pitch else "")
         self.turn_label.setText(turn_text(reading.direction, choice.strings) if has_pitch else "")
         band = self._theme.in_tune if locked or (has_pitch and reading.direction == "in tune") \
@@ -193,10 +193,12 @@ class TunerView(QWidget):
         current = target.string_index if target is not None and has_pitch else None
         for index, label in enumerate(self.string_labels):
             on = index == current
-            _style(label, 
-                f"padding: 2px 8px; border-radius: 4px; font-weight: {'bold' if on else 'normal'};"
-                f" color: {self._theme.window if on else self._theme.muted_text};"
-                f" background: {(self._theme.in_tune if locked else self._theme.accent) if on else 'transparent'};")
+            lit = self._theme.in_tune if locked else self._theme.accent
+            weight = "bold" if on else "normal"
+            _style(label,
+                   f"padding: 2px 8px; border-radius: 4px; font-weight: {weight};"
+                   f" color: {self._theme.window if on else self._theme.muted_text};"
+                   f" background: {lit if on else 'transparent'};")
         if has_pitch and self.isVisible() and not self._timer.isActive():
             self._timer.start()
 
@@ -301,7 +303,7 @@ class TunerView(QWidget):
         self.hz_label.setStyleSheet(f"color: {theme.muted_text};")
         self._render()
 
-    # ---- reference tone ----------------------------------------------------------------------------
+    # ---- reference tone --------------------------------------------------------------------------
     def _on_reference_toggled(self, play: bool) -> None:
         if play:
             self.start_reference()
@@ -342,7 +344,7 @@ class TunerView(QWidget):
         self.panel.set_reference_playing(False, message)
         self._show_notice(Notice(ERROR, "The reference tone cannot be played", message))
 
-    # ---- visibility --------------------------------------------------------------------------------
+    # ---- visibility ------------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
         self._render()
@@ -351,7 +353,7 @@ class TunerView(QWidget):
         self._timer.stop()
         super().hideEvent(event)
 
-    # ---- what tests and the screenshot read ---------------------------------------------------------
+    # ---- what tests and the screenshot read ------------------------------------------------------
     def note_text(self) -> str:
         """The note shown."""
         return self.note_label.text()
