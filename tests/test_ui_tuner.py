@@ -344,3 +344,34 @@ def test_a_hidden_tab_keeps_reading_and_shows_it_when_shown(make_view):
     assert view.cents_text() == ""                   # nothing drawn while hidden
     view.show()
     assert view.cents_text() == "+5.0 ¢" and view.note_text() == "A4"
+
+
+def test_a_playing_tone_follows_the_string_and_the_temperament(make_view, qtbot):
+    view = make_view(prefs=DisplayPrefs(tuner_instrument="guitar"))
+    view.playback.player = player = FakePlayer()
+    panel = view.panel
+    panel.reference_button.click()
+    qtbot.waitUntil(lambda: len(player.loops) == 1, timeout=3000)
+    qtbot.waitUntil(lambda: "Playing E2 · 82.41 Hz" in panel.reference_label.text(), timeout=3000)
+    view.model.update_prefs(pitch_span_semitones=12.0)        # another setting: no restart
+    qtbot.wait(100)
+    assert len(player.loops) == 1
+    panel.reference_combo.setCurrentIndex(panel.reference_combo.findData(5))     # high E
+    qtbot.waitUntil(lambda: "Playing E4 · 329.63 Hz" in panel.reference_label.text(), timeout=3000)
+    view.model.update_prefs(tuner_temperament="meantone")
+    target = note_target_hz(temperament("meantone"), 64, 440.0)
+    qtbot.waitUntil(lambda: f"Playing E4 · {target:.2f} Hz" in panel.reference_label.text(),
+                    timeout=3000)
+    assert len(player.loops) == 3
+    view.stop_reference()
+    view.model.update_prefs(tuner_temperament="equal")       # stopped: stays stopped
+    qtbot.wait(100)
+    assert len(player.loops) == 3 and panel.reference_button.text() == "Play tone"
+
+
+def test_the_tab_follows_the_theme(make_view):
+    view = make_view()
+    play(view, 440.0, 0.6)
+    view.model.update_prefs(theme="light")
+    assert view.gauge._theme.name == "light" and view.strobe._theme.name == "light"
+    assert "#1e9e52" in view.lock_label.styleSheet()             # the light in-tune green

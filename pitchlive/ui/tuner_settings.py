@@ -37,6 +37,7 @@ class TunerSettingsPanel(QWidget):
 
     import_requested = Signal()              # "Import .scl…" pressed
     reference_toggled = Signal(bool)         # play (True) or stop the reference tone
+    reference_changed = Signal()             # the user chose another string or note to play
 
     def __init__(self, model: SettingsModel, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,8 +113,7 @@ class TunerSettingsPanel(QWidget):
         self.reference_note_edit.editingFinished.connect(self._on_reference_note)
         self.timbre_combo.currentIndexChanged.connect(self._on_timbre)
         self.reference_button.clicked.connect(self._on_reference_clicked)
-        self.reference_combo.currentIndexChanged.connect(
-            lambda _i: self.reference_note_edit.setEnabled(self.reference_string() is None))
+        self.reference_combo.currentIndexChanged.connect(self._on_reference_choice)
 
     # ---- following the model -------------------------------------------------------------------
     def show_choice(self, prefs: DisplayPrefs, choice: TunerChoice, scala_name: str | None) -> None:
@@ -225,6 +225,11 @@ class TunerSettingsPanel(QWidget):
             return
         self.reference_label.clear()
         self._update(tuner_reference_note=text)
+
+    def _on_reference_choice(self, _index: int) -> None:
+        self.reference_note_edit.setEnabled(self.reference_string() is None)
+        if not self._updating:
+            self.reference_changed.emit()
 
     def _on_reference_clicked(self, checked: bool) -> None:
         # The button shows the tone's state, not the click: the view confirms it.

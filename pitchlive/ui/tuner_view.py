@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from pitchlive.frames import PitchFrame
+from pitchlive.music import FLAT_NAMES, SHARP_NAMES
 from pitchlive.tuner.meter import TunerReading
 from pitchlive.tuner.scala import ScalaError, ScalaScale, read_scala, scale_to_temperament
 from pitchlive.tuner.temperaments import TEMPERAMENT_LABELS
@@ -77,6 +78,9 @@ class TunerView(QWidget):
         self.feed = TunerFeed(self.choice.config)
         self.reading: TunerReading | None = None
         self.playback = TakePlayback(context.jobs, self)
+        self._applied_key: tuple | None = None
+        self._reference_sound: tuple[float, str] | None = None     # (Hz, timbre) playing
+        self._reference_text = ""
         self._build()
         self._fill_strings()
         self._timer = QTimer(self, interval=ANIMATION_INTERVAL_MS)
@@ -139,8 +143,9 @@ class TunerView(QWidget):
         self.settings_model.prefs_changed.connect(self._on_prefs)
         self.panel.import_requested.connect(self._ask_scala)
         self.panel.reference_toggled.connect(self._on_reference_toggled)
+        self.panel.reference_changed.connect(self._follow_reference)
         self.playback.started.connect(self._on_reference_started)
-        self.playback.ended.connect(lambda: self.panel.set_reference_playing(False))
+        self.playback.ended.connect(self._on_reference_ended)
         self.playback.failed.connect(self._on_reference_failed)
         app = QApplication.instance()
         if app is not None:
@@ -229,8 +234,19 @@ class TunerView(QWidget):
             self.set_theme(THEMES[prefs.theme])
         self._apply_choice()
 
+    def _choice_key(self) -> tuple:
+        """What the tab's targets and names depend on (not the window's other settings)."""
+        settings, prefs = self.settings_model.settings, self.settings_model.prefs
+        return (settings.a4_hz, settings.transposition, settings.prefer_flats,
+                prefs.tuner_instrument, prefs.tuner_strings, prefs.tuner_temperament,
+                prefs.tuner_tonic_pc, prefs.tuner_timbre, prefs.tuner_reference_note)
+
     def _apply_choice(self) -> None:
         """Rebuild the target set from the settings; start the reading over if it changed."""
+        key = self._choice_key()
+        if key == self._applied_key:
+            return                  # another setting (a zoom, a threshold): nothing to redo
+        self._applied_key = key
         settings, prefs = self.settings_model.settings, self.settings_model.prefs
         tuning, scala_name = None, None
         if prefs.tuner_temperament.lower().endswith(".scl"):
@@ -240,6 +256,7 @@ class TunerView(QWidget):
                 scala_name = scale.description or scale.source
             except ScalaError as exc:
                 self._scala_failed(exc, "equal temperament")
+                self._applied_key = None
                 self.settings_model.update_prefs(tuner_temperament="equal")
                 return                    # the change comes back through prefs_changed
         choice = tuner_choice(settings, prefs, tuning)
@@ -251,13 +268,14 @@ class TunerView(QWidget):
         self.choice = choice
         self.gauge.in_tune_cents = choice.config.in_tune_cents
         name = scala_name or TEMPERAMENT_LABELS.get(prefs.tuner_temperament, "")
-        tonic = display_name(("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-                             [prefs.tuner_tonic_pc])
+        names = FLAT_NAMES if settings.prefer_flats else SHARP_NAMES
+        tonic = display_name(names[prefs.tuner_tonic_pc])
         self.context_label.setText(f"A4 = {settings.a4_hz:g} Hz · {name}"
                                    + ("" if prefs.tuner_temperament == "equal" else
                                       f" on {tonic}"))
         self.panel.show_choice(prefs, choice, scala_name)
         self._render()
+        self._follow_reference()
 
     def _load_scala(self, path: str) -> ScalaScale:
         if self._scala is None or self._scala[0] != path:
@@ -322,6 +340,7 @@ class TunerView(QWidget):
             self.panel.set_reference_playing(False, f"{exc}.")
             return
         hz, timbre = self.choice.target_hz(midi), prefs.tuner_timbre
+        self._reference_sound = (hz, timbre)
         self._reference_text = f"Playing {self.choice.written(midi)} · {hz:.2f} Hz"
         self.panel.set_reference_playing(True, "Opening the output device…")
         self.playback.play("reference", lambda player: player.play_loop(
@@ -329,15 +348,34 @@ class TunerView(QWidget):
 
     def stop_reference(self) -> None:
         """Stop the reference tone (nothing happens when none plays)."""
+        self._reference_sound = None
         self.playback.stop()
         self.panel.set_reference_playing(False)
+
+    def _follow_reference(self) -> None:
+        """A playing tone follows a new string, note, timbre, temperament or A4."""
+        if self._reference_sound is None or self.playback.playing != "reference":
+            return
+        try:
+            midi = reference_midi(self.choice, self.panel.reference_string(),
+                                  self.settings_model.prefs.tuner_reference_note)
+        except ValueError:
+            return
+        sound = (self.choice.target_hz(midi), self.settings_model.prefs.tuner_timbre)
+        if sound != self._reference_sound:
+            self.start_reference()
 
     def _on_reference_started(self) -> None:
         self.panel.set_reference_playing(True, self._reference_text)
 
+    def _on_reference_ended(self) -> None:
+        self._reference_sound = None
+        self.panel.set_reference_playing(False)
+
     def _on_reference_failed(self, exc: BaseException) -> None:
         from pitchlive.audio.devices import DeviceError
 
+        self._reference_sound = None
         message = str(exc) if isinstance(exc, DeviceError) else (
             f"The output device failed ({type(exc).__name__}: {exc}). Check the system sound "
             "settings or choose another output device.")
