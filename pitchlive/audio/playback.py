@@ -51,6 +51,36 @@ def find_output_device(spec: int | str | None) -> int | None:
     return pick_device(spec, outputs, "output")
 
 
+LOOP_FADE_IN_S = 0.08         # a looped drone swells in instead of clicking on
+
+
+class _LoopFeed:
+    """One array handed out over and over (a drone), faded in at the start; never finishes."""
+
+    def __init__(self, loop: np.ndarray, fade_in_samples: int) -> None:
+        self._loop = loop
+        self._position = 0
+        self._fade = np.linspace(0.0, 1.0, max(1, fade_in_samples), dtype=np.float32)
+        self._played = 0
+        self.finished = False
+
+    def read_into(self, out: np.ndarray) -> int:
+        n, filled = out.shape[0], 0
+        while filled < n:
+            take = min(n - filled, self._loop.shape[0] - self._position)
+            out[filled:filled + take] = self._loop[self._position:self._position + take]
+            filled += take
+            self._position = (self._position + take) % self._loop.shape[0]
+        if self._played < self._fade.shape[0]:
+            k = min(n, self._fade.shape[0] - self._played)
+            out[:k] *= self._fade[self._played:self._played + k]
+        self._played += n
+        return n
+
+    def close(self) -> None:
+        pass
+
+
 class _ArrayFeed:
     """Samples of an array in memory, handed out in order."""
 
@@ -125,6 +155,20 @@ class Player:
         if rate_hz != sample_rate_hz:
             audio = resample_to(audio, sample_rate_hz, rate_hz).astype(np.float32)
         self._start(_ArrayFeed(np.ascontiguousarray(audio)), device, rate_hz)
+
+    def play_loop(self, render: Callable[[float], np.ndarray], sample_rate_hz: float) -> None:
+        """Play render(rate) over and over until stop(): a drone; raises DeviceError.
+
+        render gets the rate the device accepts (sample_rate_hz if it can) and returns one
+        seamless loop, mono float (n,) (e.g. pitchlive.tuner.reference_tone.drone_loop); it is
+        rendered at that rate, not resampled, so the loop stays seamless.
+        """
+        self.stop()
+        device, rate_hz = self._output_rate(float(sample_rate_hz))
+        loop = np.ascontiguousarray(np.asarray(render(rate_hz), dtype=np.float32))
+        if loop.ndim != 1 or loop.shape[0] == 0:
+            raise ValueError(f"a loop must have shape (n,) with n > 0, got {loop.shape}")
+        self._start(_LoopFeed(loop, int(LOOP_FADE_IN_S * rate_hz)), device, rate_hz)
 
     def play_file(self, path: Path) -> None:
         """Play an audio file, decoded in blocks as it plays; AudioFileError / DeviceError."""

@@ -17,6 +17,7 @@ from pitchlive.ui.session import TrackerSession
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.take_texts import Notice
 from pitchlive.ui.theme import Theme
+from pitchlive.ui.tuner_view import build_tuner_tab
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ class ViewTab:
 
 
 # Rows are added by the views themselves (tuner, practice, score, ...), in tab order.
-VIEW_TABS: tuple[ViewTab, ...] = ()
+VIEW_TABS: tuple[ViewTab, ...] = (
+    ViewTab("Tuner", build_tuner_tab),
+)
 
 
 def add_view_tabs(tabs: QTabWidget, context: ViewContext) -> dict[str, QWidget]:
