@@ -125,6 +125,7 @@ def test_small_window_keeps_controls_wide_and_status_bar_whole(qtbot, make_windo
     assert window.size().toTuple() == (800, 500)      # nothing forces the window wider
     dock = window.controls_dock
     assert dock.width() >= window.controls.minimumSizeHint().width()
+    assert dock.width() <= 0.4 * window.width()       # and leaves the views most of the room
     bar = window.statusBar()
     for widget in (window.status.meter, window.status.level_label, window.status.latency_label,
                    window.status.counts_label, window.status.model_label):

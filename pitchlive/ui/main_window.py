@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         self.views = add_view_tabs(self.tabs, ViewContext(
             self.model, self.jobs, self.session, self.theme, self.show_notice,
             lambda text, ms: self.status.show_message(text, ms)))
+        # A wide tab (the Tuner needs 760 px) must not force the window wider than an 800 px screen.
+        self.tabs.setMinimumSize(320, 240)
         self.take_row = scrolling_row(self.take_strip)   # sideways in a narrow window
         self.setCentralWidget(stacked(self.banner, self.take_row, self.tabs))
         self.controls_dock = scrolling_dock(self, "Controls", self.controls)
