@@ -17,6 +17,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QMouseEvent
+from PySide6.QtTest import QTest
 
 from pitchlive.frames import HOP_S, PitchFrame
 from pitchlive.settings import Settings
@@ -161,10 +162,13 @@ def test_chroma_key_colours_presentation_and_mini_window_only(qtbot, make_window
     image = window.grab().toImage()
     assert QColor(image.pixel(3, 3)).name() == green
     assert QColor(image.pixel(image.width() - 4, image.height() // 2)).name() == green
+    feed_frames(window, 0.5)                            # A4, in tune: the theme's green
+    assert window.note_panel.note_colour().name() not in (green, window.theme.in_tune)
     window.mini_action.trigger()
     assert window.mini.panel.background_colour().name() == green
     window.chroma_actions[""].trigger()                 # Off
     assert window.note_panel.background_colour().name() == window.theme.panel
+    assert window.note_panel.note_colour().name() == window.theme.in_tune
 
 
 def test_chroma_key_preference_rejects_a_bad_colour():
@@ -227,3 +231,24 @@ def test_presentation_from_the_command_line_is_not_stored(qtbot, store, tmp_path
     window.close()
     assert not store.load_prefs().large_type
     assert store.load_prefs().show_controls
+
+
+def test_the_keys_themselves_drive_presentation_font_and_esc(qtbot, make_window):
+    window = make_window()
+    window.resize(700, 500)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    geometry = window.geometry()
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    QTest.keyClick(window, Qt.Key.Key_L, ctrl)
+    assert window.presentation.active and not window.menuBar().isVisible()
+    QTest.keyClick(window, Qt.Key.Key_Equal, ctrl)
+    QTest.keyClick(window, Qt.Key.Key_Equal, ctrl)
+    QTest.keyClick(window, Qt.Key.Key_Minus, ctrl)
+    assert window.prefs.font_scale == pytest.approx(1.1)
+    QTest.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen)
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    assert not window.presentation.active and window.menuBar().isVisible()
+    assert window.controls_dock.isVisible() and window.geometry() == geometry

@@ -31,6 +31,7 @@ FULL_ROWS = (("context", 0.07), ("note", 0.42), ("hz", 0.09), ("gap", 0.02), ("n
 COMPACT_ROWS = (("note", 0.50), ("needle", 0.28), ("cents", 0.22))
 # The widest texts a row holds, so a row's type does not jump from one note to the next.
 ROW_TEMPLATES = {"hz": "8888.8 Hz", "cents": "+50 cents"}
+KEY_MIN_DISTANCE = 160.0   # RGB distance a foreground colour keeps from a chroma key
 
 
 def tuning_text(offset_cents: float | None) -> str:
@@ -52,6 +53,21 @@ def band_colour(theme: Theme, band: str, held: bool) -> str:
     if held:
         return theme.held
     return {IN_TUNE: theme.in_tune, CLOSE: theme.close}.get(band, theme.off)
+
+
+def keyed_colour(colour: str, key: str | None) -> str:
+    """colour, or white/black when it is so near the chroma key that a keyer would remove it.
+
+    On a green key the in-tune green note would vanish from the stream with the background.
+    """
+    if not key:
+        return colour
+    a, b = QColor(colour), QColor(key)
+    distance = ((a.red() - b.red()) ** 2 + (a.green() - b.green()) ** 2 +
+                (a.blue() - b.blue()) ** 2) ** 0.5
+    if distance >= KEY_MIN_DISTANCE:
+        return colour
+    return "#000000" if b.lightnessF() > 0.6 else "#ffffff"
 
 
 def panel_rows(width: float, height: float, compact: bool = False,
@@ -325,6 +341,7 @@ class NotePanel(QWidget):
         reading = self._reading
         colour = self._theme.held if reading is None else \
             band_colour(self._theme, reading.band, reading.held)
+        colour = keyed_colour(colour, self._background)
         self._bar.set_reading(None if reading is None else reading.cents, colour)
         self.update()
 
@@ -380,7 +397,7 @@ class NotePanel(QWidget):
         size = self.note_font_size()
         if reading is None:
             parts = [(NO_NOTE, 1.0, 0.0)]
-            colour = QColor(self._theme.held)
+            colour = QColor(keyed_colour(self._theme.held, self._background))
         else:
             accidental = display_note_name(reading.pitch_class)[1:]
             parts = [(reading.pitch_class[0], 1.0, 0.0)]
