@@ -120,7 +120,7 @@ def test_tuning_offset_is_shown_and_correcting_for_it_renames_live(qtbot, make_w
     window.controls.correct_tuning_check.setChecked(True)     # takes effect at once
     assert window.settings.correct_tuning_offset
     assert window.session.settings.correct_tuning_offset
-    assert window.note_panel.note_text() == "A4" and window.note_panel.cents_text() == "+0 cents"
+    assert window.note_panel.note_text() == "A4" and window.note_panel.cents_text() == "0 cents"
     window._on_frames([PitchFrame(HOP_S, flat_a4, 0.95, -20.0, True)])   # offset not known yet
     assert window.note_panel.tuning_text() == "tuning: —"
     assert window.note_panel.cents_text() == "-28 cents"
@@ -270,7 +270,7 @@ def test_a_rendered_melody_becomes_bars_on_its_rows_and_exports_as_midi(
     assert not window.pitch_view.notes.bars
     starts = [b.start_s for b in bars]
     assert np.allclose(starts, [0.3 + 0.5 * k for k in range(len(MELODY))], atol=0.1)
-    assert window.file_view.notes.visible_labels == ["D4", "E4", "F#4", "G4", "A4", "G4"]
+    assert window.file_view.notes.visible_labels == ["D4", "E4", "F♯4", "G4", "A4", "G4"]
     assert f"{len(MELODY)} notes" in window.takes.state_text()
     assert "BPM" in window.takes.state_text() and "tuning" in window.takes.state_text()
     assert window.take_strip.export_button.isEnabled()

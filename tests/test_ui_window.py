@@ -368,19 +368,6 @@ def test_help_menu_lists_the_shortcuts(make_window):
     assert rows["Ctrl+Shift+S"] == "Save take" and rows["Ctrl+E"] == "Export notes"
 
 
-def test_large_type_fills_the_window_with_the_note(qtbot, make_window):
-    window = make_window()
-    feed_frames(window, 1.0)
-    small = window.note_panel.width()
-    window.large_action.trigger()                   # Ctrl+L
-    qtbot.waitUntil(lambda: window.note_panel.width() > 0.9 * window.width())
-    assert small < 0.5 * window.width() and not window.pitch_view.isVisible()
-    assert not window.controls_dock.isVisible() and not window.menuBar().isVisible()
-    assert window.prefs.large_type
-    window.escape()
-    assert window.pitch_view.isVisible() and not window.prefs.large_type
-
-
 def test_theme_switch_recolours_the_application(make_window):
     window = make_window()
     window.set_theme("light")

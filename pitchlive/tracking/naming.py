@@ -19,6 +19,17 @@ def naming_a4_hz(settings: Settings, offset_cents: float | None) -> float:
     return settings.a4_hz
 
 
+def display_note_name(name: str) -> str:
+    """A note name as the window shows it, with real accidentals: 'C#4' -> 'C♯4', 'Bb' -> 'B♭'.
+
+    Names are made in plain ASCII everywhere (files, CSV, MIDI, the terminal); this is the one
+    place they gain the ♯ and ♭ glyphs, so every view of the window spells a note alike.
+    """
+    if not name:
+        return name
+    return name[0] + name[1:].replace("#", "\u266f").replace("b", "\u266d")
+
+
 def written_name(midi: int, settings: Settings) -> str:
     """Name of a concert-pitch MIDI note as the player reads it (transposition, flats)."""
     return note_name(midi, settings.prefer_flats, settings.transpose_semitones)

@@ -99,6 +99,10 @@ class ControlPanel(QWidget):
         for key, label in TRANSPOSITION_CHOICES:
             self.transposition_combo.addItem(label, key)
         self.transposition_combo.setToolTip("Name notes as written for a transposing instrument")
+        # Long labels show in the open list; closed, the combo must not widen the panel (issue 12).
+        self.transposition_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.transposition_combo.setMinimumContentsLength(14)
         self.custom_transposition_spin = QSpinBox(minimum=-MAX_CUSTOM_TRANSPOSITION,
                                                   maximum=MAX_CUSTOM_TRANSPOSITION,
                                                   suffix=" semitones")

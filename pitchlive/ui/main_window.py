@@ -23,14 +23,16 @@ from pitchlive.ui.file_dialogs import ask_recording, local_files
 from pitchlive.ui.file_view import FileView
 from pitchlive.ui.live_page import LivePage
 from pitchlive.ui.message_banner import MessageBanner
+from pitchlive.ui.mini_window import MiniWindow
 from pitchlive.model import load_warm_model
 from pitchlive.ui.prefs import DisplayPrefs
+from pitchlive.ui.presentation import Presentation, PresentationParts
 from pitchlive.ui.session import DEVICE_FAILED, DEVICE_LOST, FILE_FAILED, NO_DEVICE, Failure
 from pitchlive.ui.session import TrackerSession
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.settings_store import SettingsStore
 from pitchlive.ui.snapshot import default_snapshot_dir, save_png, timestamped_path
-from pitchlive.ui.status_bar import StatusPanel
+from pitchlive.ui.status_bar import StatusPanel, devices_found_text
 from pitchlive.ui.take_controller import TakeController
 from pitchlive.ui.take_state import LIVE_VIEW, OpenRecording
 from pitchlive.ui.take_dialogs import TakeDialogs
@@ -39,7 +41,8 @@ from pitchlive.ui.take_texts import ERROR, Notice
 from pitchlive.ui.theme import apply_theme, theme_named
 from pitchlive.ui.view_tabs import ViewContext, add_view_tabs
 from pitchlive.ui.window_actions import FILE_TAB, LIVE_TAB, build_menus
-from pitchlive.ui.window_layout import scrolling_dock, stacked
+from pitchlive.ui.window_layout import (keep_dock_width, restore_layout, scrolling_dock,
+                                        scrolling_row, stacked)
 
 log = logging.getLogger(__name__)
 
@@ -82,16 +85,25 @@ class MainWindow(QMainWindow):
         self.status.set_gate(settings.level_gate_dbfs)
 
         self.shortcut_actions = build_menus(self)
+        self.presentation = Presentation(PresentationParts(
+            self, (self.tabs.tabBar(), self.pitch_view, self.take_row), self.controls_dock,
+            self.note_panel, self.centralWidget().layout(),
+            lambda: self.tabs.setCurrentIndex(LIVE_TAB)), self.model, self.large_action,
+            self.full_screen_action)
         self.follow_action.setChecked(self.pitch_view.follow)
         self.controls_action.setChecked(prefs.show_controls)
         self.theme_actions[self.theme.name].setChecked(True)
+        self.mini = MiniWindow(self.model, self.theme)
+        self.mini.attach(self.mini_action, self.session.frames, self.session.running_changed)
+        self._report_devices = False   # say what a rescan found ('Try again')
         self._connect_takes()
         self._connect()
         self._apply_theme()
-        self.controls_dock.setVisible(prefs.show_controls)
-        self.set_large_type(prefs.large_type)
         self.resize(1280, 760)
-        self._restore_layout()
+        if store is not None:   # sizes clamped to the screen, the Controls never squeezed
+            restore_layout(self, *store.load_geometry(), self.controls_dock, self.controls)
+        self.controls_dock.setVisible(prefs.show_controls)
+        self.presentation.set_active(prefs.large_type)   # --large-type
 
         self._stats_timer = QTimer(self)
         self._stats_timer.timeout.connect(lambda: self.status.show_stats(self.session.stats()))
@@ -116,19 +128,13 @@ class MainWindow(QMainWindow):
         self.views = add_view_tabs(self.tabs, ViewContext(
             self.model, self.jobs, self.session, self.theme, self.show_notice,
             lambda text, ms: self.status.show_message(text, ms)))
-        self.setCentralWidget(stacked(self.banner, self.take_strip, self.tabs))
+        # A wide tab (the Tuner needs 760 px) must not force the window wider than an 800 px screen.
+        self.tabs.setMinimumSize(320, 240)
+        self.take_row = scrolling_row(self.take_strip)   # sideways in a narrow window
+        self.setCentralWidget(stacked(self.banner, self.take_row, self.tabs))
         self.controls_dock = scrolling_dock(self, "Controls", self.controls)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
-
-    def _restore_layout(self) -> None:
-        if self.store is None:
-            return
-        geometry, state = self.store.load_geometry()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-        self.controls_dock.setVisible(self.prefs.show_controls and not self.prefs.large_type)
+        keep_dock_width(self, self.controls_dock, self.controls)
 
     def _connect_takes(self) -> None:
         # Before the window's own handlers: a take reacts to tracking first.
@@ -153,8 +159,7 @@ class MainWindow(QMainWindow):
         s.failed.connect(self.show_failure)
         s.finished.connect(self._on_finished)
         s.overflowed.connect(lambda text: self.status.show_message(text, 4000))
-        s.devices_listed.connect(
-            lambda devices: self.controls.set_devices(devices, self.settings.device))
+        s.devices_listed.connect(self._on_devices_listed)
         s.devices_failed.connect(self._on_devices_failed)
         c = self.controls
         c.device_chosen.connect(self.choose_device)
@@ -278,6 +283,7 @@ class MainWindow(QMainWindow):
         self.live.set_stream_active(running)
         if not running:
             self.status.set_level(float("nan"))
+            self.status.set_device("Not listening")   # 'Listening to …' is no longer true
             self.file_view.set_playhead(None)
         self._update_title()
 
@@ -290,6 +296,7 @@ class MainWindow(QMainWindow):
 
     def _on_finished(self, message: str) -> None:
         path = self.session.spec.path
+        self.status.set_device(f"Finished: {message}")
         self.banner.show_info(f"Finished: {message}", "", actions=[
             ("Track it again", lambda: self.track_file(path, self.session.spec.play)),
             ("Use microphone", self.use_microphone)])
@@ -297,7 +304,7 @@ class MainWindow(QMainWindow):
     def show_failure(self, failure: Failure) -> None:
         """An error strip with the message and the next steps."""
         actions = {
-            NO_DEVICE: [("Try again", self.start_tracking),
+            NO_DEVICE: [("Try again", self.retry_microphone),
                         ("Open a recording…", self.open_recording_dialog)],
             DEVICE_FAILED: [("Try again", self.start_tracking),
                             ("Use the system default", lambda: self.choose_device(None))],
@@ -307,7 +314,20 @@ class MainWindow(QMainWindow):
                           ("Use microphone", self.use_microphone)],
         }.get(failure.kind, [])
         self.banner.show_error(failure.title, failure.message, actions)
+        self.status.set_device(failure.title)
         self.controls.set_running(self.session.running)
+
+    def retry_microphone(self) -> None:
+        """'Try again' after 'no microphone': rescan the devices (as F5), say what was found, start."""
+        self._report_devices = True
+        self.refresh_devices()
+        self.start_tracking()
+
+    def _on_devices_listed(self, devices: list) -> None:
+        self.controls.set_devices(devices, self.settings.device)
+        if self._report_devices:
+            self._report_devices = False
+            self.status.show_message(devices_found_text(devices), 8000)
 
     def refresh_devices(self) -> None:
         """F5: look for newly connected input devices (not while a take records or plays)."""
@@ -327,7 +347,8 @@ class MainWindow(QMainWindow):
         source = spec.path.name if spec.is_file else (self.settings.device or "default input")
         self.controls.set_source_text(f"Source: recording {spec.path.name}" if spec.is_file
                                       else "Source: microphone")
-        self.setWindowTitle(f"pitchlive — {source}")
+        # The window system adds the application's name ("default input — pitchlive").
+        self.setWindowTitle(source)
 
     # ---- look ------------------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:
@@ -345,45 +366,17 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             apply_theme(app, self.theme)
-        for view in (self.live, self.file_view, self.banner, self.status):
+        for view in (self.live, self.file_view, self.banner, self.status, self.mini):
             view.set_theme(self.theme)
 
-    def set_large_type(self, on: bool) -> None:
-        """Note panel fills the window (menus, trace, controls and status hidden)."""
-        if self.large_action.isChecked() != on:
-            self.large_action.setChecked(on)   # re-enters through toggled
-            return
-        if on:
-            self.tabs.setCurrentIndex(LIVE_TAB)
-        self.tabs.tabBar().setVisible(not on)
-        self.pitch_view.setVisible(not on)
-        self.menuBar().setVisible(not on)
-        self.statusBar().setVisible(not on)
-        self.controls_dock.setVisible(not on and self.prefs.show_controls)
-        self.model.update_prefs(large_type=on)
-
-    def set_full_screen(self, on: bool) -> None:
-        """F11."""
-        if on:
-            self.showFullScreen()
-        else:
-            self.showNormal()
-
-    def escape(self) -> None:
-        """Esc: leave full screen and large type."""
-        if self.full_screen_action.isChecked():
-            self.full_screen_action.setChecked(False)
-        if self.large_action.isChecked():
-            self.large_action.setChecked(False)
-
     def set_controls_visible(self, visible: bool) -> None:
-        """Ctrl+K: show or hide the controls dock."""
-        self.controls_dock.setVisible(visible and not self.prefs.large_type)
+        """Ctrl+K: show or hide the controls dock (shown again after presentation mode)."""
+        self.controls_dock.setVisible(visible and not self.presentation.active)
         self.model.update_prefs(show_controls=visible)
 
     def _on_dock_visibility(self, visible: bool) -> None:
-        # The dock's own close button: keep the menu check in step (not when large type hid it).
-        if not self.prefs.large_type and not self.isMinimized() and self.isVisible():
+        # The dock's own close button: keep the menu check in step (not when presenting hid it).
+        if not self.presentation.active and not self.isMinimized() and self.isVisible():
             self.controls_action.setChecked(visible)
 
     # ---- files -----------------------------------------------------------------------------------
@@ -435,8 +428,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.closing.emit()
-        if self.store is not None:
-            self.store.save_all(self.settings, self.prefs, self.saveGeometry(), self.saveState())
+        self.mini.close()
+        if self.store is not None:   # the layout from before presentation mode or full screen
+            self.store.save_all(self.settings, self.prefs, self.presentation.saved_geometry(),
+                                self.presentation.saved_state())
         self._stats_timer.stop()
         # Gone from the screen now; what follows may wait for a job (a model still loading).
         self.hide()

@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
+from pitchlive.tracking.naming import display_note_name
 from pitchlive.ui.theme import DARK, Theme
 
 BAR_ALPHA = 110               # of 255: the trace stays visible through the bars
@@ -51,7 +52,7 @@ def note_bars(transcription, time_offset_s: float = 0.0, a4_hz: float | None = N
     if a4_hz is not None and a4_hz > 0:
         shift += 12.0 * math.log2(transcription.a4_hz / a4_hz)
     return [NoteBar(n.onset_s + time_offset_s, n.end_s + time_offset_s, n.midi + shift,
-                    n.name or "") for n in transcription.notes]
+                    display_note_name(n.name or "")) for n in transcription.notes]
 
 
 class NotesOverlay:

@@ -16,7 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from pitchlive.music import hz_to_midi
+from pitchlive.music import hz_to_midi, note_name
+from pitchlive.tracking.naming import display_note_name
 from pitchlive.ui.history import PitchHistory
 from pitchlive.ui.notes_overlay import NotesOverlay
 from pitchlive.ui.plot import TwoLanePlot
@@ -31,6 +32,8 @@ MAX_EXTRAPOLATE_S = 0.25        # keep scrolling smoothly between frames, but no
 DEFAULT_CENTRE_MIDI = 60.0
 MIN_MIDI, MAX_MIDI = 12.0, 120.0
 NOTES_MARGIN_S = 0.5            # around a transcribed take's notes when they are shown
+EDGE_MARGIN_SEMITONES = 1.0     # room kept above and below the trace when pausing
+MARKER_RECENT_S = 0.15          # the edge marker shows where the last this-long was sung
 
 
 class PitchView(QWidget):
@@ -83,6 +86,11 @@ class PitchView(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self._banner)
         layout.addWidget(self.graphics, 1)
+        # Above or below the view: an arrow and the note's name at that edge (not a data item,
+        # so it never moves the ranges).
+        self.edge_marker = QLabel(self.graphics)
+        self.edge_marker.setContentsMargins(6, 1, 6, 1)
+        self.edge_marker.hide()
 
         model.settings_changed.connect(self._on_settings)
         model.prefs_changed.connect(self._on_prefs)
@@ -157,6 +165,8 @@ class PitchView(QWidget):
         vb.setMouseEnabled(x=paused, y=True)
         if not paused:
             self._dirty = True
+        else:
+            self._keep_trace_inside()
         self._update_banner()
         self.paused_changed.emit(paused)
 
@@ -224,6 +234,8 @@ class PitchView(QWidget):
         self.notes.set_theme(t)
         self.trace.setPen(pg.mkPen(t.trace, width=3))
         self._banner.setStyleSheet(f"color: {t.muted_text}; background: {t.window};")
+        self.edge_marker.setStyleSheet(f"color: {t.window}; background: {t.accent}; "
+                                       "border-radius: 4px; font-weight: 600;")
         self._dirty = True
 
     def _update_banner(self) -> None:
@@ -234,6 +246,47 @@ class PitchView(QWidget):
         if not self._follow:
             text += "   ·   pitch range fixed — F follows the voice again"
         self._banner.setText(text)
+
+    def edge_marker_text(self) -> str:
+        """The off-view marker as shown ('' when the pitch is in view)."""
+        return self.edge_marker.text() if not self.edge_marker.isHidden() else ""
+
+    def _update_edge_marker(self) -> None:
+        recent = self.history.recent_frequencies(MARKER_RECENT_S)
+        note = (float(hz_to_midi(float(np.median(recent)), self.settings_model.settings.a4_hz))
+                if recent.size and not self._paused else math.nan)
+        y0, y1 = self.y_range()
+        if not math.isfinite(note) or y0 <= note <= y1:
+            self.edge_marker.hide()
+            return
+        s = self.settings_model.settings
+        name = display_note_name(note_name(round(note), s.prefer_flats, s.transpose_semitones))
+        self.edge_marker.setText(f"▲ {name}" if note > y1 else f"▼ {name}")
+        self.edge_marker.adjustSize()
+        area = self.graphics.mapFromScene(
+            self.pitch_plot.getViewBox().sceneBoundingRect()).boundingRect()
+        x = area.right() - self.edge_marker.width() - 4
+        y = area.top() + 2 if note > y1 else area.bottom() - self.edge_marker.height() - 2
+        self.edge_marker.move(int(x), int(y))
+        self.edge_marker.show()
+        self.edge_marker.raise_()
+
+    def _keep_trace_inside(self) -> None:
+        """Pausing: widen or move the pitch range so no visible note sits on its edge."""
+        x0, x1 = self.x_range()
+        data = self.history.between(x0, x1, margin=0)
+        midi = np.asarray(hz_to_midi(data.frequency_hz, self.settings_model.settings.a4_hz))
+        midi = midi[np.isfinite(midi)] if midi.size else midi
+        if not midi.size:
+            return
+        lo, hi = float(midi.min()) - EDGE_MARGIN_SEMITONES, float(midi.max()) + \
+            EDGE_MARGIN_SEMITONES
+        y0, y1 = self.y_range()
+        if lo >= y0 and hi <= y1:
+            return
+        self._span = clamp_span(max(self._span, hi - lo))
+        self._set_y(min(max(self._centre, hi - self._span / 2), lo + self._span / 2))
+        self.edge_marker.hide()
 
     def _set_y(self, centre: float) -> None:
         half = self._span / 2
@@ -302,6 +355,7 @@ class PitchView(QWidget):
                 self._follow_step(min(dt, 0.1))
             if live_moving or self._dirty:
                 self._set_live_x(self._live_now())
+            self._update_edge_marker()
         if self._dirty:
             self._dirty = False
             self._refresh_curves()

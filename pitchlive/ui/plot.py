@@ -13,11 +13,12 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
 from pitchlive.music import is_black_key, note_name
 from pitchlive.settings import Settings
+from pitchlive.tracking.naming import display_note_name
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.theme import DARK, Theme
 
@@ -35,35 +36,57 @@ def written_is_c(midi: int, settings: Settings) -> bool:
     return (midi + settings.transpose_semitones) % 12 == 0
 
 
-class NoteAxis(pg.AxisItem):
-    """Left axis in MIDI units labelled with note names; density adapts to the zoom."""
+# Label sets from densest to sparsest, by written pitch class, with the smallest gap between
+# two neighbours in semitones: the axis takes the densest whose labels stay apart on screen.
+LABEL_LEVELS = (
+    (frozenset(range(12)), 1),
+    (frozenset({0, 2, 4, 7, 9}), 2),          # C D E G A: no E-F or B-C pair a semitone apart
+    (frozenset({0, 4, 7}), 3),                # C E G
+    (frozenset({0, 5}), 5),                   # C F
+    (frozenset({0}), 12),                     # C
+)
+LABEL_GAP = 1.25   # free space between two labels, in label heights
 
-    def __init__(self, namer: Callable[[int], str], is_black: Callable[[int], bool]) -> None:
+
+class NoteAxis(pg.AxisItem):
+    """Left axis in MIDI units labelled with note names; density adapts to the zoom.
+
+    Labels are thinned by the pixels they get: two neighbours are always at least
+    LABEL_GAP label heights apart, whatever the window's height.
+    """
+
+    def __init__(self, namer: Callable[[int], str], is_black: Callable[[int], bool],
+                 pitch_class: Callable[[int], int] | None = None) -> None:
         super().__init__("left")
         self.namer = namer
         self.is_black = is_black
+        self.pitch_class = pitch_class or (lambda m: m % 12)
         self.enableAutoSIPrefix(False)
         self.setWidth(AXIS_WIDTH_PX)
 
+    def label_height_px(self) -> float:
+        """Height of one tick label."""
+        return QFontMetricsF(self.style.get("tickFont") or QFont()).height()
+
     def tickValues(self, minVal: float, maxVal: float, size: float):
-        """Every semitone when there is room, else white keys, else C and F, else Cs only."""
+        """The densest LABEL_LEVELS set whose neighbours are far enough apart, else every other C."""
         if not (math.isfinite(minVal) and math.isfinite(maxVal)) or maxVal <= minVal:
             return []
         px_per_semitone = size / (maxVal - minVal)
         notes = range(math.ceil(minVal), math.floor(maxVal) + 1)
-        if px_per_semitone >= 15:
-            chosen = list(notes)
-        elif px_per_semitone >= 8:
-            chosen = [m for m in notes if not self.is_black(m)]
-        elif px_per_semitone >= 4:
-            chosen = [m for m in notes if self.namer(m)[0] in "CF" and not self.is_black(m)]
+        needed_px = self.label_height_px() * LABEL_GAP
+        for classes, gap in LABEL_LEVELS:
+            if gap * px_per_semitone >= needed_px:
+                chosen = [m for m in notes if self.pitch_class(m) in classes]
+                break
         else:
-            chosen = [m for m in notes if self.namer(m)[0] == "C" and not self.is_black(m)]
+            step = 12 * max(2, math.ceil(needed_px / (12 * max(px_per_semitone, 1e-9))))
+            chosen = [m for m in notes if self.pitch_class(m) == 0][::step // 12]
         return [(1.0, [float(m) for m in chosen])]
 
     def tickStrings(self, values, scale, spacing):
-        """Note names for MIDI values."""
-        return [self.namer(round(v)) for v in values]
+        """Note names for MIDI values, with real sharp and flat signs."""
+        return [display_note_name(self.namer(round(v))) for v in values]
 
 
 class TimeAxis(pg.AxisItem):
@@ -170,7 +193,8 @@ class TwoLanePlot(pg.GraphicsLayoutWidget):
         self._model = model
         self._theme = theme
         self._confidence_width = confidence_width
-        self.note_axis = NoteAxis(self._name, self._is_black)
+        self.note_axis = NoteAxis(self._name, self._is_black,
+                                  lambda m: (m + self._model.settings.transpose_semitones) % 12)
         self.pitch_plot = self.addPlot(row=0, col=0, axisItems={"left": self.note_axis,
                                                                 "bottom": TimeAxis()})
         self.conf_plot = self.addPlot(row=1, col=0, axisItems={"bottom": TimeAxis()})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
 
 from pitchlive.music import parse_note_name
@@ -11,6 +12,13 @@ from pitchlive.tuner.reference_tone import TIMBRES
 from pitchlive.tuner.temperaments import TEMPERAMENT_NAMES
 
 THEME_NAMES = ("dark", "light")
+# Presentation mode and the mini window: how much of the height the note name takes (1 = default).
+MIN_FONT_SCALE, MAX_FONT_SCALE = 0.5, 1.6
+# Chroma-key backgrounds for streaming overlays ('' = the theme's own background).
+CHROMA_PRESETS = {"Green": "#00b140", "Blue": "#0047bb", "Magenta": "#ff00ff"}
+_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Window states, not preferences: the window starts without them whatever the last run did.
+SESSION_ONLY_PREFS = frozenset({"large_type"})
 TUNER_CHROMATIC = "chromatic"          # the tuner names the nearest note instead of a string
 MIN_SPAN_SEMITONES, MAX_SPAN_SEMITONES = 3.0, 96.0   # heights the pitch view may have
 
@@ -28,9 +36,12 @@ class DisplayPrefs:
     in_tune_cents: float = 5.0     # |cents| up to this is drawn in the in-tune colour
     close_cents: float = 15.0      # up to this in the 'close' colour, beyond it 'off'
     hold_s: float = 0.6            # how long the note panel keeps the last note after the voice stops
-    large_type: bool = False       # note panel fills the window
+    large_type: bool = False       # presentation mode is on (session only: never stored)
     show_controls: bool = True
     pitch_span_semitones: float = 24.0  # height of the pitch view
+    font_scale: float = 1.0        # note size in presentation mode and the mini window
+    chroma_key: str = ""           # '#rrggbb' background there for keying, '' for the theme's
+    mini_frameless: bool = True    # the mini window without a title bar (dragged by its body)
     # The Tuner tab: what it tunes to and its reference tone (ui/tuner_view.py).
     tuner_instrument: str = TUNER_CHROMATIC     # a tuner.instruments preset, "custom" or this
     tuner_strings: str = ""                     # the custom instrument's strings, "E2 A2 ..."
@@ -52,6 +63,12 @@ class DisplayPrefs:
             problems.append(f"pitch view height must be {MIN_SPAN_SEMITONES:g}-"
                             f"{MAX_SPAN_SEMITONES:g} semitones, got "
                             f"{self.pitch_span_semitones}")
+        if not MIN_FONT_SCALE <= self.font_scale <= MAX_FONT_SCALE:
+            problems.append(f"font scale must be {MIN_FONT_SCALE:g}-{MAX_FONT_SCALE:g}, got "
+                            f"{self.font_scale}")
+        if self.chroma_key and not _COLOUR_RE.match(self.chroma_key):
+            problems.append(f"chroma key must be a colour like #00b140 (or empty), got "
+                            f"{self.chroma_key!r}")
         problems += _tuner_problems(self)
         if problems:
             raise SettingsError("; ".join(problems) + ".")

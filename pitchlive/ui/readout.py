@@ -7,6 +7,7 @@ relabels the note on screen at once, without waiting for the engine.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -36,6 +37,32 @@ class NoteReading:
     def name(self) -> str:
         """Name with octave, e.g. 'C#4'."""
         return f"{self.pitch_class}{self.octave}"
+
+
+def cents_label(cents: float) -> str:
+    """The deviation as the window writes it: '+12 cents', '-3 cents', '+1 cent', '0 cents'.
+
+    Rounded first, so -0.4 reads '0 cents' (never '-0') and the unit agrees with the number.
+    """
+    rounded = int(round(cents)) + 0
+    if rounded == 0:
+        return "0 cents"
+    return f"{rounded:+d} {'cent' if abs(rounded) == 1 else 'cents'}"
+
+
+def vibrato_label(rate_hz: float | None, width_cents: float | None) -> str:
+    """'vibrato 5.5 Hz ±40 c' while a vibrato is heard, '' otherwise."""
+    if rate_hz is None or width_cents is None or not (math.isfinite(rate_hz)
+                                                       and math.isfinite(width_cents)):
+        return ""
+    return f"vibrato {rate_hz:.1f} Hz ±{round(width_cents)} c"
+
+
+def needle_hz(frame: PitchFrame) -> float:
+    """The frequency the needle reads: the vibrato's centre while one is heard, else the pitch."""
+    if frame.reading_hz is not None and math.isfinite(frame.reading_hz):
+        return frame.reading_hz
+    return frame.frequency_hz
 
 
 def tuning_band(cents: float, prefs: DisplayPrefs) -> str:
@@ -82,7 +109,7 @@ class NoteHold:
         """The reading to show after this frame."""
         self._offset_cents = frame.tuning_offset_cents
         if frame.is_pitch:
-            reading = read_frequency(frame.frequency_hz, settings, prefs, self._offset_cents)
+            reading = read_frequency(needle_hz(frame), settings, prefs, self._offset_cents)
             if reading is not None:
                 self._last, self._last_time_s = reading, frame.time_s
                 return reading

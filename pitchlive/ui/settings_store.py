@@ -13,7 +13,7 @@ from dataclasses import fields
 from PySide6.QtCore import QByteArray, QSettings
 
 from pitchlive.settings import Settings, SettingsError
-from pitchlive.ui.prefs import DisplayPrefs
+from pitchlive.ui.prefs import SESSION_ONLY_PREFS, DisplayPrefs
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,8 @@ class SettingsStore:
         """Stored display preferences; invalid values fall back to their defaults."""
         prefs = DisplayPrefs()
         for name, kind in DisplayPrefs.field_types().items():
+            if name in SESSION_ONLY_PREFS:
+                continue
             key = f"display/{name}"
             if not self._qs.contains(key):
                 continue
@@ -91,6 +93,9 @@ class SettingsStore:
     def save_prefs(self, prefs: DisplayPrefs) -> None:
         """Remember the display preferences."""
         for f in fields(prefs):
+            if f.name in SESSION_ONLY_PREFS:
+                self._qs.remove(f"display/{f.name}")   # a value an older version stored
+                continue
             self._qs.setValue(f"display/{f.name}", getattr(prefs, f.name))
 
     def load_geometry(self) -> tuple[QByteArray | None, QByteArray | None]:

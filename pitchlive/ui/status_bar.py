@@ -6,11 +6,47 @@ import math
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
 
 from pitchlive.ui.theme import DARK, Theme
 
 METER_FLOOR_DBFS = -80.0
+
+
+def devices_found_text(devices: list) -> str:
+    """What a device rescan found, for the status bar."""
+    if not devices:
+        return ("Found no input device. Connect or enable a microphone (and check that the "
+                "sound server runs), then try again.")
+    names = ", ".join(d.name for d in devices[:3]) + (" …" if len(devices) > 3 else "")
+    return f"Found {len(devices)} input device{'s' if len(devices) != 1 else ''}: {names}"
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shrinks with an ellipsis instead of widening the status bar."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+
+    def full_text(self) -> str:
+        """The whole text (what is drawn may be elided)."""
+        return self.text()
+
+    def minimumSizeHint(self) -> QSize:
+        """Small: the text gives way first."""
+        return QSize(40, super().minimumSizeHint().height())
+
+    def paintEvent(self, event) -> None:
+        """The text, elided at the right when it does not fit."""
+        painter = QPainter(self)
+        painter.setPen(self.palette().windowText().color())
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             self.width())
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         text)
+        painter.end()
 
 
 class LevelMeter(QWidget):
@@ -69,14 +105,14 @@ class StatusPanel:
 
     def __init__(self, bar: QStatusBar) -> None:
         self.bar = bar
-        self.model_label = QLabel("Model: not loaded")
+        self.model_label = ElidedLabel("Model: not loaded")
         self.model_busy = QProgressBar()
         self.model_busy.setRange(0, 0)   # indeterminate: 'busy'
         self.model_busy.setFixedWidth(80)
         self.model_busy.setMaximumHeight(12)
         self.model_busy.setTextVisible(False)
         self.model_busy.hide()
-        self.device_label = QLabel("")
+        self.device_label = ElidedLabel("")
         self.meter = LevelMeter()
         self.level_label = QLabel("— dBFS")
         self.latency_label = QLabel("latency —")
@@ -90,9 +126,10 @@ class StatusPanel:
             label.setMinimumWidth(label.fontMetrics().horizontalAdvance("dropped 000 · overflows 000")
                                   if label is self.counts_label else 78)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        bar.addWidget(self.model_label)
+        self.model_label.setMinimumWidth(90)
+        bar.addWidget(self.model_label, 1)
         bar.addWidget(self.model_busy)
-        bar.addWidget(self.device_label, 1)
+        bar.addWidget(self.device_label, 2)
         bar.addPermanentWidget(self.meter)
         bar.addPermanentWidget(self.level_label)
         bar.addPermanentWidget(self.latency_label)

@@ -3,7 +3,7 @@
 Each row names the window attribute that keeps the action (or None), its text, its keys, what
 it calls (a function of the window, so the table needs no window to be written) and whether it
 is a check box. Every action is also added to the window itself, so its shortcut works while the
-menu bar is hidden (large type), and listed in Help → Keyboard shortcuts.
+menu bar is hidden (presentation mode), and listed in Help → Keyboard shortcuts.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from pitchlive.ui.help_dialog import ShortcutsDialog, show_about
+from pitchlive.ui.prefs import CHROMA_PRESETS
 from pitchlive.ui.theme import THEMES
 
 LIVE_TAB, FILE_TAB = 0, 1
@@ -79,11 +80,18 @@ MENUS: tuple[tuple[str, tuple[ActionRow | None, ...]], ...] = (
                   lambda w: lambda: w.tabs.setCurrentIndex(FILE_TAB)),
         ActionRow("controls_action", "Show &controls", "Ctrl+K",
                   lambda w: w.set_controls_visible, checkable=True),
-        ActionRow("large_action", "Lar&ge type", "Ctrl+L", lambda w: w.set_large_type,
-                  checkable=True),
-        ActionRow("full_screen_action", "F&ull screen", "F11", lambda w: w.set_full_screen,
-                  checkable=True),
-        ActionRow(None, "Leave full screen / large type", "Esc", lambda w: w.escape),
+        SEPARATOR,
+        ActionRow("large_action", "Presentation &mode", "Ctrl+L",
+                  lambda w: lambda on: w.presentation.set_active(on), checkable=True),
+        ActionRow(None, "Larger note", ["Ctrl+=", "Ctrl++"],
+                  lambda w: lambda: w.presentation.zoom_font(1)),
+        ActionRow(None, "Smaller note", "Ctrl+-", lambda w: lambda: w.presentation.zoom_font(-1)),
+        ActionRow("full_screen_action", "F&ull screen", "F11",
+                  lambda w: lambda on: w.presentation.set_full_screen(on), checkable=True),
+        ActionRow(None, "Leave full screen / presentation", "Esc",
+                  lambda w: lambda: w.presentation.escape()),
+        ActionRow("mini_action", "Mini &window (always on top)", "Ctrl+Shift+M",
+                  lambda w: lambda on: w.mini.set_shown(on), checkable=True),
     )),
 )
 
@@ -103,6 +111,22 @@ def make_action(window: QMainWindow, menu: QMenu, row: ActionRow) -> QAction:
     window.addAction(action)
     menu.addAction(action)
     return action
+
+
+def chroma_menu(window: QMainWindow, menu: QMenu) -> dict[str, QAction]:
+    """Off, the presets and Custom… for presentation mode and the mini window; by colour."""
+    group = QActionGroup(window)
+    actions = {}
+    for label, colour in (("Off", ""), *CHROMA_PRESETS.items(), ("Custom…", None)):
+        action = QAction(label, window, checkable=colour is not None)
+        if colour is None:
+            action.triggered.connect(lambda _c=False: window.presentation.choose_chroma_key())
+        else:
+            action.triggered.connect(lambda _c=False, c=colour: window.presentation.set_chroma_key(c))
+            group.addAction(action)
+            actions[colour] = action
+        menu.addAction(action)
+    return actions
 
 
 def build_menus(window: QMainWindow) -> list[QAction]:
@@ -134,6 +158,7 @@ def build_menus(window: QMainWindow) -> list[QAction]:
         window.theme_actions[name] = action
     actions.append(make_action(window, theme_menu, ActionRow(
         None, "Switch theme", "Ctrl+Shift+T", lambda w: w.switch_theme)))
+    window.chroma_actions = chroma_menu(window, menus["&View"].addMenu("C&hroma-key background"))
     help_menu = bar.addMenu("&Help")
     actions.append(make_action(window, help_menu, ActionRow(
         None, "&Keyboard shortcuts", "F1",

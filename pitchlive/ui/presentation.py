@@ -1,0 +1,176 @@
+"""Presentation mode and full screen for the main window, and Esc that undoes both exactly.
+
+Presentation mode (Ctrl+L) hides the menus, status bar, tabs, take strip, trace and controls,
+so the note panel fills the window; its rows are laid out from the size it gets, so the note,
+the needle and the reading fit any window and any screen. Full screen (F11) is independent of
+it. Each remembers what it changed when it starts and puts exactly that back when it ends, so
+Esc returns to the window as it was. Neither is ever stored: while one is on, the window saves
+the geometry and dock layout from before it (saved_geometry, saved_state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, Signal
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QColorDialog, QDockWidget, QLayout, QMainWindow, QWidget
+
+from pitchlive.ui.note_panel import NotePanel
+from pitchlive.ui.prefs import CHROMA_PRESETS, MAX_FONT_SCALE, MIN_FONT_SCALE, DisplayPrefs
+from pitchlive.ui.settings_model import SettingsModel
+from pitchlive.ui.window_layout import clamp_to_screen
+
+FONT_SCALE_STEP = 0.1
+
+
+@dataclass(frozen=True)
+class PresentationParts:
+    """What presentation mode changes in the window, and how to show the live view."""
+
+    window: QMainWindow
+    chrome: Sequence[QWidget]         # hidden while presenting (tab bar, trace, take strip, ...)
+    dock: QDockWidget                 # the Controls panel
+    note_panel: NotePanel
+    margins: QLayout                  # the central layout, edge to edge while presenting
+    show_live: Callable[[], None]
+
+
+class Presentation(QObject):
+    """Presentation mode, full screen and Esc for one window."""
+
+    changed = Signal(bool)     # presentation mode on or off
+
+    def __init__(self, parts: PresentationParts, model: SettingsModel,
+                 presentation_action: QAction, full_screen_action: QAction) -> None:
+        super().__init__(parts.window)
+        self.parts, self.model = parts, model
+        self._presentation_action, self._full_screen_action = (presentation_action,
+                                                               full_screen_action)
+        self._state_before: QByteArray | None = None   # dock layout before presenting
+        self._margins_before = parts.margins.contentsMargins()
+        self._geometry_before: QByteArray | None = None  # window geometry before full screen
+        self._rect_before = QRect()
+        self._maximized_before = False
+        self._shown = False
+        model.prefs_changed.connect(self._apply_look)
+        parts.window.installEventFilter(self)
+
+    # ---- state ---------------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        """True while presentation mode is on."""
+        return self._state_before is not None
+
+    @property
+    def full_screen(self) -> bool:
+        """True while full screen was asked for (F11) and not left."""
+        return self._geometry_before is not None
+
+    def saved_geometry(self) -> QByteArray:
+        """The window geometry to remember: the one from before full screen while it is on."""
+        return QByteArray(self._geometry_before) if self.full_screen else \
+            self.parts.window.saveGeometry()
+
+    def saved_state(self) -> QByteArray:
+        """The dock layout to remember: the one from before presenting while it is on."""
+        return QByteArray(self._state_before) if self.active else self.parts.window.saveState()
+
+    # ---- presentation mode -----------------------------------------------------------------
+    def set_active(self, on: bool) -> None:
+        """Ctrl+L: the note panel alone fills the window, or everything back as it was."""
+        if self._presentation_action.isChecked() != on:
+            self._presentation_action.setChecked(on)   # re-enters through toggled
+            return
+        if on == self.active:
+            return
+        p, window = self.parts, self.parts.window
+        if on:
+            self._state_before = window.saveState()
+            self._margins_before = p.margins.contentsMargins()
+            self.model.update_prefs(large_type=True)
+            p.show_live()
+            for widget in (*p.chrome, window.menuBar(), window.statusBar(), p.dock):
+                widget.setVisible(False)
+            p.margins.setContentsMargins(0, 0, 0, 0)
+        else:
+            state, self._state_before = self._state_before, None
+            self.model.update_prefs(large_type=False)
+            for widget in (*p.chrome, window.menuBar(), window.statusBar()):
+                widget.setVisible(True)
+            p.margins.setContentsMargins(self._margins_before)
+            window.restoreState(state)
+            # Ctrl+K while presenting is the user's choice and wins over the layout from before.
+            p.dock.setVisible(self.model.prefs.show_controls)
+        self._apply_look(self.model.prefs)
+        self.changed.emit(on)
+
+    def zoom_font(self, steps: int) -> None:
+        """Ctrl+= / Ctrl+-: make the note larger or smaller (a remembered preference)."""
+        scale = round(self.model.prefs.font_scale + steps * FONT_SCALE_STEP, 2)
+        self.model.update_prefs(font_scale=min(MAX_FONT_SCALE, max(MIN_FONT_SCALE, scale)))
+
+    def set_chroma_key(self, colour: str) -> None:
+        """A background colour for keying ('' for the theme's), a remembered preference."""
+        self.model.update_prefs(chroma_key=colour)
+
+    def choose_chroma_key(self) -> None:
+        """View → Chroma-key background → Custom…: any colour from a colour picker."""
+        start = QColor(self.model.prefs.chroma_key or CHROMA_PRESETS["Green"])
+        colour = QColorDialog.getColor(start, self.parts.window, "Chroma-key background")
+        if colour.isValid():
+            self.set_chroma_key(colour.name())
+        self._check_chroma(self.model.prefs)
+
+    def _check_chroma(self, prefs: DisplayPrefs) -> None:
+        # The menu's check follows the colour in use; a custom colour checks none of them.
+        actions = getattr(self.parts.window, "chroma_actions", {})
+        for colour, action in actions.items():
+            action.setChecked(colour == prefs.chroma_key)
+
+    def _apply_look(self, prefs: DisplayPrefs) -> None:
+        panel = self.parts.note_panel
+        panel.set_font_scale(prefs.font_scale if self.active else 1.0)
+        panel.set_background(prefs.chroma_key if self.active else None)
+        self._check_chroma(prefs)
+
+    # ---- full screen -------------------------------------------------------------------------
+    def set_full_screen(self, on: bool) -> None:
+        """F11: full screen, or back to the window's size and place from before."""
+        if self._full_screen_action.isChecked() != on:
+            self._full_screen_action.setChecked(on)
+            return
+        window = self.parts.window
+        if on and self._geometry_before is None:
+            self._geometry_before = window.saveGeometry()
+            self._rect_before = window.geometry()
+            self._maximized_before = window.isMaximized()
+            window.showFullScreen()
+        elif not on and self._geometry_before is not None:
+            self._geometry_before = None
+            if self._maximized_before:
+                window.showMaximized()
+            else:   # the same inner rectangle (a stored blob would be re-placed by Qt's rules)
+                window.showNormal()
+                window.setGeometry(self._rect_before)
+                clamp_to_screen(window)
+
+    def escape(self) -> None:
+        """Esc: leave presentation mode and full screen, whichever are on."""
+        self.set_active(False)
+        self.set_full_screen(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Keep F11's check mark true when the window system leaves full screen by itself; on
+        first showing, bring a stored size that the screen cannot hold onto it."""
+        if event.type() == QEvent.Type.Show and watched is self.parts.window and \
+                not self._shown:
+            self._shown = True   # the frame's size is known only now
+            clamp_to_screen(self.parts.window)
+        if event.type() == QEvent.Type.WindowStateChange and watched is self.parts.window:
+            was_full = bool(event.oldState() & Qt.WindowState.WindowFullScreen)
+            if self.full_screen and was_full and not self.parts.window.isFullScreen():
+                self._geometry_before = None
+                self._full_screen_action.setChecked(False)
+        return False
