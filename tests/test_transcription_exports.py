@@ -60,7 +60,7 @@ def test_midi_reads_back_with_mido(tmp_path, transcription):
     from pitchlive.exports.midi import save_midi
 
     path = tmp_path / "take.mid"
-    save_midi(path, transcription, title="take")
+    save_midi(path, transcription, title="take", timing="score")
     expected = [(n.midi, n.start_beats, n.end_beats) for n in transcription.notes]
     assert midi_notes(path) == expected
     midi = mido.MidiFile(str(path))
