@@ -12,7 +12,8 @@ Basic Pitch runs in the bench environment (`make bench-peers` installs it into .
 never into pitchlive's dependencies), called as a subprocess on WAV files:
 
     make bench-peers     # once
-    PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel .venv/bin/python bench/notes_vs_basic_pitch.py
+    PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel \
+        .venv/bin/python bench/notes_vs_basic_pitch.py
 
 Options: --peer-python PATH (default .venv-bench/bin/python), --no-peer (pitchlive only),
 --quick (one melody per instrument).
@@ -37,7 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import transcription_eval as ev  # noqa: E402
+import transcription_eval as ev
 
 # (family, label, GM program, semitones added to the melodies)
 INSTRUMENTS = (
@@ -105,7 +106,8 @@ def pitchlive_notes(model, audio: np.ndarray) -> list[tuple[float, float, int]]:
 
 def peer_notes(peer_python: str, paths: list[Path]) -> dict[str, list]:
     """Basic Pitch's notes for WAV files, from the bench environment."""
-    run = subprocess.run([peer_python, "-c", PEER_SCRIPT, *map(str, paths)], capture_output=True,
+    run = subprocess.run([peer_python, "-c", PEER_SCRIPT, *map(str, paths)], check=False,
+                         capture_output=True,
                          text=True, timeout=1800)
     if run.returncode:
         raise RuntimeError(f"Basic Pitch failed in {peer_python}:\n{run.stderr[-2000:]}")

@@ -32,7 +32,7 @@ class TempoMap:
     first_beat_index: int       # score beat (from the first downbeat) at the lead-in's end
 
     @classmethod
-    def of(cls, transcription: Transcription) -> "TempoMap":
+    def of(cls, transcription: Transcription) -> TempoMap:
         """The map of a transcription: its tempo and the phase of its beat grid."""
         beat_s = 60.0 / transcription.tempo_bpm
         start_s = transcription.score_start_s

@@ -64,7 +64,7 @@ class Key:
         """A pitch class spelled in this key: "C", "F#", "Bb" (see spell_in_key)."""
         return spelled_name(spell_in_key(pitch_class, self))
 
-    def transposed(self, semitones: int) -> "Key":
+    def transposed(self, semitones: int) -> Key:
         """The key written semitones higher (a transposing instrument's written key)."""
         if semitones % 12 == 0:
             return self

@@ -1,9 +1,10 @@
 """The metre of a melody: its time signature and where the first downbeat falls.
 
 Notes on strong beats tend to be long, so the accent of each grid position (a sixteenth of a
-quarter-note beat) is the length of the notes starting there (to the power 1.5). Each candidate metre has a template of metrical weights (downbeat strongest, then the
-half bar, beats, eighths, as in Lerdahl & Jackendoff's metrical grid); the metre and phase whose
-tiled template correlates best with the accents win. The phase is the anacrusis: how many
+quarter-note beat) is the length of the notes starting there (to the power 1.5). Each candidate
+metre has a template of metrical weights (downbeat strongest, then the half bar, beats, eighths,
+as in Lerdahl & Jackendoff's metrical grid); the metre and phase whose tiled template
+correlates best with the accents on the eighth grid win. The phase is the anacrusis: how many
 sixteenths of the melody come before its first downbeat.
 """
 
