@@ -46,6 +46,7 @@ from pitchlive.tracking.onsets import (
     draft_cents,
     level_envelope_db,
     refine_onsets,
+    spectral_flux,
     split_repeats,
 )
 from pitchlive.tracking.segmentation import segment_cents, segment_notes
@@ -195,5 +196,6 @@ def _onsets_from_audio(drafts: list[NoteDraft], audio_16k: np.ndarray, a4_hz: fl
     def note_hz(m: int) -> float:
         return float(midi_to_hz(m + shift_cents / 100.0, a4_hz))
 
-    drafts = split_repeats(drafts, level_envelope_db(audio_16k), options.min_note_s)
+    drafts = split_repeats(drafts, level_envelope_db(audio_16k), options.min_note_s,
+                           spectral_flux(audio_16k))
     return refine_onsets(drafts, audio_16k, note_hz, options.min_note_s)
