@@ -1,4 +1,4 @@
-"""Onsets from the audio (pitchlive.tracking.onsets): fast level rises."""
+"""Onsets from the audio (pitchlive.tracking.onsets): fast level rises, spectral flux."""
 
 import numpy as np
 
@@ -57,7 +57,7 @@ def test_spectral_flux_peaks_at_an_attack_and_ignores_vibrato():
 
 
 def test_spectral_flux_is_the_same_computed_in_blocks(monkeypatch):
-    import pitchlive.tracking.onsets as onsets
+    from pitchlive.tracking import onsets
 
     audio, _ = repeated_note()
     whole = onsets.spectral_flux(audio)

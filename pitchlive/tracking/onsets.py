@@ -1,4 +1,5 @@
-"""Note onsets from the audio: repeated notes split at level rises, onsets moved to the attack.
+"""Note onsets from the audio: repeated notes split at level rises and spectral-flux peaks,
+onsets moved to the attack.
 
 The pitch track lags attacks, most on slow-attack instruments whose previous note still rings;
 with the 16 kHz audio a note's onset moves to where its own harmonics start to sound, and a fast
