@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.fft
 
 from pitchlive.audio.levels import mean_square_envelope
 from pitchlive.tracking.segmentation import Segment, segment_cents
@@ -157,7 +158,8 @@ def spectral_flux(audio_16k: np.ndarray, hop: int = ENVELOPE_HOP) -> np.ndarray:
         stop = min(first + FLUX_BLOCK_FRAMES, n_frames)
         piece = padded[first * hop:(stop - 1) * hop + FLUX_WINDOW]
         frames = np.lib.stride_tricks.sliding_window_view(piece, FLUX_WINDOW)[::hop]
-        power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+        spectra = scipy.fft.rfft(frames * window, axis=1)   # float32 in, complex64 out
+        power = spectra.real ** 2 + spectra.imag ** 2
         energy = np.add.reduceat(power, bands, axis=1)[:, :-1]
         logs[first:stop] = np.log10(1.0 + FLUX_COMPRESSION * np.sqrt(energy))
     reference = logs.copy()
