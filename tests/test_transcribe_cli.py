@@ -139,13 +139,83 @@ def test_unknown_extension_and_input_as_output_are_refused(cli, take, tmp_path):
     assert code == 1 and "tempo must be between" in err
 
 
+def truth_notes(lead_s: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    """(intervals s, Hz) of MELODY as rendered by melody_audio."""
+    intervals, pitches, t = [], [], lead_s
+    for midi, beats in MELODY:
+        if midi is not None:
+            intervals.append((t, t + beats * 0.5 - 0.03))
+            pitches.append(float(midi_to_hz(midi)))
+        t += beats * 0.5
+    return np.array(intervals), np.array(pitches)
+
+
+def f_measure(notes) -> float:
+    """mir_eval note F-measure (onset 50 ms, pitch 50 cents, offsets ignored) against MELODY."""
+    import mir_eval
+
+    ref_intervals, ref_pitches = truth_notes()
+    est_intervals = np.array([(a, max(b, a + 1e-3)) for _, a, b in notes])
+    est_pitches = midi_to_hz(np.array([m for m, _, _ in notes], dtype=float))
+    return mir_eval.transcription.precision_recall_f1_overlap(
+        ref_intervals, ref_pitches, est_intervals, est_pitches, offset_ratio=None)[2]
+
+
+def test_midi_from_a_take_scores_in_seconds_like_the_note_list(cli, tmp_path):
+    """Issue 14: the MIDI lines up with the take; --quantize gives the grid from beat 1."""
+    from test_transcription_exports import seconds_of_notes
+
+    take = write_wav(tmp_path / "late.wav", melody_audio(0.0, 44100), 44100)
+    mid, csv_path, grid = tmp_path / "t.mid", tmp_path / "t.csv", tmp_path / "grid.mid"
+    code, _, err = cli("transcribe", take, "-o", mid, "-o", csv_path)
+    assert code == 0, err
+    rows = [r for r in read_csv(csv_path.read_text()) if r["kind"] == "note"]
+    listed = [(int(r["midi"]), float(r["onset_s"]), float(r["onset_s"]) + float(r["duration_s"]))
+              for r in rows]
+    in_midi = seconds_of_notes(mid)
+    assert f_measure(listed) >= 0.9
+    assert f_measure(in_midi) == pytest.approx(f_measure(listed))
+    for (m1, on1, _), (m2, on2, _) in zip(listed, in_midi):
+        assert m1 == m2 and on2 == pytest.approx(on1, abs=0.003)   # CSV rounds to 1 ms
+    code, _, err = cli("transcribe", take, "-o", grid, "--quantize")
+    assert code == 0, err
+    # On the grid (120 BPM: sixteenths of 0.125 s) from the first bar, pickup rests included.
+    starts = [start for _, start, _ in seconds_of_notes(grid)]
+    assert all(abs(s / 0.125 - round(s / 0.125)) < 0.01 for s in starts)
+    assert starts[0] != pytest.approx(in_midi[0][1], abs=0.01)
+
+
+def test_key_and_time_signature_options(cli, take, tmp_path, capsys):
+    import music21
+
+    path = tmp_path / "k.musicxml"
+    code, _, err = cli("transcribe", take, "-o", path, "--key", "E minor", "--time-signature",
+                       "3/4")
+    assert code == 0, err
+    assert "3/4, E minor" in err
+    score = music21.converter.parse(str(path))
+    assert score.flatten().getElementsByClass("KeySignature")[0].sharps == 1
+    assert score.flatten().getElementsByClass("TimeSignature")[0].ratioString == "3/4"
+    code, _, err = cli("transcribe", take, "-o", path)
+    assert code == 0 and "G major" in err          # estimated: G A B C D B G
+    for bad, words in ((("--key", "Q major"), "cannot read the key"),
+                       (("--time-signature", "3/5"), "beat type of 5"),
+                       (("--time-signature", "6/8", "--beats-per-bar", "3"), "disagree")):
+        try:
+            code, _, err = cli("transcribe", take, "-o", path, *bad)
+        except SystemExit as exit_:   # argparse refuses the value itself
+            code, err = exit_.code, capsys.readouterr().err
+        assert code != 0 and words in err and "Traceback" not in err
+
+
 def test_command_line_entry_point(take, tmp_path):
     """The installed command: help lists the options; a real run in a fresh process."""
     from conftest import local_model_dir, require
 
     help_text = subprocess.run([sys.executable, "-m", "pitchlive", "transcribe", "--help"],
                                capture_output=True, text=True, check=True).stdout
-    for option in ("--tempo", "--no-offset-correction", "--threshold", "--a4", "--method"):
+    for option in ("--tempo", "--no-offset-correction", "--threshold", "--a4", "--method",
+                   "--key", "--time-signature", "--quantize"):
         assert option in help_text
     require(local_model_dir() is not None, "needs PITCHLIVE_MODEL for the real run")
     out = tmp_path / "fresh.mid"

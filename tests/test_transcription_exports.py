@@ -60,7 +60,7 @@ def test_midi_reads_back_with_mido(tmp_path, transcription):
     from pitchlive.exports.midi import save_midi
 
     path = tmp_path / "take.mid"
-    save_midi(path, transcription, title="take")
+    save_midi(path, transcription, title="take", timing="score")
     expected = [(n.midi, n.start_beats, n.end_beats) for n in transcription.notes]
     assert midi_notes(path) == expected
     midi = mido.MidiFile(str(path))
@@ -330,3 +330,111 @@ def test_musicxml_new_transpositions_sound_at_concert_pitch(tmp_path, transposit
     sounding = [e[0] for e in score_events(path, sounding=True) if e[0] is not None]
     assert written == [60 + shift, 65 + shift, 70 + shift]
     assert sounding == [60, 65, 70]
+
+
+# --- Key, metre and alignment ----------------------------------------------------------------
+
+def seconds_of_notes(path: Path) -> list[tuple[int, float, float]]:
+    """(pitch, start s, end s) of a MIDI file's notes, through its tempo map (mido)."""
+    now, sounding, notes = 0.0, {}, []
+    for message in mido.MidiFile(str(path)):
+        now += message.time
+        if message.type == "note_on" and message.velocity > 0:
+            sounding[message.note] = now
+        elif message.type in ("note_off", "note_on"):
+            notes.append((message.note, sounding.pop(message.note), now))
+    return notes
+
+
+def test_midi_by_default_lines_up_with_the_recording(tmp_path, transcription):
+    from pitchlive.exports.midi import TICKS_PER_BEAT, save_midi
+
+    path = tmp_path / "aligned.mid"
+    save_midi(path, transcription)
+    tick_s = 60.0 / transcription.tempo_bpm / TICKS_PER_BEAT
+    assert transcription.notes[0].onset_s > 0.3     # the take starts with silence
+    notes = seconds_of_notes(path)
+    assert [n[0] for n in notes] == [n.midi for n in transcription.notes]
+    for (_, start, end), note in zip(notes, transcription.notes):
+        assert start == pytest.approx(note.onset_s, abs=tick_s)
+        assert end == pytest.approx(note.end_s, abs=tick_s)
+    # Bars: the estimated tempo after one lead-in beat, and a bar line on the first downbeat.
+    midi = mido.MidiFile(str(path))
+    now, tempos, signatures = 0, [], []
+    for message in midi.tracks[0]:
+        now += message.time
+        if message.type == "set_tempo":
+            tempos.append((now, mido.tempo2bpm(message.tempo)))
+        if message.type == "time_signature":
+            signatures.append((now, message.numerator, message.denominator))
+    assert tempos[-1][1] == pytest.approx(transcription.tempo_bpm, rel=1e-4)
+    assert tempos[-1][0] == (TICKS_PER_BEAT if len(tempos) == 2 else 0)
+    downbeat_s = transcription.score_start_s
+    bar_s = 4 * 60.0 / transcription.tempo_bpm
+    pickup_end = signatures[-1][0]
+    seconds = mido.tick2second(pickup_end - tempos[-1][0], TICKS_PER_BEAT,
+                               mido.bpm2tempo(transcription.tempo_bpm)) + \
+        (60.0 / tempos[0][1] if len(tempos) == 2 else 0.0)
+    assert ((seconds - downbeat_s) / bar_s) == pytest.approx(round((seconds - downbeat_s) / bar_s),
+                                                             abs=1e-3)
+
+
+def test_save_transcription_quantizes_midi_on_request(tmp_path, transcription):
+    from pitchlive.exports.transcription import save_transcription
+
+    save_transcription(tmp_path / "grid.mid", transcription, quantize=True)
+    save_transcription(tmp_path / "real.mid", transcription)
+    assert midi_notes(tmp_path / "grid.mid")[0][1] == 0.0
+    assert seconds_of_notes(tmp_path / "real.mid")[0][1] == pytest.approx(
+        transcription.notes[0].onset_s, abs=0.002)
+
+
+def test_key_and_metre_reach_musicxml_and_midi(tmp_path):
+    from pitchlive.exports.midi import save_midi
+    from pitchlive.exports.musicxml import save_musicxml
+
+    # D major, 3/4: long notes on the downbeats, F# and C# written as sharps by the signature.
+    waltz = ((62, 2), (66, 1), (69, 2), (66, 1), (67, 2), (64, 1), (61, 2), (64, 1),
+             (62, 2), (66, 1), (71, 2), (69, 1), (67, 2), (61, 1), (62, 3))
+    result = transcribe(track_from(melody_frames(waltz)), Settings())
+    assert (result.key.name, str(result.time_signature)) == ("D major", "3/4")
+    assert result.key_estimated and result.metre_estimated
+    path = tmp_path / "waltz.musicxml"
+    save_musicxml(path, result)
+    score = music21.converter.parse(str(path))
+    key = score.flatten().getElementsByClass("KeySignature")[0]
+    assert key.sharps == 2 and key.asKey().name == "D major"
+    assert score.flatten().getElementsByClass("TimeSignature")[0].ratioString == "3/4"
+    assert all(m.duration.quarterLength == 3 for m in score.parts[0].getElementsByClass("Measure"))
+    names = [n.pitch.name for n in score.stripTies().flatten().notes]
+    assert names[:4] == ["D", "F#", "A", "F#"] and "C#" in names and "D-" not in names
+    save_midi(tmp_path / "waltz.mid", result)
+    metas = {m.type: m for m in mido.MidiFile(str(tmp_path / "waltz.mid")).tracks[0]
+             if m.is_meta}
+    assert metas["key_signature"].key == "D"
+    assert (metas["time_signature"].numerator, metas["time_signature"].denominator) == (3, 4)
+
+
+def test_given_key_and_six_eight_are_written(tmp_path):
+    from pitchlive.exports.musicxml import save_musicxml
+
+    jig = ((65, 1.5), (70, 0.5), (69, 1), (67, 1.5), (65, 1.5)) * 3
+    result = transcribe(track_from(melody_frames(jig)), Settings(),
+                        TranscriptionOptions(key="Bb major", time_signature="6/8"))
+    assert (result.key.name, str(result.time_signature)) == ("Bb major", "6/8")
+    assert not result.key_estimated and not result.metre_estimated
+    path = tmp_path / "jig.musicxml"
+    save_musicxml(path, result)
+    score = music21.converter.parse(str(path))
+    assert score.flatten().getElementsByClass("KeySignature")[0].sharps == -2
+    assert score.flatten().getElementsByClass("TimeSignature")[0].ratioString == "6/8"
+    assert "B-" in [n.pitch.name for n in score.flatten().notes]
+
+
+def test_bad_key_and_time_signature_options_say_what_to_write():
+    from pitchlive.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="F# minor"):
+        TranscriptionOptions(key="X major")
+    with pytest.raises(SettingsError, match="6/8"):
+        TranscriptionOptions(time_signature="3/5")

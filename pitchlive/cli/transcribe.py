@@ -40,8 +40,18 @@ def register(subparsers) -> None:
     group.add_argument("--tempo", type=float, metavar="BPM",
                        help="tempo in quarter notes per minute (default: estimated from the "
                             "note onsets)")
+    group.add_argument("--time-signature", type=time_signature, metavar="N/D",
+                       help="time signature, e.g. 4/4, 3/4, 2/4, 6/8 (default: estimated from "
+                            "the rhythm; a pickup before the first downbeat is found either way)")
     group.add_argument("--beats-per-bar", type=int, default=default.beats_per_bar, metavar="N",
-                       help=f"time signature N/4 (default {default.beats_per_bar})")
+                       help="time signature N/4 (the same as --time-signature N/4)")
+    group.add_argument("--key", type=key_signature, metavar="KEY",
+                       help='key of the score, e.g. "D major", "F# minor", "Bb" (default: '
+                            "estimated from the notes); sets the key signature and accidentals")
+    group.add_argument("--quantize", action="store_true",
+                       help="write MIDI on the score's grid from the first downbeat (for "
+                            "notation programs) instead of at the notes' real times, which "
+                            "line up with the recording in a DAW")
     group.add_argument("--no-offset-correction", action="store_true",
                        help="name and quantise notes on the A4 grid as it is, instead of "
                             "relative to the performer's own tuning offset")
@@ -64,6 +74,26 @@ def output_file(text: str) -> Path:
             f"{text} is a folder (it ends with /); transcribe writes files: give a file name "
             f"such as {text}take.mid, {text}take.musicxml or {text}take.csv")
     return Path(text)
+
+
+def time_signature(text: str):
+    """argparse type for --time-signature: a TimeSignature, or a message saying what to write."""
+    from pitchlive.notation.metre import parse_time_signature
+
+    try:
+        return parse_time_signature(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def key_signature(text: str):
+    """argparse type for --key: a Key, or a message saying what to write."""
+    from pitchlive.notation.key import parse_key
+
+    try:
+        return parse_key(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def output_format(path: Path) -> str:
@@ -94,6 +124,10 @@ def _check_outputs(args: argparse.Namespace, outputs: list[Path]) -> None:
         output_format(path)
     if args.channel is not None and args.channel < 0:
         raise CliError(f"--channel counts from 0, got {args.channel}.")
+    if args.time_signature is not None and args.beats_per_bar is not None and \
+            (args.time_signature.beats, args.time_signature.beat_type) != (args.beats_per_bar, 4):
+        raise CliError(f"--time-signature {args.time_signature} and --beats-per-bar "
+                       f"{args.beats_per_bar} disagree; give one of them.")
 
 
 def no_notes_reason(result, transcription) -> str:
@@ -133,11 +167,12 @@ def _transcribe(args: argparse.Namespace, written: list[str]) -> int:
     from pitchlive.tracking.transcription import TranscriptionOptions, transcribe
 
     settings = settings_from_args(args)
-    options = TranscriptionOptions(method=args.method,
-                                   correct_offset=not args.no_offset_correction,
-                                   tempo_bpm=args.tempo, beats_per_bar=args.beats_per_bar)
     outputs = list(args.output or [Path("-")])
     _check_outputs(args, outputs)
+    options = TranscriptionOptions(method=args.method,
+                                   correct_offset=not args.no_offset_correction,
+                                   tempo_bpm=args.tempo, beats_per_bar=args.beats_per_bar,
+                                   key=args.key, time_signature=args.time_signature)
     model = load_model(settings)
     print(f"pitchlive: SPICE {model.info.version} from {model.info.source} "
           f"({model.info.calibration_origin})", file=sys.stderr)
@@ -165,7 +200,8 @@ def _transcribe(args: argparse.Namespace, written: list[str]) -> int:
             printed = True
             continue
         try:
-            save_transcription(path, transcription, title=args.file.stem)
+            save_transcription(path, transcription, title=args.file.stem,
+                               quantize=args.quantize)
             written.append(str(path))
         except OSError as exc:
             error(f"cannot write {path} ({exc.strerror or exc}). Nothing was written there; "

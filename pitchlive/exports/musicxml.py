@@ -16,6 +16,7 @@ from pathlib import Path
 from pitchlive import __version__
 from pitchlive.exports.atomic import write_bytes_atomically
 from pitchlive.music import FLAT_NAMES, SHARP_NAMES
+from pitchlive.notation.key import Key, spell_in_key, spelled_name
 from pitchlive.tracking.notes import Transcription
 
 DIVISIONS = 4            # per quarter note: the score grid is a sixteenth
@@ -110,13 +111,36 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.E
     return element
 
 
-def _pitch(parent: ET.Element, written_midi: int, prefer_flats: bool) -> None:
-    name = (FLAT_NAMES if prefer_flats else SHARP_NAMES)[written_midi % 12]
+def written_key(transcription: Transcription) -> Key | None:
+    """The key as written for the transposition (None when the transcription has none)."""
+    if transcription.key is None:
+        return None
+    return transcription.key.transposed(transcription.transpose_semitones)
+
+
+def spelled_pitch(written_midi: int, key: Key | None, prefer_flats: bool
+                  ) -> tuple[str, int, int]:
+    """(step, alter, octave) of a written MIDI note: spelled in the key when there is one."""
+    if key is None:
+        name = (FLAT_NAMES if prefer_flats else SHARP_NAMES)[written_midi % 12]
+        alter = 0 if len(name) == 1 else (1 if name[1] == "#" else -1)
+    else:
+        position = spell_in_key(written_midi % 12, key)
+        name = spelled_name(position)
+        alter = (position + 1) // 7
+    # B# belongs to the octave below its sound, Cb to the octave above.
+    octave = (written_midi - alter) // 12 - 1
+    return name[0], alter, octave
+
+
+def _pitch(parent: ET.Element, written_midi: int, prefer_flats: bool,
+           key: Key | None = None) -> None:
+    step, alter, octave = spelled_pitch(written_midi, key, prefer_flats)
     pitch = _sub(parent, "pitch")
-    _sub(pitch, "step", name[0])
-    if len(name) > 1:
-        _sub(pitch, "alter", "1" if name[1] == "#" else "-1")
-    _sub(pitch, "octave", str(written_midi // 12 - 1))
+    _sub(pitch, "step", step)
+    if alter:
+        _sub(pitch, "alter", str(alter))
+    _sub(pitch, "octave", str(octave))
 
 
 def _note(measure: ET.Element, piece: Piece, bar_length: int, transcription: Transcription,
@@ -128,7 +152,8 @@ def _note(measure: ET.Element, piece: Piece, bar_length: int, transcription: Tra
         else:
             _sub(note, "rest")
     else:
-        _pitch(note, piece.midi + transcription.transpose_semitones, transcription.prefer_flats)
+        _pitch(note, piece.midi + transcription.transpose_semitones, transcription.prefer_flats,
+               written_key(transcription))
     _sub(note, "duration", str(piece.length))
     if piece.tie_stop:
         _sub(note, "tie", type="stop")
@@ -152,10 +177,12 @@ def _attributes(measure: ET.Element, transcription: Transcription) -> None:
     attributes = _sub(measure, "attributes")
     _sub(attributes, "divisions", str(DIVISIONS))
     key = _sub(attributes, "key")
-    _sub(key, "fifths", "0")
+    signature_key = written_key(transcription)
+    _sub(key, "fifths", str(signature_key.fifths if signature_key else 0))
+    _sub(key, "mode", signature_key.mode if signature_key else "major")
     time = _sub(attributes, "time")
     _sub(time, "beats", str(transcription.beats_per_bar))
-    _sub(time, "beat-type", "4")
+    _sub(time, "beat-type", str(transcription.beat_type))
     written = sorted(n.midi + transcription.transpose_semitones for n in transcription.notes)
     clef = _sub(attributes, "clef")
     if written and written[len(written) // 2] < BASS_CLEF_BELOW_MIDI:
@@ -202,7 +229,7 @@ def score_element(transcription: Transcription, title: str = "pitchlive transcri
         units, lengths, midis = [0] + units, [units[0]] + lengths, [None] + midis
     for k in range(1, len(units)):   # keep them contiguous whatever rounding did
         units[k] = units[k - 1] + lengths[k - 1]
-    bar_length = transcription.beats_per_bar * DIVISIONS
+    bar_length = transcription.time_signature.bar_sixteenths * DIVISIONS // 4
     bars = bar_pieces(units, lengths, midis, bar_length)
 
     root = ET.Element("score-partwise", version="4.0")

@@ -22,9 +22,11 @@ def transcription_format(path: Path | str) -> str | None:
 
 
 def save_transcription(path: Path | str, transcription,
-                       title: str = "pitchlive transcription") -> None:
+                       title: str = "pitchlive transcription", quantize: bool = False) -> None:
     """Write a transcription in the format its extension names (atomically).
 
+    MIDI lines up with the recording (notes at their measured times, a tempo map from the
+    estimate) unless quantize is True, which writes the grid-exact notes of the score.
     Raises ValueError for an unknown extension and OSError when the file cannot be written.
     """
     path = Path(path)
@@ -32,7 +34,8 @@ def save_transcription(path: Path | str, transcription,
     if kind == "midi":
         from pitchlive.exports.midi import save_midi
 
-        save_midi(path, transcription, title=title)
+        save_midi(path, transcription, title=title,
+                  timing="score" if quantize else "performance")
     elif kind == "musicxml":
         from pitchlive.exports.musicxml import save_musicxml
 

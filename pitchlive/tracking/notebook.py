@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from pitchlive.frames import HOP_S, PitchTrack
+from pitchlive.notation.metre import TimeSignature
 from pitchlive.settings import Settings
 from pitchlive.tracking.naming import written_name
 from pitchlive.tracking.notes import (
@@ -106,7 +107,9 @@ def transcribe_notebook(track: PitchTrack, settings: Settings, options: Transcri
                            (k - first) * 0.5, 0.5))
     tempo_bpm = options.tempo_bpm or 60.0 / (2 * group_s)
     start_s = origin_s + first * group_s
+    signature = options.given_time_signature or TimeSignature(4, 4)
     return Transcription(tuple(events), tempo_bpm, options.tempo_bpm is None, offset,
                          options.correct_offset, settings.a4_hz, settings.transposition,
                          settings.transpose_semitones, settings.prefer_flats,
-                         options.beats_per_bar, start_s, "notebook", track_duration_s(track))
+                         signature.beats, start_s, "notebook", track_duration_s(track),
+                         beat_type=signature.beat_type)

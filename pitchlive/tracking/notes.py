@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 
 from pitchlive.frames import HOP_S, PitchTrack
 from pitchlive.music import midi_to_hz
+from pitchlive.notation.key import Key, parse_key
+from pitchlive.notation.metre import TimeSignature, parse_time_signature
 from pitchlive.settings import Settings, SettingsError
 from pitchlive.tracking import tempo as tempo_mod
 from pitchlive.tracking.segmentation import CHANGE_PENALTY
@@ -21,20 +23,28 @@ class TranscriptionOptions:
     method: str = "segments"
     correct_offset: bool = True          # quantise and name relative to the singer's own tuning
     tempo_bpm: float | None = None       # None: estimate from the onsets
-    beats_per_bar: int = 4
+    beats_per_bar: int | None = None     # N/4; None: the time signature (given or estimated)
     min_note_s: float = 0.09             # shorter pieces merge into a neighbour or vanish
     change_penalty: float = CHANGE_PENALTY
     use_audio: bool = True               # with audio: split repeated notes, refine onsets
     notebook_min_group_s: float = 0.1    # notebook: shortest and longest eighth note searched
     notebook_max_group_s: float = 1.3
+    key: Key | str | None = None         # e.g. "D major"; None: estimated from the notes
+    time_signature: TimeSignature | str | None = None   # e.g. "6/8"; None: estimated
 
     def __post_init__(self) -> None:
         problems = []
+        for name, parse in (("key", parse_key), ("time_signature", parse_time_signature)):
+            if isinstance(getattr(self, name), str):
+                try:
+                    object.__setattr__(self, name, parse(getattr(self, name)))
+                except ValueError as exc:
+                    problems.append(str(exc).rstrip("."))
         if self.method not in METHODS:
             problems.append(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
         if self.tempo_bpm is not None and not 20.0 <= self.tempo_bpm <= 400.0:
             problems.append(f"tempo must be between 20 and 400 BPM, got {self.tempo_bpm}")
-        if not 1 <= self.beats_per_bar <= 16:
+        if self.beats_per_bar is not None and not 1 <= self.beats_per_bar <= 16:
             problems.append(f"beats per bar must be between 1 and 16, got {self.beats_per_bar}")
         if not 0.0 <= self.min_note_s <= 2.0:
             problems.append(f"shortest note must be between 0 and 2 s, got {self.min_note_s}")
@@ -46,6 +56,13 @@ class TranscriptionOptions:
     def replace(self, **changes) -> "TranscriptionOptions":
         """A copy with some fields changed (validated)."""
         return replace(self, **changes)
+
+    @property
+    def given_time_signature(self) -> TimeSignature | None:
+        """The time signature asked for (time_signature, else beats_per_bar/4), or None."""
+        if isinstance(self.time_signature, TimeSignature):
+            return self.time_signature
+        return TimeSignature(self.beats_per_bar, 4) if self.beats_per_bar else None
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,10 @@ class Transcription:
     score_start_s: float = 0.0        # time of beat 0
     method: str = "segments"
     duration_s: float = 0.0           # length of the analysed track
+    key: Key | None = None            # concert key (None: unknown, written as C major)
+    beat_type: int = 4                # time signature beats_per_bar / beat_type
+    key_estimated: bool = False
+    metre_estimated: bool = False
 
     notes: tuple[Note, ...] = field(init=False, repr=False, compare=False)
 
@@ -103,6 +124,16 @@ class Transcription:
     def grid_offset_cents(self) -> float:
         """The shift applied to the equal-tempered grid (0 when not corrected)."""
         return self.offset.offset_cents if self.offset_corrected and self.offset.valid else 0.0
+
+    @property
+    def time_signature(self) -> TimeSignature:
+        """The score's time signature."""
+        return TimeSignature(self.beats_per_bar, self.beat_type)
+
+    @property
+    def bar_beats(self) -> float:
+        """Length of a bar in beats (quarter notes): 3 for 3/4 and for 6/8."""
+        return self.time_signature.bar_quarters
 
     @property
     def total_beats(self) -> float:
@@ -123,17 +154,21 @@ class Transcription:
         else:
             offset = "tuning offset unknown"
         rests = len(self.events) - len(self.notes)
-        return f"{tempo}, {offset}, {len(self.notes)} notes, {rests} rests"
+        key = f", {self.key.name}" if self.key is not None else ""
+        return (f"{tempo}, {self.time_signature}{key}, {offset}, {len(self.notes)} notes, "
+                f"{rests} rests")
 
 
 def empty_transcription(track: PitchTrack, settings: Settings, options: TranscriptionOptions,
                         offset: TuningOffset) -> Transcription:
     """A transcription without notes (nothing voiced, or every piece too short)."""
     tempo_bpm = options.tempo_bpm or tempo_mod.DEFAULT_TEMPO_BPM
+    signature = options.given_time_signature or TimeSignature(4, 4)
+    key = options.key if isinstance(options.key, Key) else None
     return Transcription((), tempo_bpm, False, offset, options.correct_offset, settings.a4_hz,
                          settings.transposition, settings.transpose_semitones,
-                         settings.prefer_flats, options.beats_per_bar, 0.0, options.method,
-                         track_duration_s(track))
+                         settings.prefer_flats, signature.beats, 0.0, options.method,
+                         track_duration_s(track), key, signature.beat_type)
 
 
 def track_duration_s(track: PitchTrack) -> float:

@@ -1,4 +1,5 @@
-"""Note onsets from the audio: repeated notes split at level rises, onsets moved to the attack.
+"""Note onsets from the audio: repeated notes split at level rises and spectral-flux peaks,
+onsets moved to the attack.
 
 The pitch track lags attacks, most on slow-attack instruments whose previous note still rings;
 with the 16 kHz audio a note's onset moves to where its own harmonics start to sound, and a fast
@@ -11,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.fft
 
 from pitchlive.audio.levels import mean_square_envelope
 from pitchlive.tracking.segmentation import Segment, segment_cents
@@ -27,6 +29,18 @@ ONSET_SEARCH_BEFORE_S = 0.25     # how far before the pitch change the attack ma
 ONSET_SEARCH_AFTER_S = 0.1
 ONSET_FRACTION = 0.15            # the onset is where the energy passes this share of its rise
 ONSET_MAX_HARMONIC_HZ = 5000.0
+# Spectral flux (SuperFlux: Boeck & Widmer 2013) for re-attacks the level hardly shows: a voice or
+# a bowed string repeating a note dips a few dB at most, but its spectrum starts afresh.
+FLUX_WINDOW = 1024               # 64 ms spectra every ENVELOPE_HOP samples (the envelope's grid)
+FLUX_BANDS_PER_OCTAVE = 24       # quarter-tone bands from 55 Hz to 7 kHz ...
+FLUX_MAX_BANDS = 3               # ... compared with the previous spectrum's maximum over +-1 band,
+FLUX_LAG = 2                     # two frames (16 ms) back, so vibrato and slow swells add little
+FLUX_COMPRESSION = 100.0         # log(1 + C |X|)
+FLUX_BLOCK_FRAMES = 2048         # spectra computed this many at a time (bounded memory)
+REPEAT_FLUX_RATIO = 4.5          # a re-attack: flux this many times the note's median flux,
+REPEAT_FLUX_SHARE = 0.35         # this share of the take's attack flux (99th percentile),
+REPEAT_DIP_DB = 1.0              # after the level fell this much (the old note was released)
+REPEAT_DIP_S = 0.15              # within this time before it
 
 
 def level_envelope_db(audio_16k: np.ndarray, hop: int = ENVELOPE_HOP,
@@ -120,6 +134,70 @@ def refine_onset(audio_16k: np.ndarray, onset_s: float, new_hz: float, old_hz: f
     return float(min(max(times[crossing], earliest_s), latest_s))
 
 
+def _flux_bands(n_fft: int) -> np.ndarray:
+    """First FFT bin of each quarter-tone band (unique, ascending), 55 Hz to 7 kHz."""
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / 16000)
+    edges = 55.0 * 2.0 ** (np.arange(7 * FLUX_BANDS_PER_OCTAVE + 1) / FLUX_BANDS_PER_OCTAVE)
+    return np.unique(np.searchsorted(freqs, edges[edges < 7000.0]))
+
+
+def spectral_flux(audio_16k: np.ndarray, hop: int = ENVELOPE_HOP) -> np.ndarray:
+    """SuperFlux onset strength on the level envelope's grid: frame i is centred on sample i hop.
+
+    Log-compressed band energies (quarter-tone bands), each compared with the maximum of its
+    neighbouring bands FLUX_LAG frames earlier, rises only, summed. Shape (n // hop + 1,).
+    Computed FLUX_BLOCK_FRAMES spectra at a time, so memory stays at about one copy of the audio.
+    """
+    audio = np.asarray(audio_16k, dtype=np.float32)
+    n_frames = audio.size // hop + 1
+    padded = np.pad(audio, (FLUX_WINDOW // 2, FLUX_WINDOW // 2 + hop))
+    window = np.hanning(FLUX_WINDOW).astype(np.float32)
+    bands = _flux_bands(FLUX_WINDOW)
+    logs = np.empty((n_frames, bands.size - 1), dtype=np.float32)
+    for first in range(0, n_frames, FLUX_BLOCK_FRAMES):
+        stop = min(first + FLUX_BLOCK_FRAMES, n_frames)
+        piece = padded[first * hop:(stop - 1) * hop + FLUX_WINDOW]
+        frames = np.lib.stride_tricks.sliding_window_view(piece, FLUX_WINDOW)[::hop]
+        spectra = scipy.fft.rfft(frames * window, axis=1)   # float32 in, complex64 out
+        power = spectra.real ** 2 + spectra.imag ** 2
+        energy = np.add.reduceat(power, bands, axis=1)[:, :-1]
+        logs[first:stop] = np.log10(1.0 + FLUX_COMPRESSION * np.sqrt(energy))
+    reference = logs.copy()
+    for shift in range(1, FLUX_MAX_BANDS // 2 + 1):
+        np.maximum(reference[:, shift:], logs[:, :-shift], out=reference[:, shift:])
+        np.maximum(reference[:, :-shift], logs[:, shift:], out=reference[:, :-shift])
+    flux = np.zeros(n_frames)
+    flux[FLUX_LAG:] = np.maximum(logs[FLUX_LAG:] - reference[:-FLUX_LAG], 0.0).sum(axis=1)
+    return flux
+
+
+def flux_onsets(flux: np.ndarray, first: int, stop: int, baseline: float,
+                ratio: float = REPEAT_FLUX_RATIO, min_spacing: int = 1) -> list[int]:
+    """Frames in [first, stop) where the flux peaks above ratio times baseline.
+
+    Each onset is where the rise to the peak passes half of it; onsets are at least
+    min_spacing apart (the stronger kept).
+    """
+    flux = np.asarray(flux, dtype=np.float64)
+    lo, hi = max(first, 1), min(stop, flux.size - 1)
+    if hi <= lo or baseline <= 0:
+        return []
+    inner = flux[lo:hi]
+    peaks = lo + np.flatnonzero((inner >= flux[lo - 1:hi - 1]) & (inner > flux[lo + 1:hi + 1])
+                                & (inner >= ratio * baseline))
+    kept: list[int] = []
+    for peak in sorted(peaks, key=lambda p: -flux[p]):
+        if all(abs(peak - k) >= min_spacing for k in kept):
+            kept.append(int(peak))
+    onsets = []
+    for peak in sorted(kept):
+        start = peak
+        while start > lo and flux[start - 1] >= 0.5 * flux[peak]:
+            start -= 1
+        onsets.append(start)
+    return onsets
+
+
 @dataclass(frozen=True)
 class NoteDraft:
     """A note before it is placed on the beat grid: seconds, concert MIDI, mean cents."""
@@ -138,16 +216,36 @@ def draft_cents(times_s: np.ndarray, midi: np.ndarray, draft: NoteDraft) -> floa
     return segment_cents(midi, Segment(int(first), int(stop), draft.midi))
 
 
-def split_repeats(drafts: list[NoteDraft], envelope_db: np.ndarray, min_note_s: float
-                  ) -> list[NoteDraft]:
-    """Split notes where the level jumps up inside them (the same pitch played again)."""
+def split_repeats(drafts: list[NoteDraft], envelope_db: np.ndarray, min_note_s: float,
+                  flux: np.ndarray | None = None) -> list[NoteDraft]:
+    """Split notes where the same pitch starts again inside them: where the level jumps up, or
+    (with the spectral flux on the envelope's grid) where the spectrum starts afresh.
+
+    A flux onset needs a peak REPEAT_FLUX_RATIO times the note's median flux (vibrato and
+    tremolo keep the flux near its median), at least REPEAT_FLUX_SHARE of the take's attacks
+    (a steady tone's tiny flux does not make its wobbles onsets), and a level that fell before
+    it (a slow attack still swelling is not a new note).
+    """
     step_s = ENVELOPE_HOP / 16000
+    spacing = int(min_note_s / step_s)
+    dip_steps = int(round(REPEAT_DIP_S / step_s))
+    positive = flux[flux > 0] if flux is not None else np.zeros(0)
+    attack_flux = float(np.percentile(positive, 99)) if positive.size else 0.0
     out: list[NoteDraft] = []
     for d in drafts:
         first = int(math.ceil((d.onset_s + min_note_s) / step_s))
         stop = int((d.end_s - min_note_s) / step_s)
-        cuts = [i * step_s for i in rise_onsets(envelope_db, first, stop,
-                                                min_spacing=int(min_note_s / step_s))]
+        found = rise_onsets(envelope_db, first, stop, min_spacing=spacing)
+        if flux is not None and stop > first:
+            body = flux[int(math.ceil(d.onset_s / step_s)) + FLUX_LAG:int(d.end_s / step_s)]
+            baseline = max(float(np.median(body)) if body.size else 0.0,
+                           REPEAT_FLUX_SHARE * attack_flux / REPEAT_FLUX_RATIO)
+            for i in flux_onsets(flux, first, stop, baseline, min_spacing=spacing):
+                before = envelope_db[max(i - dip_steps, 0):i + 1]
+                released = before.max() - envelope_db[i] >= REPEAT_DIP_DB
+                if released and all(abs(i - j) >= spacing for j in found):
+                    found.append(i)
+        cuts = [i * step_s for i in sorted(found)]
         bounds = [d.onset_s] + cuts + [d.end_s]
         out.extend(NoteDraft(a, b, d.midi, d.cents) for a, b in zip(bounds[:-1], bounds[1:]))
     return out

@@ -20,11 +20,15 @@ Both correct for the tuning offset (pitchlive.tracking.tuning) when asked to.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from pitchlive.audio.levels import frame_levels_dbfs
 from pitchlive.frames import HOP_S, PitchTrack
 from pitchlive.music import hz_to_midi, midi_to_hz
+from pitchlive.notation.key import Key, estimate_key
+from pitchlive.notation.metre import Metre, estimate_metre
 from pitchlive.settings import Settings
 from pitchlive.tracking import tempo as tempo_mod
 from pitchlive.tracking import voicing
@@ -42,6 +46,7 @@ from pitchlive.tracking.onsets import (
     draft_cents,
     level_envelope_db,
     refine_onsets,
+    spectral_flux,
     split_repeats,
 )
 from pitchlive.tracking.segmentation import segment_cents, segment_notes
@@ -142,10 +147,47 @@ def transcribe(track: PitchTrack, settings: Settings,
     else:
         grid = tempo_mod.with_tempo(onsets, options.tempo_bpm)
     events, start_s = _score_events(drafts, grid, settings)
+    events, start_s, metre = _place_in_bars(events, start_s, grid.beat_s, options)
+    key, key_estimated = _key_of(events, options, settings.prefer_flats)
+    signature = metre.time_signature
     return Transcription(tuple(events), grid.tempo_bpm, grid.estimated, offset,
                          options.correct_offset, settings.a4_hz, settings.transposition,
                          settings.transpose_semitones, settings.prefer_flats,
-                         options.beats_per_bar, start_s, options.method, track_duration_s(track))
+                         signature.beats, start_s, options.method, track_duration_s(track),
+                         key, signature.beat_type, key_estimated, metre.estimated)
+
+
+def _place_in_bars(events: list[Note], start_s: float, beat_s: float,
+                   options: TranscriptionOptions) -> tuple[list[Note], float, Metre]:
+    """The metre (given or estimated) and the events shifted so its first downbeat starts a
+    bar: notes before it become a pickup after leading rests; returns (events, start, metre)."""
+    per_beat = tempo_mod.SUBDIVISIONS_PER_BEAT
+    notes = [e for e in events if not e.is_rest]
+    starts = np.array([round(n.start_beats * per_beat) for n in notes], dtype=np.int64)
+    lengths = np.array([round(n.duration_beats * per_beat) for n in notes], dtype=np.int64)
+    given = options.given_time_signature
+    metre = estimate_metre(starts, lengths, (given,) if given else None)
+    bar = metre.time_signature.bar_sixteenths
+    shift = (bar - metre.pickup_sixteenths) % bar
+    if not shift:
+        return events, start_s, metre
+    shifted = [replace(e, start_beats=e.start_beats + shift / per_beat) for e in events]
+    return shifted, start_s - shift * beat_s / per_beat, metre
+
+
+def _key_of(events: list[Note], options: TranscriptionOptions,
+            prefer_flats: bool) -> tuple[Key | None, bool]:
+    """(key, estimated): the given key, else Krumhansl-Schmuckler on the notes' durations.
+
+    Of two enharmonic keys with six accidentals (F# / Gb major), flats follow prefer_flats.
+    """
+    if isinstance(options.key, Key):
+        return options.key, False
+    notes = [e for e in events if not e.is_rest]
+    key = estimate_key(np.array([n.midi for n in notes]), np.array([n.duration_s for n in notes]))
+    if key is not None and prefer_flats and key.fifths >= 6:
+        key = Key(key.fifths - 12, key.mode, key.correlation)
+    return key, key is not None
 
 
 def _onsets_from_audio(drafts: list[NoteDraft], audio_16k: np.ndarray, a4_hz: float,
@@ -154,5 +196,6 @@ def _onsets_from_audio(drafts: list[NoteDraft], audio_16k: np.ndarray, a4_hz: fl
     def note_hz(m: int) -> float:
         return float(midi_to_hz(m + shift_cents / 100.0, a4_hz))
 
-    drafts = split_repeats(drafts, level_envelope_db(audio_16k), options.min_note_s)
+    drafts = split_repeats(drafts, level_envelope_db(audio_16k), options.min_note_s,
+                           spectral_flux(audio_16k))
     return refine_onsets(drafts, audio_16k, note_hz, options.min_note_s)

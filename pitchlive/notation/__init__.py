@@ -1,0 +1,1 @@
+"""Notation: key and metre of a transcription (pure functions, no audio)."""
