@@ -29,6 +29,9 @@ class ViewContext:
     theme: Theme
     show_notice: Callable[[Notice], None]          # a banner message
     show_status: Callable[[str, int], None]        # (text, milliseconds) in the status bar
+    # The notes being worked on and the playback position in them (ui/notes_feed.NotesFeed:
+    # transcription_changed, position_changed); None where the window has none (tests).
+    notes: object | None = None
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,16 @@ class ViewTab:
     build: Callable[[ViewContext], QWidget]
 
 
+def _score(context: ViewContext) -> QWidget:
+    from pitchlive.ui.score_view import ScoreView
+
+    return ScoreView(context)
+
+
 # Rows are added by the views themselves (tuner, practice, score, ...), in tab order.
-VIEW_TABS: tuple[ViewTab, ...] = ()
+VIEW_TABS: tuple[ViewTab, ...] = (
+    ViewTab("Score", _score),
+)
 
 
 def add_view_tabs(tabs: QTabWidget, context: ViewContext) -> dict[str, QWidget]:
