@@ -54,16 +54,23 @@ def find_output_device(spec: int | str | None) -> int | None:
 class _ArrayFeed:
     """Samples of an array in memory, handed out in order."""
 
-    def __init__(self, audio: np.ndarray) -> None:
+    def __init__(self, audio: np.ndarray, loop: bool = False) -> None:
         self._audio = audio
         self._position = 0
+        self._loop = loop and audio.shape[0] > 0
         self.finished = True            # everything is available from the start
 
     def read_into(self, out: np.ndarray) -> int:
-        n = min(out.shape[0], self._audio.shape[0] - self._position)
-        out[:n] = self._audio[self._position:self._position + n]
-        self._position += n
-        return n
+        done = 0
+        while done < out.shape[0]:
+            n = min(out.shape[0] - done, self._audio.shape[0] - self._position)
+            out[done:done + n] = self._audio[self._position:self._position + n]
+            self._position += n
+            done += n
+            if self._position < self._audio.shape[0] or not self._loop:
+                break
+            self._position = 0          # a loop starts again: never a short read
+        return done
 
     def close(self) -> None:
         pass
@@ -77,6 +84,14 @@ def _file_blocks(info: AudioFileInfo, output_rate_hz: float) -> Iterator[np.ndar
         yield resampler.process(block) if resampler is not None else block
     if resampler is not None:
         yield resampler.flush()
+
+
+def _resampled(blocks: Iterator[np.ndarray], rate_hz: float, output_rate_hz: float
+               ) -> Iterator[np.ndarray]:
+    resampler = StreamingResampler(rate_hz, output_rate_hz)
+    for block in blocks:
+        yield resampler.process(block)
+    yield resampler.flush()
 
 
 class Player:
@@ -113,8 +128,9 @@ class Player:
 
     # -- playing -----------------------------------------------------------------------------
 
-    def play_array(self, audio: np.ndarray, sample_rate_hz: float) -> None:
-        """Play mono float audio (n,) (or (n, channels), mixed down); raises DeviceError."""
+    def play_array(self, audio: np.ndarray, sample_rate_hz: float, loop: bool = False) -> None:
+        """Play mono float audio (n,) (or (n, channels), mixed down), over and over when loop
+        (until stop()); raises DeviceError."""
         audio = np.asarray(audio, dtype=np.float32)
         if audio.ndim == 2:
             audio = audio.mean(axis=1, dtype=np.float32)
@@ -124,7 +140,22 @@ class Player:
         device, rate_hz = self._output_rate(float(sample_rate_hz))
         if rate_hz != sample_rate_hz:
             audio = resample_to(audio, sample_rate_hz, rate_hz).astype(np.float32)
-        self._start(_ArrayFeed(np.ascontiguousarray(audio)), device, rate_hz)
+        self._start(_ArrayFeed(np.ascontiguousarray(audio), loop), device, rate_hz)
+
+    def play_blocks(self, blocks: Iterator[np.ndarray], sample_rate_hz: float) -> None:
+        """Play mono float32 blocks made on a render-ahead thread as the speaker needs them
+        (slowed audio: audio/slowed.py); raises DeviceError."""
+        self.stop()
+        device, rate_hz = self._output_rate(float(sample_rate_hz))
+        if rate_hz != sample_rate_hz:
+            blocks = _resampled(blocks, float(sample_rate_hz), rate_hz)
+        feed = DecodeAheadFeed(blocks, int(FILE_BUFFER_S * rate_hz), name="pitchlive-render")
+        feed.wait_prefilled(PREFILL_TIMEOUT_S)
+        try:
+            self._start(feed, device, rate_hz)
+        except BaseException:
+            feed.close()
+            raise
 
     def play_file(self, path: Path) -> None:
         """Play an audio file, decoded in blocks as it plays; AudioFileError / DeviceError."""

@@ -23,6 +23,7 @@ from pitchlive.ui.file_dialogs import ask_recording, local_files
 from pitchlive.ui.file_view import FileView
 from pitchlive.ui.live_page import LivePage
 from pitchlive.ui.message_banner import MessageBanner
+from pitchlive.ui.recording_tools import RecordingTools
 from pitchlive.model import load_warm_model
 from pitchlive.ui.prefs import DisplayPrefs
 from pitchlive.ui.session import DEVICE_FAILED, DEVICE_LOST, FILE_FAILED, NO_DEVICE, Failure
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
             live_offset_s=lambda: self.history.display_offset_s,
             banner_busy=lambda: self.banner.busy, parent=self)
         self.take_strip = TakeStrip(self.takes)
+        self.recording_tools = RecordingTools(self.file_view, self.takes, self)   # its feed: Score
         self._lay_out()
         self.status = StatusPanel(self.statusBar())
         self.status.set_gate(settings.level_gate_dbfs)
@@ -115,7 +117,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.file_view, "Recording")
         self.views = add_view_tabs(self.tabs, ViewContext(
             self.model, self.jobs, self.session, self.theme, self.show_notice,
-            lambda text, ms: self.status.show_message(text, ms)))
+            lambda text, ms: self.status.show_message(text, ms), self.recording_tools.feed))
         self.setCentralWidget(stacked(self.banner, self.take_strip, self.tabs))
         self.controls_dock = scrolling_dock(self, "Controls", self.controls)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
