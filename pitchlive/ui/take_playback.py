@@ -56,6 +56,7 @@ class TakePlayback(QObject):
         self.playing: str | None = None
         self._id = 0
         self.region: PlayRegion | None = None      # what a file playback plays
+        self._started = False
         self._decoded: tuple[Path, float, object, float] | None = None   # (path, mtime, audio, Hz)
         self._decoded_lock = threading.Lock()
         self._ended_from_device.connect(self._on_device_ended, Qt.ConnectionType.QueuedConnection)
@@ -63,7 +64,9 @@ class TakePlayback(QObject):
     @property
     def position_s(self) -> float:
         """Seconds played of the current playback (0 before it starts)."""
-        return (getattr(self.player, "position_s", 0.0) or 0.0) if self.player else 0.0
+        if self.player is None or not self._started:
+            return 0.0     # the player still counts the last playback until the new one starts
+        return getattr(self.player, "position_s", 0.0) or 0.0
 
     def play(self, what: str, start: Callable[[object], None]) -> None:
         """Stop what plays, then start(player) on a background job (it opens the device)."""
@@ -77,17 +80,25 @@ class TakePlayback(QObject):
         self._id += 1
         playback_id, player = self._id, self.player
         self.playing = what
+        self._started = False
 
         def work() -> None:
+            if playback_id != self._id:
+                return          # replaced or stopped while waiting for the one before
             # Stopped before the new callback is set: the old playback's end must not be
             # reported as this one's.
             player.stop()
             player.on_finished = lambda: self._emit_ended(playback_id)
             start(player)
+            if playback_id != self._id:
+                # Stopped (or the window closed) while the device was opening: nobody will
+                # hear the start, so end it here and leave no stream or render thread behind.
+                player.stop()
 
-        self._jobs.run(work, "pitchlive-playback",
-                       lambda _r: self._on_started(playback_id),
-                       lambda exc: self._on_failed(playback_id, exc))
+        # In order: a late start must never overtake (or be stopped after) a newer one.
+        self._jobs.run_in_order("playback", work, "pitchlive-playback",
+                                lambda _r: self._on_started(playback_id),
+                                lambda exc: self._on_failed(playback_id, exc))
 
     @property
     def media_position_s(self) -> float | None:
@@ -175,6 +186,7 @@ class TakePlayback(QObject):
             if self.playing is None and self.player is not None:
                 self.player.stop()   # Stop was pressed while the device was still opening
             return
+        self._started = True
         self.started.emit()
 
     def _on_failed(self, playback_id: int, exc: BaseException) -> None:
