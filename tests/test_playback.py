@@ -134,3 +134,27 @@ def test_on_finished_may_start_the_next_playback(fake_mic):
         time.sleep(0.02)
     assert len(ends) == 2 and ends[1] - started < 2.0      # no hang when chained
     assert not player.playing
+
+
+def test_play_loop_drones_until_stopped_at_the_devices_rate(fake_mic):
+    from pitchlive.tuner.reference_tone import drone_loop
+
+    player = Player()
+    finished = Finished()
+    player.on_finished = finished
+    rates = []
+
+    def render(rate_hz):
+        rates.append(rate_hz)
+        return drone_loop(440.0, rate_hz, loop_s=0.25)     # many repeats in the recording
+
+    recorded = record_while(lambda: player.play_loop(render, 44100), 1.8)
+    assert player.playing and finished.calls == 0           # a drone does not run out
+    player.stop()
+    assert not player.playing and finished.calls == 1
+    assert rates and rates[0] > 0
+    heard = loud_part(recorded)
+    assert heard.size / RECORD_RATE > 1.2
+    assert abs(hz_to_midi(dominant_hz(heard, RECORD_RATE)) - 69) < 0.1
+    with pytest.raises(ValueError, match="shape"):
+        player.play_loop(lambda rate_hz: np.zeros(0, np.float32), 44100)

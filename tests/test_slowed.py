@@ -9,9 +9,9 @@ pytest.importorskip("pedalboard")
 
 from synth import write_wav  # noqa: E402
 
-from pitchlive.audio.playback import _ArrayFeed  # noqa: E402
 from pitchlive.audio.slowed import (  # noqa: E402
     check_speed,
+    loop_piece,
     read_mono,
     segment,
     slowed,
@@ -69,13 +69,11 @@ def test_segments_and_whole_files(tmp_path):
     assert rate == RATE and decoded.size == audio.size
 
 
-def test_a_looped_array_never_runs_short():
-    feed = _ArrayFeed(np.arange(5, dtype=np.float32), loop=True)
-    out = np.zeros(12, np.float32)
-    assert feed.read_into(out) == 12
-    assert out.tolist() == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1]
-    once = _ArrayFeed(np.arange(5, dtype=np.float32))
-    assert once.read_into(np.zeros(8, np.float32)) == 5
+def test_a_looped_region_fades_at_its_edges():
+    piece = loop_piece(np.ones(RATE, np.float32), RATE)
+    assert piece[0] == 0.0 and piece[-1] == 0.0
+    assert piece[RATE // 2] == 1.0 and piece[int(0.005 * RATE)] == 1.0
+    assert loop_piece(np.ones(3, np.float32), RATE).shape == (3,)
 
 
 def test_a_region_maps_time_played_to_the_files_time(tmp_path):

@@ -48,3 +48,31 @@ def test_sustained_with_soft_ends_and_the_asked_level():
 def test_bad_requests(args, message):
     with pytest.raises(ValueError, match=message):
         reference_tone(*args)
+
+
+# ---- the drone: one loop played over and over ---------------------------------------------------
+
+@pytest.mark.parametrize("timbre", ["sine", "rich"])
+@pytest.mark.parametrize("hz", [41.2, 82.407, 440.0, 1318.51])
+def test_drone_loop_repeats_seamlessly_at_the_pitch(timbre, hz):
+    from pitchlive.tuner.reference_tone import drone_loop
+
+    loop = drone_loop(hz, RATE, timbre)
+    assert loop.dtype == np.float32 and loop.ndim == 1
+    assert abs(loop.size / RATE - 1.0) < 0.05
+    assert np.max(np.abs(loop)) == pytest.approx(0.3, abs=1e-3)
+    played = np.tile(loop, 3)
+    # Across the seam the wave continues as within the loop: no step bigger than one elsewhere.
+    steps = np.abs(np.diff(played))
+    assert steps[loop.size - 1] <= steps[:loop.size - 1].max() + 1e-6
+    assert abs(cents_between(peak_hz(played[:2 * RATE]), hz)) < 0.1
+
+
+def test_drone_loop_rejects_bad_requests():
+    from pitchlive.tuner.reference_tone import drone_loop
+
+    with pytest.raises(ValueError, match="timbre"):
+        drone_loop(440.0, RATE, "square")
+    for bad in (0.0, -5.0, float("nan"), RATE / 2):
+        with pytest.raises(ValueError, match="frequency"):
+            drone_loop(bad, RATE)

@@ -17,7 +17,7 @@ import numpy as np
 
 from pitchlive.audio.devices import DeviceError, import_sounddevice, pick_device
 from pitchlive.audio.decode_ahead import DecodeAheadFeed
-from pitchlive.audio.files import AudioFileInfo, FileProblems, open_info, read_blocks
+from pitchlive.audio.files import FileProblems, open_info, read_blocks
 from pitchlive.audio.resample import StreamingResampler, resample_to
 from pitchlive.audio.sources import abort_and_close, close_stream
 
@@ -51,39 +51,52 @@ def find_output_device(spec: int | str | None) -> int | None:
     return pick_device(spec, outputs, "output")
 
 
-class _ArrayFeed:
-    """Samples of an array in memory, handed out in order."""
+LOOP_FADE_IN_S = 0.08         # a looped drone swells in instead of clicking on
 
-    def __init__(self, audio: np.ndarray, loop: bool = False) -> None:
-        self._audio = audio
+
+class _LoopFeed:
+    """One array handed out over and over (a drone), faded in at the start; never finishes."""
+
+    def __init__(self, loop: np.ndarray, fade_in_samples: int) -> None:
+        self._loop = loop
         self._position = 0
-        self._loop = loop and audio.shape[0] > 0
-        self.finished = True            # everything is available from the start
+        self._fade = np.linspace(0.0, 1.0, max(1, fade_in_samples), dtype=np.float32)
+        self._played = 0
+        self.finished = False
 
     def read_into(self, out: np.ndarray) -> int:
-        done = 0
-        while done < out.shape[0]:
-            n = min(out.shape[0] - done, self._audio.shape[0] - self._position)
-            out[done:done + n] = self._audio[self._position:self._position + n]
-            self._position += n
-            done += n
-            if self._position < self._audio.shape[0] or not self._loop:
-                break
-            self._position = 0          # a loop starts again: never a short read
-        return done
+        n, filled = out.shape[0], 0
+        while filled < n:
+            take = min(n - filled, self._loop.shape[0] - self._position)
+            out[filled:filled + take] = self._loop[self._position:self._position + take]
+            filled += take
+            self._position = (self._position + take) % self._loop.shape[0]
+        if self._played < self._fade.shape[0]:
+            k = min(n, self._fade.shape[0] - self._played)
+            out[:k] *= self._fade[self._played:self._played + k]
+        self._played += n
+        return n
 
     def close(self) -> None:
         pass
 
 
-def _file_blocks(info: AudioFileInfo, output_rate_hz: float) -> Iterator[np.ndarray]:
-    """Mono blocks (n,) of a file at output_rate_hz, decoded DECODE_BLOCK_S at a time."""
-    rate = info.sample_rate_hz
-    resampler = StreamingResampler(rate, output_rate_hz) if rate != output_rate_hz else None
-    for block in read_blocks(info, FileProblems(), block_s=DECODE_BLOCK_S):
-        yield resampler.process(block) if resampler is not None else block
-    if resampler is not None:
-        yield resampler.flush()
+class _ArrayFeed:
+    """Samples of an array in memory, handed out in order."""
+
+    def __init__(self, audio: np.ndarray) -> None:
+        self._audio = audio
+        self._position = 0
+        self.finished = True            # everything is available from the start
+
+    def read_into(self, out: np.ndarray) -> int:
+        n = min(out.shape[0], self._audio.shape[0] - self._position)
+        out[:n] = self._audio[self._position:self._position + n]
+        self._position += n
+        return n
+
+    def close(self) -> None:
+        pass
 
 
 def _resampled(blocks: Iterator[np.ndarray], rate_hz: float, output_rate_hz: float
@@ -128,9 +141,8 @@ class Player:
 
     # -- playing -----------------------------------------------------------------------------
 
-    def play_array(self, audio: np.ndarray, sample_rate_hz: float, loop: bool = False) -> None:
-        """Play mono float audio (n,) (or (n, channels), mixed down), over and over when loop
-        (until stop()); raises DeviceError."""
+    def play_array(self, audio: np.ndarray, sample_rate_hz: float) -> None:
+        """Play mono float audio (n,) (or (n, channels), mixed down); raises DeviceError."""
         audio = np.asarray(audio, dtype=np.float32)
         if audio.ndim == 2:
             audio = audio.mean(axis=1, dtype=np.float32)
@@ -140,36 +152,44 @@ class Player:
         device, rate_hz = self._output_rate(float(sample_rate_hz))
         if rate_hz != sample_rate_hz:
             audio = resample_to(audio, sample_rate_hz, rate_hz).astype(np.float32)
-        self._start(_ArrayFeed(np.ascontiguousarray(audio), loop), device, rate_hz)
+        self._start(_ArrayFeed(np.ascontiguousarray(audio)), device, rate_hz)
 
-    def play_blocks(self, blocks: Iterator[np.ndarray], sample_rate_hz: float) -> None:
-        """Play mono float32 blocks made on a render-ahead thread as the speaker needs them
-        (slowed audio: audio/slowed.py); raises DeviceError."""
+    def play_blocks(self, blocks: Iterator[np.ndarray], sample_rate_hz: float,
+                    name: str = "pitchlive-render") -> None:
+        """Play mono float32 blocks made by a thread of their own (`name`) ahead of the speaker,
+        resampled to a rate the device takes (a file's, slowed audio's); raises DeviceError."""
         self.stop()
         device, rate_hz = self._output_rate(float(sample_rate_hz))
         if rate_hz != sample_rate_hz:
             blocks = _resampled(blocks, float(sample_rate_hz), rate_hz)
-        feed = DecodeAheadFeed(blocks, int(FILE_BUFFER_S * rate_hz), name="pitchlive-render")
+        feed = DecodeAheadFeed(blocks, int(FILE_BUFFER_S * rate_hz), name=name)
         feed.wait_prefilled(PREFILL_TIMEOUT_S)
         try:
             self._start(feed, device, rate_hz)
         except BaseException:
             feed.close()
             raise
+
+    def play_loop(self, render: Callable[[float], np.ndarray], sample_rate_hz: float) -> None:
+        """Play render(rate) over and over until stop(): a drone; raises DeviceError.
+
+        render gets the rate the device accepts (sample_rate_hz if it can) and returns one
+        seamless loop, mono float (n,) (e.g. pitchlive.tuner.reference_tone.drone_loop); it is
+        rendered at that rate, not resampled, so the loop stays seamless.
+        """
+        self.stop()
+        device, rate_hz = self._output_rate(float(sample_rate_hz))
+        loop = np.ascontiguousarray(np.asarray(render(rate_hz), dtype=np.float32))
+        if loop.ndim != 1 or loop.shape[0] == 0:
+            raise ValueError(f"a loop must have shape (n,) with n > 0, got {loop.shape}")
+        self._start(_LoopFeed(loop, int(LOOP_FADE_IN_S * rate_hz)), device, rate_hz)
 
     def play_file(self, path: Path) -> None:
         """Play an audio file, decoded in blocks as it plays; AudioFileError / DeviceError."""
         self.stop()
         info = open_info(Path(path))
-        device, rate_hz = self._output_rate(float(info.sample_rate_hz))
-        feed = DecodeAheadFeed(_file_blocks(info, rate_hz), int(FILE_BUFFER_S * rate_hz),
-                               name="pitchlive-play-decoder")
-        feed.wait_prefilled(PREFILL_TIMEOUT_S)
-        try:
-            self._start(feed, device, rate_hz)
-        except BaseException:
-            feed.close()
-            raise
+        self.play_blocks(read_blocks(info, FileProblems(), block_s=DECODE_BLOCK_S),
+                         float(info.sample_rate_hz), name="pitchlive-play-decoder")
 
     def stop(self) -> None:
         """Stop playing (on_finished is called if something was playing); safe at any time."""

@@ -20,6 +20,7 @@ CHUNK_S = 2.0          # input seconds stretched per piece
 CONTEXT_S = 0.25       # input seconds on each side, stretched along and dropped
 FADE_S = 0.03          # input seconds cross-faded at each join
 MIN_SPEED, MAX_SPEED = 0.5, 1.0
+LOOP_EDGE_S = 0.005    # a looped region fades in and out this fast: no click at the wrap
 
 
 def read_mono(path: Path) -> tuple[np.ndarray, float]:
@@ -86,3 +87,15 @@ def slowed(audio: np.ndarray, rate_hz: float, speed: float) -> np.ndarray:
     """The whole of audio (n,) at `speed`, pitch kept: shape about (n / speed,)."""
     blocks = list(slowed_blocks(audio, rate_hz, speed))
     return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+
+
+def loop_piece(audio: np.ndarray, rate_hz: float) -> np.ndarray:
+    """audio (n,) with LOOP_EDGE_S fades at both ends, so playing it over and over never
+    clicks where the end meets the start (the region's edges cut the sound anywhere)."""
+    out = np.array(audio, dtype=np.float32)
+    k = min(int(LOOP_EDGE_S * rate_hz), out.shape[0] // 2)
+    if k > 0:
+        ramp = np.linspace(0.0, 1.0, k, dtype=np.float32)
+        out[:k] *= ramp
+        out[-k:] *= ramp[::-1]
+    return out

@@ -18,14 +18,15 @@ from pathlib import Path
 from pitchlive.frames import PitchFrame
 from pitchlive.tuner.instruments import INSTRUMENT_NAMES
 from pitchlive.tuner.reference_tone import TIMBRES
+from pitchlive.tuner.strobe import DISPLAY_BAND_HZ
 from pitchlive.tuner.temperaments import TEMPERAMENT_NAMES
 
 CHROMATIC = "chromatic"
 STROBE_WIDTH = 24                  # characters of the strobe bar
 STROBE_PERIOD = 6                  # characters per stripe pair of the pattern
-# The strobe's band (see pitchlive.tuner.strobe): 0.064 pattern periods/s per cent at any octave,
-# so +-20 cents drifts ~8 characters a second, slow enough to follow at 20 redraws a second.
-STROBE_BAND_HZ = 110.0
+# The strobe's band (pitchlive.tuner.strobe.DISPLAY_BAND_HZ): +-20 cents drifts ~8 characters a
+# second, slow enough to follow at 20 redraws a second.
+STROBE_BAND_HZ = DISPLAY_BAND_HZ
 DISPLAY_INTERVAL_S = 0.05          # redraw at most 20 times a second
 REFERENCE_DEFAULT_S = 4.0
 REFERENCE_RATE_HZ = 44100

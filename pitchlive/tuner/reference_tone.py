@@ -37,3 +37,32 @@ def reference_tone(frequency_hz: float, duration_s: float, sample_rate_hz: int =
     return note_tone(frequency_hz, duration_s, sample_rate_hz, harmonic_amplitudes=harmonics,
                      harmonic_decay_per_s=0.0, attack_s=REFERENCE_ATTACK_S,
                      release_s=REFERENCE_RELEASE_S, peak_level=level)
+
+
+DRONE_LOOP_S = 1.0                # length of one drone loop; a whole number of cycles fits in it
+
+
+def drone_loop(frequency_hz: float, sample_rate_hz: float, timbre: str = "sine",
+               level: float = REFERENCE_LEVEL, loop_s: float = DRONE_LOOP_S) -> np.ndarray:
+    """A steady tone that repeats seamlessly, float32 mono, shape (n,), about loop_s long.
+
+    The loop holds a whole number of cycles, so played over and over it is one unbroken tone
+    for as long as the drone runs. Fitting whole cycles moves the pitch by at most
+    1200 * log2(1 + 0.5 / n) cents (0.02 cents for a one-second loop at 44.1 kHz). Raises
+    ValueError for an unknown timbre or a frequency that is not below the Nyquist rate.
+    """
+    if timbre not in TIMBRES:
+        raise ValueError(f"unknown timbre {timbre!r}; choose one of {', '.join(TIMBRES)}")
+    if not (np.isfinite(frequency_hz) and 0 < frequency_hz < sample_rate_hz / 2):
+        raise ValueError(f"a drone needs a frequency between 0 and {sample_rate_hz / 2:g} Hz, "
+                         f"got {frequency_hz}")
+    cycles = max(1, round(frequency_hz * loop_s))
+    n = max(2, round(cycles * sample_rate_hz / frequency_hz))
+    phase = 2.0 * np.pi * cycles * np.arange(n) / n
+    harmonics = (1.0,) if timbre == "sine" else HARMONIC_AMPLITUDES
+    out = np.zeros(n)
+    for k, amplitude in enumerate(harmonics, start=1):
+        if k * frequency_hz < 0.45 * sample_rate_hz:
+            out += amplitude * np.sin(k * phase)
+    out *= level / max(float(np.max(np.abs(out))), 1e-12)
+    return out.astype(np.float32)

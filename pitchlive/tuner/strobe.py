@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import math
 
+# The band tuner displays drift at (the terminal's bar and the window's strobe): 0.064 pattern
+# periods per second per cent at any octave, so +-20 cents drifts visibly and +-0.5 cent barely.
+DISPLAY_BAND_HZ = 110.0
+
 
 def strobe_rate_hz(frequency_hz: float, target_hz: float, band_hz: float | None = None) -> float:
     """Drift of the strobe pattern in periods per second (positive = sharp); 0 if undefined.

@@ -25,12 +25,21 @@ from PySide6.QtWidgets import (
 )
 
 from pitchlive.audio.devices import InputDevice
+from pitchlive.music import MAX_CUSTOM_TRANSPOSITION, TRANSPOSITIONS_SEMITONES
 from pitchlive.settings import Settings
 from pitchlive.ui.prefs import DisplayPrefs
 from pitchlive.ui.settings_model import SettingsModel
 
-TRANSPOSITION_CHOICES = (("C", "C (concert pitch)"), ("Bb", "B♭ instrument"),
-                         ("Eb", "E♭ instrument"), ("F", "F instrument"))
+# Every transposition the naming core knows (music.TRANSPOSITIONS_SEMITONES, which the CLI's
+# --transpose offers too), then a custom number of semitones.
+_TRANSPOSITION_LABELS = {"C": "C (concert pitch)", "Bb": "B♭ instrument", "Eb": "E♭ instrument",
+                         "F": "F instrument", "A": "A instrument", "D": "D instrument",
+                         "G": "G instrument", "8va": "Octave up (sounds 8va: piccolo)",
+                         "8vb": "Octave down (sounds 8vb: guitar, tenor)"}
+CUSTOM_TRANSPOSITION = "custom"
+TRANSPOSITION_CHOICES = tuple((key, _TRANSPOSITION_LABELS[key])
+                              for key in TRANSPOSITIONS_SEMITONES) + \
+    ((CUSTOM_TRANSPOSITION, "Custom (semitones)…"),)
 DEFAULT_DEVICE_LABEL = "System default"
 
 
@@ -90,6 +99,11 @@ class ControlPanel(QWidget):
         for key, label in TRANSPOSITION_CHOICES:
             self.transposition_combo.addItem(label, key)
         self.transposition_combo.setToolTip("Name notes as written for a transposing instrument")
+        self.custom_transposition_spin = QSpinBox(minimum=-MAX_CUSTOM_TRANSPOSITION,
+                                                  maximum=MAX_CUSTOM_TRANSPOSITION,
+                                                  suffix=" semitones")
+        self.custom_transposition_spin.setToolTip(
+            "Written pitch minus concert pitch, in semitones (+2 for a B♭ instrument)")
         self.naming_combo = QComboBox()
         self.naming_combo.addItem("Sharps (C♯, F♯)", False)
         self.naming_combo.addItem("Flats (D♭, G♭)", True)
@@ -101,6 +115,7 @@ class ControlPanel(QWidget):
         tuning_form = QFormLayout(tuning_box)
         tuning_form.addRow("A4", self.a4_spin)
         tuning_form.addRow("Instrument", self.transposition_combo)
+        tuning_form.addRow("Transpose", self.custom_transposition_spin)
         tuning_form.addRow("Names", self.naming_combo)
         tuning_form.addRow(self.correct_tuning_check)
         return tuning_box
@@ -152,6 +167,7 @@ class ControlPanel(QWidget):
         self.run_button.clicked.connect(self._on_run_clicked)
         self.a4_spin.valueChanged.connect(self._on_settings_widget)
         self.transposition_combo.currentIndexChanged.connect(self._on_settings_widget)
+        self.custom_transposition_spin.valueChanged.connect(self._on_settings_widget)
         self.naming_combo.currentIndexChanged.connect(self._on_settings_widget)
         self.threshold_slider.valueChanged.connect(self._on_settings_widget)
         self.gate_slider.valueChanged.connect(self._on_settings_widget)
@@ -166,8 +182,13 @@ class ControlPanel(QWidget):
         self._updating = True
         try:
             self.a4_spin.setValue(settings.a4_hz)
-            self.transposition_combo.setCurrentIndex(
-                max(0, self.transposition_combo.findData(settings.transposition)))
+            index = self.transposition_combo.findData(settings.transposition)
+            if index < 0:               # a custom count such as "+3"
+                index = self.transposition_combo.findData(CUSTOM_TRANSPOSITION)
+            self.transposition_combo.setCurrentIndex(index)
+            self.custom_transposition_spin.setValue(settings.transpose_semitones)
+            self.custom_transposition_spin.setEnabled(
+                self.transposition_combo.currentData() == CUSTOM_TRANSPOSITION)
             self.naming_combo.setCurrentIndex(1 if settings.prefer_flats else 0)
             self.threshold_slider.setValue(round(settings.confidence_threshold * 100))
             self.gate_slider.setValue(round(max(-100.0, settings.level_gate_dbfs)))
@@ -242,13 +263,20 @@ class ControlPanel(QWidget):
             return
         self.settings_model.update_settings(
             a4_hz=float(self.a4_spin.value()),
-            transposition=self.transposition_combo.currentData(),
+            transposition=self._transposition(),
             prefer_flats=bool(self.naming_combo.currentData()),
             confidence_threshold=self.threshold_slider.value() / 100.0,
             level_gate_dbfs=float(self.gate_slider.value()),
             history_s=float(self.history_spin.value()),
             correct_tuning_offset=self.correct_tuning_check.isChecked(),
             smoothing=self.smoothing_check.isChecked())
+
+    def _transposition(self) -> str:
+        """The transposition the widgets say: a key, or '+N' / '-N' for a custom count."""
+        key = self.transposition_combo.currentData()
+        custom = key == CUSTOM_TRANSPOSITION
+        self.custom_transposition_spin.setEnabled(custom)
+        return f"{self.custom_transposition_spin.value():+d}" if custom else key
 
     def _on_prefs_widget(self, *_args) -> None:
         if self._updating:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from pitchlive.music import parse_note_name
 from pitchlive.settings import SettingsError
+from pitchlive.tuner.instruments import INSTRUMENT_NAMES, parse_strings
+from pitchlive.tuner.reference_tone import TIMBRES
+from pitchlive.tuner.temperaments import TEMPERAMENT_NAMES
 
 THEME_NAMES = ("dark", "light")
+TUNER_CHROMATIC = "chromatic"          # the tuner names the nearest note instead of a string
 MIN_SPAN_SEMITONES, MAX_SPAN_SEMITONES = 3.0, 96.0   # heights the pitch view may have
 
 
@@ -26,6 +31,13 @@ class DisplayPrefs:
     large_type: bool = False       # note panel fills the window
     show_controls: bool = True
     pitch_span_semitones: float = 24.0  # height of the pitch view
+    # The Tuner tab: what it tunes to and its reference tone (ui/tuner_view.py).
+    tuner_instrument: str = TUNER_CHROMATIC     # a tuner.instruments preset, "custom" or this
+    tuner_strings: str = ""                     # the custom instrument's strings, "E2 A2 ..."
+    tuner_temperament: str = "equal"            # a TEMPERAMENT_NAMES key or a Scala .scl path
+    tuner_tonic_pc: int = 0                     # the temperament's tonic, 0 = C
+    tuner_timbre: str = "sine"                  # reference tone: reference_tone.TIMBRES
+    tuner_reference_note: str = "A4"            # reference tone when no string is chosen
 
     def __post_init__(self) -> None:
         problems = []
@@ -40,6 +52,7 @@ class DisplayPrefs:
             problems.append(f"pitch view height must be {MIN_SPAN_SEMITONES:g}-"
                             f"{MAX_SPAN_SEMITONES:g} semitones, got "
                             f"{self.pitch_span_semitones}")
+        problems += _tuner_problems(self)
         if problems:
             raise SettingsError("; ".join(problems) + ".")
 
@@ -52,3 +65,30 @@ class DisplayPrefs:
         """Field name -> Python type, for converting stored strings back."""
         defaults = cls()
         return {f.name: type(getattr(defaults, f.name)) for f in fields(cls)}
+
+
+def _tuner_problems(prefs: DisplayPrefs) -> list[str]:
+    """What is wrong with the Tuner tab's choices (empty when they are valid)."""
+    problems = []
+    if prefs.tuner_instrument not in (TUNER_CHROMATIC,) + INSTRUMENT_NAMES:
+        problems.append(f"tuner instrument must be {TUNER_CHROMATIC} or one of "
+                        f"{', '.join(INSTRUMENT_NAMES)}, got {prefs.tuner_instrument!r}")
+    if prefs.tuner_strings:        # "custom" with none yet is allowed: the tab asks for them
+        try:
+            parse_strings(prefs.tuner_strings)
+        except ValueError as exc:
+            problems.append(f"custom strings: {exc}")
+    if prefs.tuner_temperament not in TEMPERAMENT_NAMES and \
+            not prefs.tuner_temperament.lower().endswith(".scl"):
+        problems.append(f"tuner temperament must be one of {', '.join(TEMPERAMENT_NAMES)} or a "
+                        f".scl file, got {prefs.tuner_temperament!r}")
+    if not 0 <= prefs.tuner_tonic_pc < 12:
+        problems.append(f"tuner tonic must be a pitch class 0-11, got {prefs.tuner_tonic_pc}")
+    if prefs.tuner_timbre not in TIMBRES:
+        problems.append(f"reference timbre must be one of {', '.join(TIMBRES)}, got "
+                        f"{prefs.tuner_timbre!r}")
+    try:
+        parse_note_name(prefs.tuner_reference_note)
+    except ValueError as exc:
+        problems.append(f"reference note: {exc}")
+    return problems

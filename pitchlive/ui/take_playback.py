@@ -125,13 +125,16 @@ class TakePlayback(QObject):
         self.region = region
 
         def start(player) -> None:
-            from pitchlive.audio.slowed import segment, slowed, slowed_blocks
+            from pitchlive.audio.resample import resample_to
+            from pitchlive.audio.slowed import loop_piece, segment, slowed, slowed_blocks
 
             audio, rate_hz = self._decode(region.path)
             piece = segment(audio, rate_hz, region.start_s, region.end_s)
             region.out_s = piece.shape[0] / rate_hz / region.speed
             if loop:
-                player.play_array(slowed(piece, rate_hz, region.speed), rate_hz, loop=True)
+                looped = loop_piece(slowed(piece, rate_hz, region.speed), rate_hz)
+                player.play_loop(lambda out_hz: looped if out_hz == rate_hz else
+                                 resample_to(looped, rate_hz, out_hz), rate_hz)
             else:
                 player.play_blocks(slowed_blocks(piece, rate_hz, region.speed), rate_hz)
 

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from pitchlive.ui.background import BackgroundJobs
 from pitchlive.ui.session import TrackerSession
 from pitchlive.ui.settings_model import SettingsModel
+from pitchlive.ui.score_view import ScoreView
 from pitchlive.ui.take_texts import Notice
 from pitchlive.ui.theme import Theme
+from pitchlive.ui.tuner_view import build_tuner_tab
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,10 @@ class ViewTab:
     build: Callable[[ViewContext], QWidget]
 
 
-def _score(context: ViewContext) -> QWidget:
-    from pitchlive.ui.score_view import ScoreView
-
-    return ScoreView(context)
-
-
 # Rows are added by the views themselves (tuner, practice, score, ...), in tab order.
 VIEW_TABS: tuple[ViewTab, ...] = (
-    ViewTab("Score", _score),
+    ViewTab("Tuner", build_tuner_tab),
+    ViewTab("Score", ScoreView),
 )
 
 
