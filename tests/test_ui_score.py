@@ -136,10 +136,17 @@ def test_a_long_score_has_pages_and_the_playhead_turns_them(qtbot, score_tab):
     assert "highlighted" in score_tab.page_svg()
     score_tab.show_page(0)
     assert score_tab.page_label.text() == f"1 / {score_tab.score.page_count}"
+    # The page starts as wide as the tab; zooming leaves that, Fit comes back to it.
+    viewport = score_tab.scroll.viewport().width()
+    assert score_tab.fit_width and abs(score_tab.canvas.width() - viewport) <= 3
     zoom = score_tab.canvas.zoom
     score_tab.zoom_in_button.click()
+    assert score_tab.canvas.zoom == pytest.approx(zoom * 1.25) and not score_tab.fit_width
+    assert score_tab.canvas.width() > viewport
+    score_tab.resize(1200, 500)
     assert score_tab.canvas.zoom == pytest.approx(zoom * 1.25)
-    assert score_tab.canvas.width() > 0
+    score_tab.fit_button.click()
+    assert abs(score_tab.canvas.width() - score_tab.scroll.viewport().width()) <= 3
 
 
 def test_note_at_finds_the_sounding_note():

@@ -115,6 +115,7 @@ class ScoreView(QWidget):
         self.title_text = "pitchlive transcription"
         self.page = 0
         self.lit_note: int | None = None
+        self.fit_width = True          # the page fills the tab's width until the user zooms
         self._generation = 0
         self._build()
         feed = getattr(context, "notes", None)
@@ -150,11 +151,16 @@ class ScoreView(QWidget):
         self.next_button.clicked.connect(lambda: self.show_page(self.page + 1))
         self.zoom_in_button.clicked.connect(lambda: self.set_zoom(self.canvas.zoom * ZOOM_STEP))
         self.zoom_out_button.clicked.connect(lambda: self.set_zoom(self.canvas.zoom / ZOOM_STEP))
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Fit the page to the width (Ctrl+0)")
+        self.fit_button.clicked.connect(self.fit)
+        header.insertWidget(header.indexOf(self.svg_button), self.fit_button)
         self.svg_button.clicked.connect(lambda: self._ask_export(".svg"))
         self.pdf_button.clicked.connect(lambda: self._ask_export(".pdf"))
         for keys, slot in (("Ctrl++", lambda: self.set_zoom(self.canvas.zoom * ZOOM_STEP)),
                            ("Ctrl+=", lambda: self.set_zoom(self.canvas.zoom * ZOOM_STEP)),
                            ("Ctrl+-", lambda: self.set_zoom(self.canvas.zoom / ZOOM_STEP)),
+                           ("Ctrl+0", self.fit),
                            ("PgDown", lambda: self.show_page(self.page + 1)),
                            ("PgUp", lambda: self.show_page(self.page - 1))):
             shortcut = QShortcut(QKeySequence(keys), self)
@@ -227,11 +233,28 @@ class ScoreView(QWidget):
         self.page = max(0, min(page, self.score.page_count - 1))
         self._draw_page()
 
-    def set_zoom(self, zoom: float) -> None:
-        """Draw the page this much larger than its natural size."""
+    def set_zoom(self, zoom: float, fit_width: bool = False) -> None:
+        """Draw the page this much larger than its natural size (the user's zoom ends Fit)."""
+        self.fit_width = fit_width
         self.canvas.zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
         self.canvas.adjustSize()
         self.canvas.update()
+
+    def fit(self) -> None:
+        """Ctrl+0: the page as wide as the tab."""
+        natural = self.canvas.renderer.defaultSize().width() if self.canvas.renderer.isValid() \
+            else 0
+        width = self.scroll.viewport().width() - 2
+        if natural > 0 and width > 0:
+            self.set_zoom(width / natural, fit_width=True)
+        else:
+            self.fit_width = True
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Keep the page fitted to the width while Fit is on."""
+        super().resizeEvent(event)
+        if self.fit_width:
+            self.fit()
 
     def page_svg(self) -> str:
         """The SVG drawn now (the page shown, with the lit note coloured)."""
@@ -244,6 +267,8 @@ class ScoreView(QWidget):
 
     def _draw_page(self) -> None:
         self.canvas.set_svg(self.page_svg())
+        if self.fit_width:
+            self.fit()
         self._update_controls()
 
     def _update_controls(self) -> None:
@@ -252,7 +277,7 @@ class ScoreView(QWidget):
         self.prev_button.setEnabled(pages > 0 and self.page > 0)
         self.next_button.setEnabled(pages > 0 and self.page < pages - 1)
         for button in (self.svg_button, self.pdf_button, self.zoom_in_button,
-                       self.zoom_out_button):
+                       self.zoom_out_button, self.fit_button):
             button.setEnabled(pages > 0)
 
     # ---- export -------------------------------------------------------------------------------
