@@ -16,15 +16,15 @@ Run it in an X server at 1280x800 (assets/make_screenshots.sh does):
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
-
-from pitchlive.ui.app import application, create_window
-from pitchlive.ui.settings_store import SettingsStore
+from pitchlive.settings import Settings
+from pitchlive.ui.app import application
+from pitchlive.ui.main_window import MainWindow
+from pitchlive.ui.prefs import DisplayPrefs
 
 DEMO = Path(__file__).resolve().parent / "demo-ode-to-joy.flac"
 PLAYHEAD_S = 3.1
@@ -35,56 +35,51 @@ def main() -> int:
     edit_png = Path(sys.argv[2] if len(sys.argv) > 2 else "assets/screenshot-note-editing.png")
     folder = Path(tempfile.mkdtemp())
     app = application()
-    store = SettingsStore(QSettings(str(folder / "pitchlive.ini"), QSettings.Format.IniFormat))
-    args = argparse.Namespace(model=None, calibration=None, device=None, input=None,
-                              theme="dark")
-    window = create_window(args, store, snapshot_dir=folder)
+    # Default settings, nothing stored: the picture does not depend on this machine's choices.
+    window = MainWindow(Settings(), DisplayPrefs(theme="dark"), snapshot_dir=folder)
     window.resize(1280, 800)
     window.show()
-    window.load_model_async()
-    window.open_recording(DEMO)
-    tools, score = window.recording_tools, window.views["Score"]
-    state = {"step": "analysing"}
-
-    def poll() -> None:
-        step = state["step"]
-        if step == "analysing" and window.file_view.result is not None:
-            state["step"] = "transcribing"
-            window.takes.transcribe()
-        elif step == "transcribing" and score.score is not None:
-            state["step"] = "shot"
-            window.tabs.setCurrentWidget(score)
-            tools.feed.set_position(PLAYHEAD_S)
-            QTimer.singleShot(500, shoot_score)
-
-    def shoot_score() -> None:
+    try:
+        window.load_model_async()
+        window.open_recording(DEMO)
+        tools, score = window.recording_tools, window.views["Score"]
+        wait_for(app, lambda: window.file_view.result is not None)
+        window.takes.transcribe()                        # Ctrl+T
+        wait_for(app, lambda: score.score is not None)
+        window.tabs.setCurrentWidget(score)
+        tools.feed.set_position(PLAYHEAD_S)
+        wait_for(app, lambda: False, 0.5)
         window.save_snapshot(score_png)
         print(f"saved {score_png}: {score.status.text()}; lit note {score.lit_note}")
+
         tools.feed.set_position(None)
         window.tabs.setCurrentWidget(window.file_view)
-        editing, view = tools.editing, window.file_view
+        editing, transport, bars = tools.editing, tools.transport, window.file_view.notes.bars
         editing.edit_check.setChecked(True)
         editing.select(3)
-        editing.shift(1)
-        bars = view.notes.bars
-        tools.transport.set_region(bars[5].start_s, bars[8].end_s)
-        tools.transport.loop_check.setChecked(True)
-        tools.transport.speed_box.setCurrentIndex(tools.transport.speed_box.findData(0.75))
-        tools.transport.seek(bars[3].start_s + 0.1)
-        QTimer.singleShot(500, shoot_editing)
-
-    def shoot_editing() -> None:
+        editing.shift(1)                                 # ↑ on the fourth note
+        transport.set_region(bars[5].start_s, bars[8].end_s)
+        transport.loop_check.setChecked(True)
+        transport.speed_box.setCurrentIndex(transport.speed_box.findData(0.75))
+        transport.seek(bars[3].start_s + 0.1)
+        wait_for(app, lambda: False, 0.5)
         window.save_snapshot(edit_png)
         print(f"saved {edit_png}")
-        timer.stop()
+    finally:
         window.close()
+    return 0
 
-    timer = QTimer(interval=100)
-    timer.timeout.connect(poll)
-    timer.start()
-    QTimer.singleShot(120_000, window.close)          # never hang
-    app.exec()
-    return 0 if score_png.is_file() and edit_png.is_file() else 1
+
+def wait_for(app, done, timeout_s: float = 120.0) -> None:
+    """Let the window work (events, background jobs) until done() or timeout_s seconds."""
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > deadline:
+            if timeout_s >= 60.0:
+                raise TimeoutError("the demo was not transcribed in time")
+            return
+        app.processEvents()
+        time.sleep(0.02)
 
 
 if __name__ == "__main__":
