@@ -231,3 +231,20 @@ def test_closing_the_window_while_slowed_playback_renders(qtbot, make_window, fa
     assert window.close()
     assert window.takes.playing is None
     assert not [t for t in threading.enumerate() if t.name == "pitchlive-render"]
+
+
+def test_view_keys_are_in_help_and_clash_with_no_window_key(make_window):
+    from pitchlive.ui.help_dialog import shortcut_rows
+    from pitchlive.ui.view_keys import view_key_actions
+
+    window = make_window()
+    view_rows = shortcut_rows(view_key_actions(window))
+    texts = dict(view_rows)
+    assert texts["K or Return"] == "Recording: Play from the cursor / stop"
+    assert texts["B"].startswith("Recording: Split") and texts["Ctrl+Z"].startswith("Recording")
+    assert texts["PgDown"] == "Score: Next page"
+    view_keys = {k for keys, _ in view_rows for k in keys.split(" or ")}
+    window_keys = {k for keys, _ in shortcut_rows(window.shortcut_actions)
+                   for k in keys.split(" or ")}
+    # A key bound in both places would be ambiguous, and Qt would then run neither.
+    assert not view_keys & window_keys

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox
 
 from pitchlive.tracking.note_edits import EditError, NoteEditor
+from pitchlive.ui.view_keys import add_view_keys
 
 SELECTED_COLOUR = "#ffd23f"
 
@@ -50,15 +50,15 @@ class NoteEditView(QObject):
         self._pan = vb.mouseDragEvent
         vb.mouseDragEvent = self._on_drag
         file_view.graphics.scene().sigMouseClicked.connect(self._on_click)
-        keys: tuple[tuple[str, Callable[[], None]], ...] = (
-            ("E", self.edit_check.toggle), ("B", self.split), ("M", self.merge),
-            ("Up", lambda: self.shift(1)), ("Down", lambda: self.shift(-1)),
-            ("Delete", self.delete), ("Backspace", self.delete), ("Ctrl+Z", self.undo),
-            ("Ctrl+Shift+Z", self.redo), ("Ctrl+Y", self.redo))
-        for key, slot in keys:
-            shortcut = QShortcut(QKeySequence(key), file_view)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_view_keys(file_view, "Recording", (
+            ("E", "Edit notes on / off", self.edit_check.toggle),
+            ("B", "Split the selected note at the cursor", self.split),
+            ("M", "Merge the selected note with the next", self.merge),
+            ("Up", "Selected note a semitone up", lambda: self.shift(1)),
+            ("Down", "Selected note a semitone down", lambda: self.shift(-1)),
+            (["Delete", "Backspace"], "Delete the selected note", self.delete),
+            ("Ctrl+Z", "Undo a note correction", self.undo),
+            (["Ctrl+Shift+Z", "Ctrl+Y"], "Redo a note correction", self.redo)))
 
     # ---- the transcription ------------------------------------------------------------------------
     def set_transcription(self, transcription) -> None:

@@ -10,9 +10,10 @@ pitch kept) is rendered ahead off the GUI thread.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
+
+from pitchlive.ui.view_keys import add_view_keys
 
 SPEEDS = (1.0, 0.9, 0.75, 0.6, 0.5)
 PLAYHEAD_INTERVAL_MS = 40
@@ -50,14 +51,13 @@ class RecordingTransport(QObject):
         self._timer.setInterval(PLAYHEAD_INTERVAL_MS)
         self._timer.timeout.connect(self._follow)
         takes.playing_changed.connect(self._on_playing_changed)
-        for keys, slot in (("K", self.toggle_play), ("Return", self.toggle_play),
-                           ("L", self.loop_check.toggle), ("[", lambda: self.step_speed(+1)),
-                           ("]", lambda: self.step_speed(-1)),
-                           (",", lambda: self.seek(self.position_s - SEEK_STEP_S)),
-                           (".", lambda: self.seek(self.position_s + SEEK_STEP_S))):
-            shortcut = QShortcut(QKeySequence(keys), file_view)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_view_keys(file_view, "Recording", (
+            (["K", "Return"], "Play from the cursor / stop", self.toggle_play),
+            ("L", "Loop the marked region", self.loop_check.toggle),
+            ("[", "Slower", lambda: self.step_speed(+1)),
+            ("]", "Faster", lambda: self.step_speed(-1)),
+            (",", "Cursor a second back", lambda: self.seek(self.position_s - SEEK_STEP_S)),
+            (".", "Cursor a second on", lambda: self.seek(self.position_s + SEEK_STEP_S))))
 
     # ---- state ---------------------------------------------------------------------------------
     @property

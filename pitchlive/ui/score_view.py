@@ -12,8 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QKeySequence, QPageLayout, QPageSize, QPainter, QPdfWriter
-from PySide6.QtGui import QShortcut
+from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from pitchlive.exports.atomic import write_bytes_atomically
 from pitchlive.exports.engraving import EngravedScore, highlighted, note_at, qt_svg
 from pitchlive.ui.take_texts import ERROR, Notice
+from pitchlive.ui.view_keys import add_view_keys
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.5, 4.0
@@ -157,15 +157,12 @@ class ScoreView(QWidget):
         header.insertWidget(header.indexOf(self.svg_button), self.fit_button)
         self.svg_button.clicked.connect(lambda: self._ask_export(".svg"))
         self.pdf_button.clicked.connect(lambda: self._ask_export(".pdf"))
-        for keys, slot in (("Ctrl++", lambda: self.set_zoom(self.canvas.zoom * ZOOM_STEP)),
-                           ("Ctrl+=", lambda: self.set_zoom(self.canvas.zoom * ZOOM_STEP)),
-                           ("Ctrl+-", lambda: self.set_zoom(self.canvas.zoom / ZOOM_STEP)),
-                           ("Ctrl+0", self.fit),
-                           ("PgDown", lambda: self.show_page(self.page + 1)),
-                           ("PgUp", lambda: self.show_page(self.page - 1))):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_view_keys(self, "Score", (
+            (["Ctrl++", "Ctrl+="], "Zoom in", lambda: self.set_zoom(self.canvas.zoom * ZOOM_STEP)),
+            ("Ctrl+-", "Zoom out", lambda: self.set_zoom(self.canvas.zoom / ZOOM_STEP)),
+            ("Ctrl+0", "Fit the page to the width", self.fit),
+            ("PgDown", "Next page", lambda: self.show_page(self.page + 1)),
+            ("PgUp", "Previous page", lambda: self.show_page(self.page - 1))))
         self._update_controls()
 
     # ---- inputs ------------------------------------------------------------------------------
