@@ -248,3 +248,26 @@ def test_view_keys_are_in_help_and_clash_with_no_window_key(make_window):
                    for k in keys.split(" or ")}
     # A key bound in both places would be ambiguous, and Qt would then run neither.
     assert not view_keys & window_keys
+
+
+def test_a_takes_notes_reach_the_score_and_say_how_to_correct_them(qtbot, make_window, tmp_path):
+    from test_ui_takes import give_take, make_take
+
+    press.qtbot = qtbot
+    window = make_window()
+    give_take(window, make_take(tmp_path / "spool", seconds=1.5))
+    with qtbot.waitSignal(window.takes.transcribed, timeout=20000):
+        window.takes.transcribe()
+    score = window.views["Score"]
+    qtbot.waitUntil(lambda: score.score is not None, timeout=20000)
+    assert len(score.score.note_ids) == len(window.takes.transcription.notes) == 1
+    messages = []
+    window.takes.status.connect(lambda text, _ms: messages.append(text))
+    window.tabs.setCurrentWidget(window.file_view)
+    window.recording_tools.editing.delete()
+    assert messages and "Select a note first" in messages[-1]
+    window.recording_tools.editing.selected = 0
+    window.recording_tools.editing.delete()
+    assert "take's" in messages[-1] and "Ctrl+O" in messages[-1]
+    assert len(window.takes.transcription.notes) == 1            # nothing was changed
+    window.takes.ask_unsaved_take = lambda: "discard"           # closing asks otherwise

@@ -160,3 +160,17 @@ def test_an_unwritable_export_is_a_message(qtbot, score_tab, tmp_path):
     publish(qtbot, score_tab, scale(4))
     assert score_tab.export(tmp_path / "missing" / "score.pdf") == []
     assert score_tab.notices and "could not be exported" in score_tab.notices[-1].title
+
+
+def test_a_score_verovio_cannot_lay_out_is_a_message(qtbot, score_tab, monkeypatch):
+    from pitchlive.exports import engraving
+
+    def broken(_transcription, title=""):
+        raise engraving.EngravingError("Verovio could not read the score's MusicXML.")
+
+    monkeypatch.setattr(engraving, "engrave", broken)
+    score_tab.feed.publish(scale(3), "broken")
+    qtbot.waitUntil(lambda: bool(score_tab.notices), timeout=10000)
+    assert score_tab.notices[-1].title == "The score could not be engraved"
+    assert score_tab.score is None and "could not be engraved" in score_tab.status.text()
+    assert not score_tab.pdf_button.isEnabled()

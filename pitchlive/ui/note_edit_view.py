@@ -19,6 +19,7 @@ from pitchlive.tracking.note_edits import EditError, NoteEditor
 from pitchlive.ui.view_keys import add_view_keys
 
 SELECTED_COLOUR = "#ffd23f"
+NO_NOTES = "Transcribe the recording first (Ctrl+T), then edit its notes."
 
 
 class NoteEditView(QObject):
@@ -31,6 +32,7 @@ class NoteEditView(QObject):
         super().__init__(parent)
         self._view, self._transport = file_view, transport
         self.editor: NoteEditor | None = None
+        self.why_not = NO_NOTES
         self.selected: int | None = None
         self.edit_check = QCheckBox("Edit notes")
         self.edit_check.setToolTip("Click a bar to select it; drag it up/down, drag on empty "
@@ -61,9 +63,10 @@ class NoteEditView(QObject):
             (["Ctrl+Shift+Z", "Ctrl+Y"], "Redo a note correction", self.redo)))
 
     # ---- the transcription ------------------------------------------------------------------------
-    def set_transcription(self, transcription) -> None:
-        """Edit this transcription from now on (None: nothing to edit)."""
+    def set_transcription(self, transcription, why_not: str | None = None) -> None:
+        """Edit this transcription from now on (None: nothing to edit, and why_not says why)."""
         self.editor = NoteEditor(transcription) if transcription is not None else None
+        self.why_not = why_not or NO_NOTES
         self.select(None)
 
     @property
@@ -93,7 +96,7 @@ class NoteEditView(QObject):
     # ---- edits ----------------------------------------------------------------------------------
     def _edit(self, action: Callable[[NoteEditor], object], select: int | None) -> None:
         if self.editor is None:
-            self.refused.emit("Transcribe the recording first (Ctrl+T), then edit its notes.")
+            self.refused.emit(self.why_not)
             return
         try:
             edited = action(self.editor)

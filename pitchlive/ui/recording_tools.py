@@ -16,6 +16,9 @@ from pitchlive.ui.notes_feed import NotesFeed
 from pitchlive.ui.recording_transport import RecordingTransport
 from pitchlive.ui.take_notes import RECORDING
 
+TAKE_NOTES = ("These notes are the take's, drawn on the Live view. Save the take, open it here "
+              "(Ctrl+O) and transcribe it (Ctrl+T) to correct its notes.")
+
 
 class RecordingTools(QObject):
     """Transport and note editing on the Recording view, and the NotesFeed (module doc)."""
@@ -37,7 +40,8 @@ class RecordingTools(QObject):
     def _on_transcribed(self, transcription) -> None:
         notes = self._takes.notes
         # Notes of the recording are edited where they are drawn: on the Recording view.
-        self.editing.set_transcription(transcription if notes.of == RECORDING else None)
+        self.editing.set_transcription(transcription if notes.of == RECORDING else None,
+                                       TAKE_NOTES)
         self.feed.publish(transcription, notes.title)
 
     def _on_edited(self, transcription) -> None:
