@@ -28,3 +28,6 @@ shot assets/screenshot-transcription.png --theme dark --view recording --transcr
 # The Tuner tab at 1280x800: a guitar's D string 3.2 cents flat, tracked live.
 xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python assets/make_tuner_screenshot.py \
   assets/screenshot-tuner.png
+# The Score tab and note editing at 1280x800: the demo transcribed in the window.
+xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python assets/make_score_screenshot.py \
+  assets/screenshot-score.png assets/screenshot-note-editing.png

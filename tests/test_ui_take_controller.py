@@ -34,8 +34,9 @@ class Dialogs:
     def __init__(self, folder: Path | None = None, choice: str = "discard") -> None:
         self.folder, self.choice, self.asked = folder, choice, []
 
-    def save_folder(self, start: Path) -> Path | None:
+    def save_folder(self, start: Path, default_name: str = "take") -> Path | None:
         self.asked.append(("save_folder", start))
+        self.default_name = default_name
         return self.folder
 
     def export_path(self, start: Path) -> Path | None:
@@ -180,3 +181,56 @@ def test_a_failed_save_keeps_the_take_and_offers_another_folder(qtbot, harness, 
     assert notice.title == "The take could not be saved"
     assert [label for label, _ in notice.actions] == ["Save elsewhere…"]
     assert c.take is take and c.saved is None and take.audio_path.is_file()
+
+
+def test_a_take_is_saved_under_the_name_given_and_offered_its_time_first(qtbot, harness,
+                                                                          tmp_path):
+    from pitchlive.takes import SaveTarget
+
+    c = harness.controller
+    c.take = make_take(tmp_path / "spool")
+    (tmp_path / "out").mkdir()
+    dialogs = c._dialogs
+    dialogs.folder = SaveTarget(tmp_path / "out", "Ode to joy, verse 2")
+    c.save_take_dialog()
+    qtbot.waitUntil(lambda: c.saved is not None, timeout=10000)
+    assert dialogs.default_name == "take-20261124-120000"
+    assert c.saved.wav_path == tmp_path / "out" / "Ode to joy, verse 2.wav"
+    assert c.saved.csv_path.name == "Ode to joy, verse 2.pitch.csv"
+
+
+def test_the_save_dialog_starts_in_a_folder_that_exists(qtbot, harness, tmp_path, monkeypatch):
+    from pitchlive.ui import take_dialogs
+
+    monkeypatch.setattr(take_dialogs, "default_take_dir", lambda: tmp_path / "no-music")
+    c = harness.controller
+    c.take = make_take(tmp_path / "spool")
+    harness.controller._dialogs.folder = None
+    c.save_take_dialog()                             # nothing saved yet, no Music folder: home
+    assert harness.controller._dialogs.asked[-1] == ("save_folder", Path.home())
+    (tmp_path / "music").mkdir()
+    monkeypatch.setattr(take_dialogs, "default_take_dir", lambda: tmp_path / "music")
+    c.save_take_dialog()
+    assert harness.controller._dialogs.asked[-1] == ("save_folder", tmp_path / "music")
+
+
+def test_the_save_take_dialog_has_a_safe_name_and_an_existing_folder(qtbot, tmp_path):
+    from pitchlive.ui.take_dialogs import SaveTakeDialog, TakeDialogs
+
+    dialog = SaveTakeDialog(None, tmp_path, "take-20261124-120000")
+    qtbot.addWidget(dialog)
+    assert dialog.target().stem == "take-20261124-120000"
+    dialog.name_edit.setText("my: take/1")
+    assert dialog.target().stem == "my- take-1" and dialog.target().folder == tmp_path
+    assert "my- take-1.wav" in dialog.file_label.text()
+    dialogs = TakeDialogs(None)
+    dialogs.last_folder = tmp_path / "deleted since"
+    seen = []
+    monkeypatch_exec = lambda self: (seen.append(self.folder_edit.text()), 1)[1]  # noqa: E731
+    SaveTakeDialog.exec = monkeypatch_exec
+    try:
+        target = dialogs.save_folder(tmp_path / "also gone", "take-x")
+    finally:
+        del SaveTakeDialog.exec
+    assert seen and Path(seen[0]).is_dir()
+    assert target.stem == "take-x" and dialogs.last_folder == target.folder

@@ -17,7 +17,7 @@ import numpy as np
 
 from pitchlive.audio.devices import DeviceError, import_sounddevice, pick_device
 from pitchlive.audio.decode_ahead import DecodeAheadFeed
-from pitchlive.audio.files import AudioFileInfo, FileProblems, open_info, read_blocks
+from pitchlive.audio.files import FileProblems, open_info, read_blocks
 from pitchlive.audio.resample import StreamingResampler, resample_to
 from pitchlive.audio.sources import abort_and_close, close_stream
 
@@ -99,14 +99,12 @@ class _ArrayFeed:
         pass
 
 
-def _file_blocks(info: AudioFileInfo, output_rate_hz: float) -> Iterator[np.ndarray]:
-    """Mono blocks (n,) of a file at output_rate_hz, decoded DECODE_BLOCK_S at a time."""
-    rate = info.sample_rate_hz
-    resampler = StreamingResampler(rate, output_rate_hz) if rate != output_rate_hz else None
-    for block in read_blocks(info, FileProblems(), block_s=DECODE_BLOCK_S):
-        yield resampler.process(block) if resampler is not None else block
-    if resampler is not None:
-        yield resampler.flush()
+def _resampled(blocks: Iterator[np.ndarray], rate_hz: float, output_rate_hz: float
+               ) -> Iterator[np.ndarray]:
+    resampler = StreamingResampler(rate_hz, output_rate_hz)
+    for block in blocks:
+        yield resampler.process(block)
+    yield resampler.flush()
 
 
 class Player:
@@ -156,6 +154,22 @@ class Player:
             audio = resample_to(audio, sample_rate_hz, rate_hz).astype(np.float32)
         self._start(_ArrayFeed(np.ascontiguousarray(audio)), device, rate_hz)
 
+    def play_blocks(self, blocks: Iterator[np.ndarray], sample_rate_hz: float,
+                    name: str = "pitchlive-render") -> None:
+        """Play mono float32 blocks made by a thread of their own (`name`) ahead of the speaker,
+        resampled to a rate the device takes (a file's, slowed audio's); raises DeviceError."""
+        self.stop()
+        device, rate_hz = self._output_rate(float(sample_rate_hz))
+        if rate_hz != sample_rate_hz:
+            blocks = _resampled(blocks, float(sample_rate_hz), rate_hz)
+        feed = DecodeAheadFeed(blocks, int(FILE_BUFFER_S * rate_hz), name=name)
+        feed.wait_prefilled(PREFILL_TIMEOUT_S)
+        try:
+            self._start(feed, device, rate_hz)
+        except BaseException:
+            feed.close()
+            raise
+
     def play_loop(self, render: Callable[[float], np.ndarray], sample_rate_hz: float) -> None:
         """Play render(rate) over and over until stop(): a drone; raises DeviceError.
 
@@ -174,15 +188,8 @@ class Player:
         """Play an audio file, decoded in blocks as it plays; AudioFileError / DeviceError."""
         self.stop()
         info = open_info(Path(path))
-        device, rate_hz = self._output_rate(float(info.sample_rate_hz))
-        feed = DecodeAheadFeed(_file_blocks(info, rate_hz), int(FILE_BUFFER_S * rate_hz),
-                               name="pitchlive-play-decoder")
-        feed.wait_prefilled(PREFILL_TIMEOUT_S)
-        try:
-            self._start(feed, device, rate_hz)
-        except BaseException:
-            feed.close()
-            raise
+        self.play_blocks(read_blocks(info, FileProblems(), block_s=DECODE_BLOCK_S),
+                         float(info.sample_rate_hz), name="pitchlive-play-decoder")
 
     def stop(self) -> None:
         """Stop playing (on_finished is called if something was playing); safe at any time."""

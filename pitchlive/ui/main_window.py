@@ -24,6 +24,7 @@ from pitchlive.ui.file_view import FileView
 from pitchlive.ui.live_page import LivePage
 from pitchlive.ui.message_banner import MessageBanner
 from pitchlive.ui.mini_window import MiniWindow
+from pitchlive.ui.recording_tools import RecordingTools
 from pitchlive.model import load_warm_model
 from pitchlive.ui.prefs import DisplayPrefs
 from pitchlive.ui.presentation import Presentation, PresentationParts
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
             live_offset_s=lambda: self.history.display_offset_s,
             banner_busy=lambda: self.banner.busy, parent=self)
         self.take_strip = TakeStrip(self.takes)
+        self.recording_tools = RecordingTools(self.file_view, self.takes, self)   # its feed: Score
         self._lay_out()
         self.status = StatusPanel(self.statusBar())
         self.status.set_gate(settings.level_gate_dbfs)
@@ -127,7 +129,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.file_view, "Recording")
         self.views = add_view_tabs(self.tabs, ViewContext(
             self.model, self.jobs, self.session, self.theme, self.show_notice,
-            lambda text, ms: self.status.show_message(text, ms)))
+            lambda text, ms: self.status.show_message(text, ms), self.recording_tools.feed))
         # A wide tab (the Tuner needs 760 px) must not force the window wider than an 800 px screen.
         self.tabs.setMinimumSize(320, 240)
         self.take_row = scrolling_row(self.take_strip)   # sideways in a narrow window

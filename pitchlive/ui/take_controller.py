@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from pitchlive.takes import SavedTake, Take, TakeError
+from pitchlive.takes import STEM_FORMAT, SavedTake, SaveTarget, Take, TakeError, split_target
 from pitchlive.ui import take_texts as texts
 from pitchlive.ui.background import BackgroundJobs, BackgroundTask
 from pitchlive.ui.settings_model import SettingsModel
@@ -232,12 +232,12 @@ class TakeController(QObject):
             self.refresh()
 
     # ---- saving ------------------------------------------------------------------------------
-    def ask_save_folder(self) -> Path | None:
-        """The folder chosen for the take (a dialog), or None when the user cancels."""
-        from pitchlive.ui.take_dialogs import default_take_dir
+    def ask_save_folder(self) -> SaveTarget | Path | None:
+        """The folder and name chosen for the take (a dialog), or None when the user cancels."""
+        from pitchlive.ui.take_dialogs import take_start_dir
 
-        return self._dialogs.save_folder(self.saved.wav_path.parent if self.saved
-                                         else default_take_dir())
+        return self._dialogs.save_folder(take_start_dir(self.saved and self.saved.wav_path.parent),
+                                         self.take.started_at.strftime(STEM_FORMAT))
 
     def ask_unsaved_take(self) -> str:
         """Ask what to do with the unsaved take on quitting: 'save', 'discard' or 'cancel'."""
@@ -250,10 +250,10 @@ class TakeController(QObject):
             return
         folder = self.ask_save_folder()
         if folder:
-            self.save_take(Path(folder))
+            self.save_take(*split_target(folder))
 
-    def save_take(self, directory: Path) -> BackgroundTask | None:
-        """Save the take as WAV + pitch CSV in directory, on a background thread."""
+    def save_take(self, directory: Path, stem: str | None = None) -> BackgroundTask | None:
+        """Save the take as <stem>.wav + pitch CSV in directory, on a background thread."""
         take = self.take
         if take is None:
             return None
@@ -261,7 +261,7 @@ class TakeController(QObject):
         from pitchlive.takes import save_take
 
         self._set_state(texts.saving_line(directory))
-        return self._jobs.run(lambda: save_take(take, Path(directory), settings),
+        return self._jobs.run(lambda: save_take(take, Path(directory), settings, stem),
                               "pitchlive-save-take",
                               lambda saved, t=take: self._on_saved(t, saved),
                               lambda exc, t=take: self._on_save_failed(t, exc))
@@ -326,9 +326,9 @@ class TakeController(QObject):
     # ---- export ------------------------------------------------------------------------------
     def export_dialog(self) -> None:
         """Ctrl+E: choose a file (its type sets the format) and export the notes."""
-        from pitchlive.ui.take_dialogs import default_take_dir
+        from pitchlive.ui.take_dialogs import take_start_dir
 
-        folder = self.saved.wav_path.parent if self.saved else default_take_dir()
+        folder = take_start_dir(self.saved and self.saved.wav_path.parent)
         self.notes.export_dialog(self._dialogs.export_path, folder)
 
     def export(self, path: Path) -> BackgroundTask | None:
@@ -420,9 +420,10 @@ class TakeController(QObject):
             return False
         from pitchlive.takes import save_take
 
+        directory, stem = split_target(folder)
         try:
             # Synchronous on purpose: the window is going away and must not leave a half save.
-            self.saved = save_take(take, Path(folder), self._settings.settings)
+            self.saved = save_take(take, directory, self._settings.settings, stem)
         except TakeError as exc:
             self._on_save_failed(take, exc)
             return False

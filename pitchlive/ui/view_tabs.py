@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from pitchlive.ui.background import BackgroundJobs
 from pitchlive.ui.session import TrackerSession
 from pitchlive.ui.settings_model import SettingsModel
+from pitchlive.ui.score_view import ScoreView
 from pitchlive.ui.take_texts import Notice
 from pitchlive.ui.theme import Theme
 from pitchlive.ui.tuner_view import build_tuner_tab
@@ -30,6 +31,9 @@ class ViewContext:
     theme: Theme
     show_notice: Callable[[Notice], None]          # a banner message
     show_status: Callable[[str, int], None]        # (text, milliseconds) in the status bar
+    # The notes being worked on and the playback position in them (ui/notes_feed.NotesFeed:
+    # transcription_changed, position_changed); None where the window has none (tests).
+    notes: object | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class ViewTab:
 # Rows are added by the views themselves (tuner, practice, score, ...), in tab order.
 VIEW_TABS: tuple[ViewTab, ...] = (
     ViewTab("Tuner", build_tuner_tab),
+    ViewTab("Score", ScoreView),
 )
 
 

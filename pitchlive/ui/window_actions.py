@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from pitchlive.ui.help_dialog import ShortcutsDialog, show_about
 from pitchlive.ui.prefs import CHROMA_PRESETS
 from pitchlive.ui.theme import THEMES
+from pitchlive.ui.view_keys import view_key_actions
 
 LIVE_TAB, FILE_TAB = 0, 1
 
@@ -162,7 +163,7 @@ def build_menus(window: QMainWindow) -> list[QAction]:
     help_menu = bar.addMenu("&Help")
     actions.append(make_action(window, help_menu, ActionRow(
         None, "&Keyboard shortcuts", "F1",
-        lambda w: lambda: ShortcutsDialog(w.shortcut_actions, w).exec())))
+        lambda w: lambda: ShortcutsDialog(w.shortcut_actions + view_key_actions(w), w).exec())))
     about = QAction("&About pitchlive", window)
     about.triggered.connect(lambda _checked=False: show_about(window))
     help_menu.addAction(about)
