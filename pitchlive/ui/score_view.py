@@ -144,7 +144,7 @@ class ScoreView(QWidget):
         self.zoom_in_button.setToolTip("Zoom in (Ctrl+Shift++)")
         self.svg_button, self.pdf_button = QPushButton("Export SVG…"), QPushButton("Export PDF…")
         header = QHBoxLayout()
-        header.addWidget(self.status, 1)
+        header.addStretch(1)
         for widget in (self.prev_button, self.page_label, self.next_button, self.zoom_out_button,
                        self.zoom_in_button, self.svg_button, self.pdf_button):
             header.addWidget(widget)
@@ -154,6 +154,7 @@ class ScoreView(QWidget):
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.status)
         layout.addLayout(header)
         layout.addWidget(self.scroll, 1)
         self.prev_button.clicked.connect(lambda: self.show_page(self.page - 1))
@@ -188,10 +189,11 @@ class ScoreView(QWidget):
             box.addItem("Auto", None)
             for choice in choices:
                 box.addItem(choice.name if isinstance(choice, Key) else str(choice), choice)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             box.currentIndexChanged.connect(self._on_notation_chosen)
         for k, widget in enumerate((QLabel("Key"), self.key_box, QLabel("Time"),
                                     self.signature_box)):
-            header.insertWidget(1 + k, widget)
+            header.insertWidget(k, widget)
         feed = getattr(self._context, "notes", None)
         if feed is None:
             self.key_box.setEnabled(False)
