@@ -47,3 +47,23 @@ def test_a_chosen_key_or_metre_is_what_transcribe_gives_with_it(key, signature):
     # Back to Auto, and what was estimated is still known while a choice is shown.
     assert estimated_notation(again) == (auto.key, auto.time_signature)
     assert renotate(again) == auto
+
+
+@pytest.mark.parametrize("tonic_pc, mode, sharps", [(2, "major", 2), (5, "major", -1),
+                                                    (9, "minor", 0), (4, "minor", 1),
+                                                    (0, "minor", -3), (11, "major", 5)])
+def test_tonal_melodies_come_out_in_their_key_and_music21_reads_it_back(tonic_pc, mode, sharps):
+    """Issue 14: pitch track -> transcription -> MusicXML, key estimated, parsed by music21."""
+    music21 = pytest.importorskip("music21")
+    from test_notation_key import tonal_melody
+
+    midi, durations = tonal_melody(tonic_pc, mode)
+    beats = [(int(m), float(d) * 2) for m, d in zip(midi, durations)]
+    t = transcribe(track_from(melody_frames(beats)), Settings())
+    assert [n.midi for n in t.notes] == list(midi)
+    score = music21.converter.parseData(musicxml_string(t), format="musicxml")
+    signature = score.recurse().getElementsByClass("KeySignature")[0]
+    assert signature.sharps == sharps
+    assert getattr(signature, "mode", None) == mode           # <mode> read as a music21 Key
+    written = [n.pitch.midi for n in score.stripTies().recurse().notes]
+    assert written == list(midi)
