@@ -74,16 +74,22 @@ def pitched(path: Path) -> list[str]:
             if n.find("pitch") is not None]
 
 
-def test_note_edits_reach_the_bars_the_score_and_the_exports(qtbot, make_window, spice_model,
-                                                             tmp_path):
-    press.qtbot = qtbot
+def transcribed_demo(qtbot, make_window, spice_model):
+    """A window with the demo open in the Recording view and transcribed (Ctrl+T)."""
     window = make_window()
     window.set_model(spice_model)
     window.open_recording(DEMO)
-    view, tools = window.file_view, window.recording_tools
-    qtbot.waitUntil(lambda: view.result is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.file_view.result is not None, timeout=30000)
     with qtbot.waitSignal(window.takes.transcribed, timeout=30000):
         window.takes.transcribe()
+    return window
+
+
+def test_note_edits_reach_the_bars_the_score_and_the_exports(qtbot, make_window, spice_model,
+                                                             tmp_path):
+    press.qtbot = qtbot
+    window = transcribed_demo(qtbot, make_window, spice_model)
+    view, tools = window.file_view, window.recording_tools
     original = window.takes.transcription
     n = len(original.notes)
     score = window.views["Score"]
@@ -279,13 +285,8 @@ def test_key_and_time_chosen_on_the_score_tab_rewrite_the_score_and_the_exports(
     import mido
     from music21 import converter
 
-    window = make_window()
-    window.set_model(spice_model)
-    window.open_recording(DEMO)
-    view, tools = window.file_view, window.recording_tools
-    qtbot.waitUntil(lambda: view.result is not None, timeout=30000)
-    with qtbot.waitSignal(window.takes.transcribed, timeout=30000):
-        window.takes.transcribe()
+    window = transcribed_demo(qtbot, make_window, spice_model)
+    tools = window.recording_tools
     auto = window.takes.transcription
     score = window.views["Score"]
     qtbot.waitUntil(lambda: score.score is not None and score.transcription is auto,
@@ -326,13 +327,8 @@ def test_key_and_time_chosen_on_the_score_tab_rewrite_the_score_and_the_exports(
 def test_the_score_lights_notes_only_while_their_own_audio_plays(qtbot, make_window, spice_model,
                                                                  fake_mic, tmp_path):
     other = write_wav(tmp_path / "other.wav", harmonic_tone(330.0, 6.0, 44100), 44100)
-    window = make_window()
-    window.set_model(spice_model)
-    window.open_recording(DEMO)
-    view, tools = window.file_view, window.recording_tools
-    qtbot.waitUntil(lambda: view.result is not None, timeout=30000)
-    with qtbot.waitSignal(window.takes.transcribed, timeout=30000):
-        window.takes.transcribe()
+    window = transcribed_demo(qtbot, make_window, spice_model)
+    tools = window.recording_tools
     positions = []
     tools.feed.position_changed.connect(positions.append)
     window.takes.playback.play_file(other)              # something else plays (a take, say)
