@@ -1,9 +1,8 @@
-"""Engraving a transcription with Verovio: written accidentals, notes matched to SVG elements,
-SVG that Qt's renderer draws whole."""
+"""Engraving a transcription with Verovio: notes matched to SVG elements, SVG that Qt's
+renderer draws whole. (The written accidentals it draws: test_musicxml_accidentals.py.)"""
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -14,64 +13,24 @@ from pitchlive.exports.engraving import (  # noqa: E402
     engrave,
     engrave_musicxml,
     group_written_notes,
-    key_alters,
     qt_svg,
     save_svg_pages,
-    with_accidentals,
 )
 from pitchlive.tracking.notes import Note, Transcription  # noqa: E402
 from pitchlive.tracking.tuning import TuningOffset  # noqa: E402
 
 
-def score(fifths: int, notes: list[tuple[str, int, int, str]]) -> str:
-    """One-part MusicXML: (step, alter, measure number, tie) per quarter note."""
-    measures: dict[int, list[str]] = {}
-    for step, alter, number, tie in notes:
-        ties = f'<tie type="{tie}"/>' if tie else ""
-        measures.setdefault(number, []).append(
-            f"<note><pitch><step>{step}</step><alter>{alter}</alter><octave>4</octave></pitch>"
-            f"<duration>1</duration>{ties}<voice>1</voice><type>quarter</type></note>")
-    body = "".join(
-        f'<measure number="{n}">' + (f"<attributes><divisions>1</divisions><key><fifths>{fifths}"
-                                      "</fifths></key><time><beats>4</beats><beat-type>4"
-                                      "</beat-type></time><clef><sign>G</sign><line>2</line>"
-                                      "</clef></attributes>" if n == 1 else "")
-        + "".join(m) + "</measure>" for n, m in sorted(measures.items()))
-    return ('<?xml version="1.0" encoding="UTF-8"?><score-partwise version="4.0"><part-list>'
-            '<score-part id="P1"><part-name>M</part-name></score-part></part-list>'
-            f'<part id="P1">{body}</part></score-partwise>')
-
-
-def accidentals(musicxml: str) -> list[str | None]:
-    root = ET.fromstring(with_accidentals(musicxml).encode())
-    return [n.findtext("accidental") for n in root.iter("note")]
-
-
-def test_key_signatures_alter_their_letters():
-    assert key_alters(2) == {"F": 1, "C": 1}
-    assert key_alters(-2) == {"B": -1, "E": -1}
-    assert key_alters(0) == {}
-
-
-def test_accidentals_are_written_where_key_and_bar_do_not_give_them():
-    # D major: F# needs nothing; F natural does; then F# again in that bar does.
-    d_major = score(2, [("F", 1, 1, ""), ("F", 0, 1, ""), ("F", 1, 1, ""), ("G", 1, 1, ""),
-                        ("G", 1, 2, ""), ("G", 1, 2, "stop"), ("B", -1, 2, ""), ("B", -1, 2, "")])
-    assert accidentals(d_major) == [None, "natural", "sharp", "sharp", "sharp", None, "flat", None]
-    c_major = score(0, [("F", 1, 1, "start"), ("F", 1, 2, "stop")])
-    assert accidentals(c_major) == ["sharp", None]          # tied over the bar line: none
-    root = ET.fromstring(with_accidentals(d_major).encode())
-    order = [child.tag for child in next(n for n in root.iter("note")
-                                         if n.find("accidental") is not None)]
-    assert order.index("accidental") == order.index("type") + 1
-
-
-def test_verovio_draws_the_accidentals_and_qt_gets_flat_svg():
-    engraved = engrave_musicxml(score(0, [("F", 1, 1, ""), ("C", 1, 1, ""), ("D", 0, 1, ""),
-                                          ("E", -1, 1, "")]))
+def test_verovio_reads_a_plain_musicxml_and_qt_gets_flat_svg():
+    notes = "".join(
+        f"<note><pitch><step>{step}</step><octave>4</octave></pitch><duration>1</duration>"
+        "<voice>1</voice><type>quarter</type></note>" for step in "CDEF")
+    engraved = engrave_musicxml(
+        '<?xml version="1.0" encoding="UTF-8"?><score-partwise version="4.0"><part-list>'
+        '<score-part id="P1"><part-name>M</part-name></score-part></part-list><part id="P1">'
+        '<measure number="1"><attributes><divisions>1</divisions><key><fifths>0</fifths></key>'
+        "<time><beats>4</beats><beat-type>4</beat-type></time><clef><sign>G</sign><line>2</line>"
+        f"</clef></attributes>{notes}</measure></part></score-partwise>")
     page = engraved.pages[0]
-    drawn = re.findall(r'class="accid"[^/]*?>\s*<use', page)
-    assert len(drawn) == 3
     flat = qt_svg(page)
     assert flat.count("<svg") == 1 and "<tspan" not in flat
     assert engraved.svg_note_count() == 4 and len(engraved.note_ids) == 4

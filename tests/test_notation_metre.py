@@ -57,6 +57,16 @@ def test_a_pickup_is_found(signature, pickup):
     assert metre.pickup_sixteenths == lead
 
 
+def test_phrases_ending_on_beat_three_do_not_move_the_downbeat():
+    # Ode to Joy: crotchets, then "F#. E8 E2" and "E. D8 D2" with the half notes on beat 3.
+    phrase = [4] * 12 + [6, 2, 8]
+    lengths = np.array(phrase * 2)
+    starts = np.cumsum(np.concatenate([[0], lengths]))[:-1]
+    metre = estimate_metre(starts, lengths)
+    assert metre.pickup_sixteenths == 0 and str(metre.time_signature) in ("4/4", "2/4")
+    assert estimate_metre(starts, lengths, (TimeSignature(4, 4),)).pickup_sixteenths == 0
+
+
 def test_a_given_signature_only_places_the_downbeat():
     starts, lengths, lead = tune("3/4", pickup=((-4, 4),))
     metre = estimate_metre(starts, lengths, (TimeSignature(3, 4),))

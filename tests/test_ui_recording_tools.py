@@ -74,16 +74,22 @@ def pitched(path: Path) -> list[str]:
             if n.find("pitch") is not None]
 
 
-def test_note_edits_reach_the_bars_the_score_and_the_exports(qtbot, make_window, spice_model,
-                                                             tmp_path):
-    press.qtbot = qtbot
+def transcribed_demo(qtbot, make_window, spice_model):
+    """A window with the demo open in the Recording view and transcribed (Ctrl+T)."""
     window = make_window()
     window.set_model(spice_model)
     window.open_recording(DEMO)
-    view, tools = window.file_view, window.recording_tools
-    qtbot.waitUntil(lambda: view.result is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.file_view.result is not None, timeout=30000)
     with qtbot.waitSignal(window.takes.transcribed, timeout=30000):
         window.takes.transcribe()
+    return window
+
+
+def test_note_edits_reach_the_bars_the_score_and_the_exports(qtbot, make_window, spice_model,
+                                                             tmp_path):
+    press.qtbot = qtbot
+    window = transcribed_demo(qtbot, make_window, spice_model)
+    view, tools = window.file_view, window.recording_tools
     original = window.takes.transcription
     n = len(original.notes)
     score = window.views["Score"]
@@ -184,7 +190,8 @@ def test_transport_plays_seeks_loops_and_slows_without_blocking(qtbot, make_wind
     assert played > 0.5 and heard == pytest.approx(played * 0.5, rel=0.1)
     assert transport.position_s > 3.0 and view.playhead.value() == pytest.approx(
         transport.position_s, abs=0.2)
-    assert window.recording_tools.feed.position_s is not None
+    # No notes of this file: the Score tab has nothing to light.
+    assert window.recording_tools.feed.position_s is None
 
     transport.seek(6.0)                                            # seeking while playing
     qtbot.waitUntil(lambda: transport.playing_here and transport.position_s >= 6.0,
@@ -271,3 +278,66 @@ def test_a_takes_notes_reach_the_score_and_say_how_to_correct_them(qtbot, make_w
     assert "take's" in messages[-1] and "Ctrl+O" in messages[-1]
     assert len(window.takes.transcription.notes) == 1            # nothing was changed
     window.takes.ask_unsaved_take = lambda: "discard"           # closing asks otherwise
+
+
+def test_key_and_time_chosen_on_the_score_tab_rewrite_the_score_and_the_exports(
+        qtbot, make_window, spice_model, tmp_path):
+    import mido
+    from music21 import converter
+
+    window = transcribed_demo(qtbot, make_window, spice_model)
+    tools = window.recording_tools
+    auto = window.takes.transcription
+    score = window.views["Score"]
+    qtbot.waitUntil(lambda: score.score is not None and score.transcription is auto,
+                    timeout=20000)
+    assert score.key_box.itemText(0) == "Auto (D major)"
+
+    score.key_box.setCurrentIndex(score.key_box.findText("Bb major"))
+    score.signature_box.setCurrentIndex(score.signature_box.findText("3/4"))
+    t = window.takes.transcription
+    assert (t.key.name, str(t.time_signature)) == ("Bb major", "3/4")
+    assert [n.onset_s for n in t.notes] == [n.onset_s for n in auto.notes]   # not re-transcribed
+    qtbot.waitUntil(lambda: score.transcription is t and "Bb major, 3/4" in score.status.text(),
+                    timeout=20000)
+    assert len(score.score.note_ids) == len(auto.notes)
+    out = tmp_path / "chosen.musicxml"
+    window.takes.export(out)
+    qtbot.waitUntil(out.exists, timeout=10000)
+    parsed = converter.parse(str(out))
+    assert parsed.recurse().getElementsByClass("KeySignature")[0].sharps == -2
+    assert parsed.recurse().getElementsByClass("TimeSignature")[0].ratioString == "3/4"
+    midi = tmp_path / "chosen.mid"
+    window.takes.export(midi)
+    qtbot.waitUntil(midi.exists, timeout=10000)
+    metas = [m for track in mido.MidiFile(str(midi)).tracks for m in track if m.is_meta]
+    assert any(m.type == "key_signature" and m.key == "Bb" for m in metas)
+    assert any(m.type == "time_signature" and (m.numerator, m.denominator) == (3, 4)
+               for m in metas)
+
+    # A correction keeps the choice; Auto puts back the estimate.
+    tools.editing._edit(lambda e: e.shift(0, 1), 0)
+    assert window.takes.transcription.key.name == "Bb major"
+    score.key_box.setCurrentIndex(0)
+    score.signature_box.setCurrentIndex(0)
+    t = window.takes.transcription
+    assert (t.key.name, t.notes[0].midi) == ("D major", auto.notes[0].midi + 1)
+
+
+def test_the_score_lights_notes_only_while_their_own_audio_plays(qtbot, make_window, spice_model,
+                                                                 fake_mic, tmp_path):
+    other = write_wav(tmp_path / "other.wav", harmonic_tone(330.0, 6.0, 44100), 44100)
+    window = transcribed_demo(qtbot, make_window, spice_model)
+    tools = window.recording_tools
+    positions = []
+    tools.feed.position_changed.connect(positions.append)
+    window.takes.playback.play_file(other)              # something else plays (a take, say)
+    qtbot.waitUntil(lambda: window.takes.playback.position_s > 1.0, timeout=10000)
+    assert tools.feed.position_s is None and not [p for p in positions if p is not None]
+    window.takes.stop_playback()
+    qtbot.waitUntil(lambda: window.takes.playing is None, timeout=5000)
+    tools.transport.play()                              # the notes' own recording
+    qtbot.waitUntil(lambda: tools.feed.position_s is not None and tools.feed.position_s > 0.5,
+                    timeout=10000)
+    window.takes.stop_playback()
+    qtbot.waitUntil(lambda: window.takes.playing is None, timeout=5000)

@@ -4,6 +4,8 @@ Qt-free, so the window renders it on a background thread and tests read the SVG 
 transcribed note is matched to the SVG elements that write it (one, or several tied together
 across a beat or bar line), so a view can light up the note that is sounding: Verovio's time map
 lists the written notes in score order, and the MusicXML says which of them continue a tie.
+Verovio draws only written accidentals; pitchlive's MusicXML writes them (exports/musicxml.py),
+so the score on screen is the exported file as a notation program shows it.
 """
 
 from __future__ import annotations
@@ -61,51 +63,6 @@ def tie_continuations(musicxml: str) -> list[bool]:
     return out
 
 
-SHARP_ORDER = "FCGDAEB"        # the order sharps enter a key signature (flats: reversed)
-ACCIDENTALS = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}
-# MusicXML's order inside <note>: an <accidental> goes after these and before the rest.
-BEFORE_ACCIDENTAL = ("chord", "pitch", "rest", "duration", "tie", "voice", "type", "dot")
-
-
-def key_alters(fifths: int) -> dict[str, int]:
-    """The alteration (semitones) the key signature gives each step letter."""
-    if fifths >= 0:
-        return {step: 1 for step in SHARP_ORDER[:fifths]}
-    return {step: -1 for step in SHARP_ORDER[::-1][:-fifths]}
-
-
-def with_accidentals(musicxml: str) -> str:
-    """The score with an <accidental> on every note whose alteration the key signature and the
-    bar so far do not give (Verovio draws only written accidentals; notation programs work them
-    out, so exported files may leave them implicit). Tied-over notes carry none."""
-    root = ET.fromstring(musicxml.encode("utf-8"))
-    for part in root.iter("part"):
-        key: dict[str, int] = {}
-        for measure in part.iter("measure"):
-            fifths = measure.findtext("attributes/key/fifths")
-            if fifths is not None:
-                key = key_alters(int(fifths))
-            in_bar: dict[tuple[str, str], int] = {}
-            for note in measure.iter("note"):
-                pitch = note.find("pitch")
-                if pitch is None or note.find("accidental") is not None:
-                    continue
-                step, octave = pitch.findtext("step", ""), pitch.findtext("octave", "")
-                alter = round(float(pitch.findtext("alter") or 0))
-                tied_over = any(t.get("type") == "stop" for t in note.findall("tie"))
-                expected = in_bar.get((step, octave), key.get(step, 0))
-                in_bar[(step, octave)] = alter
-                if alter == expected or tied_over or alter not in ACCIDENTALS:
-                    continue
-                accidental = ET.Element("accidental")
-                accidental.text = ACCIDENTALS[alter]
-                place = max((k for k, child in enumerate(note)
-                             if child.tag in BEFORE_ACCIDENTAL), default=-1) + 1
-                note.insert(place, accidental)
-    body = ET.tostring(root, encoding="unicode")
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
-
-
 def group_written_notes(written_ids: list[str], continues: list[bool]) -> list[tuple[str, ...]]:
     """Group written note ids (score order) into sounding notes: a tie continuation joins the
     note before it."""
@@ -134,7 +91,7 @@ def engrave_musicxml(musicxml: str, page_width: int = PAGE_WIDTH, page_height: i
     toolkit.setOptions({"pageWidth": page_width, "pageHeight": page_height, "scale": scale,
                         "adjustPageHeight": True, "footer": "none", "header": "auto",
                         "breaks": "auto", "svgViewBox": True, "svgRemoveXlink": False})
-    if not toolkit.loadData(with_accidentals(musicxml)):
+    if not toolkit.loadData(musicxml):
         raise EngravingError("Verovio could not read the score's MusicXML. Export it as "
                              "MusicXML (Ctrl+E) and open it in a notation program instead.")
     pages = tuple(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1))

@@ -3,7 +3,10 @@
 Written with the standard library's ElementTree: one part, 4 divisions per quarter note (the
 transcription's grid is a sixteenth), notes split at bar lines and into plain or dotted values
 with ties. Pitches are written for the chosen transposition, with a <transpose> element so
-notation programs play them at concert pitch.
+notation programs play them at concert pitch. Each note spells its pitch in the key and carries
+the written accidental a reader needs (<accidental>): where the key signature, or an earlier
+note on the same line in the bar, does not already give its alteration. A note tied over from
+the bar before carries none and leaves the bar's alterations as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ BASS_CLEF_BELOW_MIDI = 55   # written median below G3: bass clef
 # Written = concert + semitones; MusicXML <transpose> gives written -> sounding. Letter steps of
 # each interval within an octave, by its size in semitones (the tritone as an augmented fourth).
 DIATONIC_STEPS = (0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6)
+SHARP_ORDER = "FCGDAEB"        # the order sharps enter a key signature (flats: reversed)
+ACCIDENTALS = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}
 
 
 @dataclass(frozen=True)
@@ -133,27 +138,58 @@ def spelled_pitch(written_midi: int, key: Key | None, prefer_flats: bool
     return name[0], alter, octave
 
 
+def key_alters(fifths: int) -> dict[str, int]:
+    """The alteration (semitones) a key signature of `fifths` gives each step letter."""
+    if fifths >= 0:
+        return {step: 1 for step in SHARP_ORDER[:fifths]}
+    return {step: -1 for step in SHARP_ORDER[::-1][:-fifths]}
+
+
+class BarAccidentals:
+    """Which written accidentals a bar needs, note by note (call `start_bar` at each bar)."""
+
+    def __init__(self, fifths: int) -> None:
+        self.key = key_alters(fifths)
+        self.in_bar: dict[tuple[str, int], int] = {}
+
+    def start_bar(self) -> None:
+        """A bar line: only the key signature holds again."""
+        self.in_bar = {}
+
+    def accidental(self, step: str, alter: int, octave: int, tied_over: bool) -> str | None:
+        """The <accidental> a note needs ("sharp", "natural"...), or None."""
+        if tied_over:
+            return None
+        line = (step, octave)
+        expected = self.in_bar.get(line, self.key.get(step, 0))
+        self.in_bar[line] = alter
+        return ACCIDENTALS.get(alter) if alter != expected else None
+
+
 def _pitch(parent: ET.Element, written_midi: int, prefer_flats: bool,
-           key: Key | None = None) -> None:
+           key: Key | None = None) -> tuple[str, int, int]:
     step, alter, octave = spelled_pitch(written_midi, key, prefer_flats)
     pitch = _sub(parent, "pitch")
     _sub(pitch, "step", step)
     if alter:
         _sub(pitch, "alter", str(alter))
     _sub(pitch, "octave", str(octave))
+    return step, alter, octave
 
 
 def _note(measure: ET.Element, piece: Piece, bar_length: int, transcription: Transcription,
-          whole_bar_rest: bool) -> None:
+          whole_bar_rest: bool, bar: BarAccidentals) -> None:
     note = _sub(measure, "note")
+    accidental = None
     if piece.midi is None:
         if whole_bar_rest:
             _sub(note, "rest", measure="yes")
         else:
             _sub(note, "rest")
     else:
-        _pitch(note, piece.midi + transcription.transpose_semitones, transcription.prefer_flats,
-               written_key(transcription))
+        step, alter, octave = _pitch(note, piece.midi + transcription.transpose_semitones,
+                                     transcription.prefer_flats, written_key(transcription))
+        accidental = bar.accidental(step, alter, octave, piece.tie_stop)
     _sub(note, "duration", str(piece.length))
     if piece.tie_stop:
         _sub(note, "tie", type="stop")
@@ -165,6 +201,8 @@ def _note(measure: ET.Element, piece: Piece, bar_length: int, transcription: Tra
         _sub(note, "type", value[1])
         if value[2]:
             _sub(note, "dot")
+    if accidental is not None:          # MusicXML's order: after <type> and <dot>
+        _sub(note, "accidental", accidental)
     if piece.tie_start or piece.tie_stop:
         notations = _sub(note, "notations")
         if piece.tie_stop:
@@ -240,15 +278,18 @@ def score_element(transcription: Transcription, title: str = "pitchlive transcri
     score_part = _sub(_sub(root, "part-list"), "score-part", id="P1")
     _sub(score_part, "part-name", part_name)
     part = _sub(root, "part", id="P1")
+    signature_key = written_key(transcription)
+    accidentals = BarAccidentals(signature_key.fifths if signature_key else 0)
     for number, pieces in enumerate(bars, start=1):
         measure = _sub(part, "measure", number=str(number))
+        accidentals.start_bar()
         if number == 1:
             _attributes(measure, transcription)
             _tempo(measure, transcription.tempo_bpm)
         whole_rest = len(pieces) == 1 and pieces[0].midi is None and \
             pieces[0].length == bar_length
         for piece in pieces:
-            _note(measure, piece, bar_length, transcription, whole_rest)
+            _note(measure, piece, bar_length, transcription, whole_rest, accidentals)
     return root
 
 

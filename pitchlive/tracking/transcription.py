@@ -28,7 +28,7 @@ from pitchlive.audio.levels import frame_levels_dbfs
 from pitchlive.frames import HOP_S, PitchTrack
 from pitchlive.music import hz_to_midi, midi_to_hz
 from pitchlive.notation.key import Key, estimate_key
-from pitchlive.notation.metre import Metre, estimate_metre
+from pitchlive.notation.metre import Metre, TimeSignature, estimate_metre
 from pitchlive.settings import Settings
 from pitchlive.tracking import tempo as tempo_mod
 from pitchlive.tracking import voicing
@@ -188,6 +188,43 @@ def _key_of(events: list[Note], options: TranscriptionOptions,
     if key is not None and prefer_flats and key.fifths >= 6:
         key = Key(key.fifths - 12, key.mode, key.correlation)
     return key, key is not None
+
+
+def renotate(transcription: Transcription, key: Key | None = None,
+             time_signature: TimeSignature | None = None) -> Transcription:
+    """The same notes written in another key and/or time signature, without transcribing again.
+
+    key and time_signature are what the user chose; None estimates each from the notes, as
+    `transcribe` does. The notes keep their times and their order on the grid: only the bar
+    lines (where the first downbeat falls), the key signature and the spelling change, so a
+    window can follow a choice at once and the exports (MIDI meta events and pickup, MusicXML)
+    follow it too.
+    """
+    options = TranscriptionOptions(key=key, time_signature=time_signature)
+    if not transcription.notes:
+        signature = time_signature or transcription.time_signature
+        return replace(transcription, key=key or transcription.key, key_estimated=key is None
+                       and transcription.key_estimated, beats_per_bar=signature.beats,
+                       beat_type=signature.beat_type)
+    beat_s = 60.0 / transcription.tempo_bpm
+    first = min(e.start_beats for e in transcription.events)
+    # Metre estimation is blind to a constant shift: start from the first event on beat 0.
+    events = [replace(e, start_beats=e.start_beats - first) for e in transcription.events]
+    events, start_s, metre = _place_in_bars(events, transcription.score_start_s + first * beat_s,
+                                            beat_s, options)
+    chosen_key, key_estimated = _key_of(events, options, transcription.prefer_flats)
+    signature = metre.time_signature
+    return replace(transcription, events=tuple(events), score_start_s=start_s,
+                   beats_per_bar=signature.beats, beat_type=signature.beat_type,
+                   key=chosen_key, key_estimated=key_estimated, metre_estimated=metre.estimated)
+
+
+def estimated_notation(transcription: Transcription) -> tuple[Key | None, TimeSignature]:
+    """The key and time signature estimated from a transcription's notes (what "Auto" gives)."""
+    if transcription.key_estimated and transcription.metre_estimated:
+        return transcription.key, transcription.time_signature
+    auto = renotate(transcription)
+    return auto.key, auto.time_signature
 
 
 def _onsets_from_audio(drafts: list[NoteDraft], audio_16k: np.ndarray, a4_hz: float,

@@ -9,6 +9,9 @@ pitch kept) is rendered ahead off the GUI thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton
@@ -24,9 +27,11 @@ REGION_BRUSH = (90, 160, 255, 50)
 class RecordingTransport(QObject):
     """The Recording view's transport (see the module doc)."""
 
-    def __init__(self, file_view, takes, feed, parent: QObject | None = None) -> None:
+    def __init__(self, file_view, takes, feed, parent: QObject | None = None,
+                 notes_source: Callable[[], Path | None] = lambda: None) -> None:
         super().__init__(parent)
         self._view, self._takes, self._feed = file_view, takes, feed
+        self._notes_source = notes_source     # the file the feed's notes come from
         self.cursor_s = 0.0
         self.region = pg.LinearRegionItem(brush=pg.mkBrush(*REGION_BRUSH), movable=True)
         self.region.setZValue(4)
@@ -154,7 +159,17 @@ class RecordingTransport(QObject):
             return
         if self.playing_here:
             self._view.set_playhead(heard)
-        self._feed.set_position(heard)
+        # The notes' clock is their own audio's: another file playing lights nothing.
+        self._feed.set_position(heard if self._plays_the_notes() else None)
+
+    def _plays_the_notes(self) -> bool:
+        region, source = self._takes.playback.region, self._notes_source()
+        if region is None or source is None:
+            return False
+        try:
+            return Path(region.path).resolve() == Path(source).resolve()
+        except OSError:
+            return False
 
     def _duration_s(self) -> float | None:
         result = self._view.result

@@ -5,6 +5,9 @@ Verovio on a background job (pitchlive.exports.engraving) and drawn page by page
 renderer, on white paper in either theme. It follows the window's NotesFeed: a new or corrected
 transcription is engraved again, and the playhead lights the note under it (turning the page
 and scrolling to it). The score exports as SVG (Verovio's own) or PDF (one page per page).
+Its Key and Time combo boxes choose how the notes are written (Auto: estimated, shown as
+"Auto (D major)"); the choice goes to the NotesFeed, whose owner re-writes the notes, so the
+score and the MIDI / MusicXML exports follow it. Only listed values can be chosen.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QS
 from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -26,12 +30,17 @@ from PySide6.QtWidgets import (
 
 from pitchlive.exports.atomic import write_bytes_atomically
 from pitchlive.exports.engraving import EngravedScore, highlighted, note_at, qt_svg
+from pitchlive.notation.key import MODES, Key
+from pitchlive.notation.metre import TimeSignature
 from pitchlive.ui.take_texts import ERROR, Notice
 from pitchlive.ui.view_keys import add_view_keys
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.5, 4.0
 PDF_RESOLUTION_DPI = 300
+KEY_CHOICES = tuple(Key(fifths, mode) for mode in MODES for fifths in range(-6, 7))
+SIGNATURE_CHOICES = tuple(TimeSignature(b, t) for b, t in (
+    (2, 4), (3, 4), (4, 4), (6, 8), (2, 2), (3, 8), (5, 4), (7, 8), (9, 8), (12, 8)))
 EMPTY_TEXT = ("Transcribe a take or a recording (Ctrl+T) to see its score here. Corrections "
               "made on the Recording view's piano roll show up at once.")
 
@@ -135,7 +144,7 @@ class ScoreView(QWidget):
         self.zoom_in_button.setToolTip("Zoom in (Ctrl+Shift++)")
         self.svg_button, self.pdf_button = QPushButton("Export SVG…"), QPushButton("Export PDF…")
         header = QHBoxLayout()
-        header.addWidget(self.status, 1)
+        header.addStretch(1)
         for widget in (self.prev_button, self.page_label, self.next_button, self.zoom_out_button,
                        self.zoom_in_button, self.svg_button, self.pdf_button):
             header.addWidget(widget)
@@ -145,6 +154,7 @@ class ScoreView(QWidget):
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.status)
         layout.addLayout(header)
         layout.addWidget(self.scroll, 1)
         self.prev_button.clicked.connect(lambda: self.show_page(self.page - 1))
@@ -165,13 +175,70 @@ class ScoreView(QWidget):
             ("Ctrl+0", "Fit the page to the width", self.fit),
             ("PgDown", "Next page", lambda: self.show_page(self.page + 1)),
             ("PgUp", "Previous page", lambda: self.show_page(self.page - 1))))
+        self._build_notation(header)
         self._update_controls()
+
+    def _build_notation(self, header: QHBoxLayout) -> None:
+        self.key_box, self.signature_box = QComboBox(), QComboBox()
+        self.key_box.setToolTip("Key of the score and the exports (Auto: estimated from the "
+                                "notes)")
+        self.signature_box.setToolTip("Time signature of the score and the exports (Auto: "
+                                      "estimated from the notes)")
+        for box, choices in ((self.key_box, KEY_CHOICES),
+                             (self.signature_box, SIGNATURE_CHOICES)):
+            box.addItem("Auto", None)
+            for choice in choices:
+                box.addItem(choice.name if isinstance(choice, Key) else str(choice), choice)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.currentIndexChanged.connect(self._on_notation_chosen)
+        for k, widget in enumerate((QLabel("Key"), self.key_box, QLabel("Time"),
+                                    self.signature_box)):
+            header.insertWidget(k, widget)
+        feed = getattr(self._context, "notes", None)
+        if feed is None:
+            self.key_box.setEnabled(False)
+            self.signature_box.setEnabled(False)
+        else:
+            feed.notation_changed.connect(self._show_notation)
+            self._show_notation(feed.key, feed.time_signature)
+
+    @staticmethod
+    def _choose(box: QComboBox, choices: tuple, value) -> None:
+        index = choices.index(value) + 1 if value in choices else 0
+        if box.currentIndex() != index:
+            box.blockSignals(True)
+            box.setCurrentIndex(index)
+            box.blockSignals(False)
+
+    def _show_notation(self, key, time_signature) -> None:
+        """The combo boxes show the feed's choice (None: Auto)."""
+        self._choose(self.key_box, KEY_CHOICES,
+                     None if key is None else Key(key.fifths, key.mode))
+        self._choose(self.signature_box, SIGNATURE_CHOICES, time_signature)
+
+    def _on_notation_chosen(self) -> None:
+        feed = getattr(self._context, "notes", None)
+        if feed is not None:
+            feed.set_notation(self.key_box.currentData(), self.signature_box.currentData())
+
+    def _show_estimates(self, transcription) -> None:
+        """The Auto items say what Auto gives for these notes: "Auto (D major)"."""
+        key_text = signature_text = "Auto"
+        if transcription is not None and transcription.notes:
+            from pitchlive.tracking.transcription import estimated_notation
+
+            key, signature = estimated_notation(transcription)
+            key_text = f"Auto ({key.name})" if key is not None else "Auto"
+            signature_text = f"Auto ({signature})"
+        self.key_box.setItemText(0, key_text)
+        self.signature_box.setItemText(0, signature_text)
 
     # ---- inputs ------------------------------------------------------------------------------
     def show_transcription(self, transcription, title: str = "pitchlive transcription") -> None:
         """Engrave a transcription (on a background job); None or no notes empties the tab."""
         self._generation += 1
         self.transcription, self.title_text = transcription, title or self.title_text
+        self._show_estimates(transcription)
         if transcription is None or not transcription.notes:
             self.score, self.lit_note = None, None
             self.canvas.set_svg("")
@@ -193,7 +260,9 @@ class ScoreView(QWidget):
         self.score, self.lit_note = score, None
         notes = len(self.transcription.notes)
         t = self.transcription
-        self.status.setText(f"{self.title_text}: {notes} notes, {t.tempo_bpm:.0f} BPM, "
+        key = f"{t.key.name}, " if t.key is not None else ""
+        self.status.setText(f"{self.title_text}: {notes} notes, {key}{t.time_signature}, "
+                            f"{t.tempo_bpm:.0f} BPM, "
                             f"{score.page_count} page{'s' if score.page_count > 1 else ''}")
         self.show_page(min(self.page, score.page_count - 1))
 

@@ -102,6 +102,12 @@ class TakeNotes(QObject):
         self._offset_s = offset_s
         self.draw()
 
+    def rewrite(self, transcription) -> None:
+        """The same notes written differently (another key or time signature): what they are
+        of, their title and place stay; the exports use the new one."""
+        self.transcription = transcription
+        self.draw()
+
     def draw(self) -> None:
         """Bars on the view the notes belong to (at the current A4); none on the other."""
         t = self.transcription
