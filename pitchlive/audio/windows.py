@@ -130,6 +130,29 @@ class SlidingWindows:
         self._final_centre = (n // HOP_SAMPLES) * HOP_SAMPLES
         self._ring.write(np.zeros(MAX_WINDOW_SAMPLES, dtype=np.float32))
 
+    @property
+    def next_centre_sample(self) -> int:
+        """16 kHz sample (from stream start) at which the next frame is centred."""
+        return self._next_centre
+
+    def recent(self, n_samples: int) -> np.ndarray:
+        """The last n_samples pushed (a view, float32 (n_samples,); silence before the stream)."""
+        return self._ring.window(self._ring.written_samples, n_samples)
+
+    def forget_before(self, centre_sample: int) -> int:
+        """Give up the frames centred before centre_sample (hop grid, rounded up); not skips.
+
+        For audio heard while no model could run (it is loading): only its newest part waits
+        for the model. Returns how many frames were given up.
+        """
+        hop = self.hop_samples
+        target = -(-centre_sample // hop) * hop
+        if target <= self._next_centre:
+            return 0
+        forgotten = (target - self._next_centre) // hop
+        self._next_centre = target
+        return forgotten
+
     def next_end_sample(self, right_context_samples: int) -> int:
         """16 kHz sample count (from stream start) that completes the next window."""
         return self._next_centre + right_context_samples
