@@ -3,8 +3,8 @@
 For each (hop, right context, window) the engine runs
 - the pitch-step signal through the real-time file source (bench/engine_common.py
   step_latencies_file): ring buffer -> first frame at the new pitch, median over the steps;
-- the accuracy corpus (bench/accuracy_corpus.py; --takes N: its first N takes, --snr: the
-  conditions) through the real engine at full speed: live RPA pooled over those takes, beside
+- the accuracy corpus (bench/accuracy_corpus.py; --takes N: N takes spread over it, --snr:
+  the conditions) through the real engine at full speed: live RPA pooled over those takes, beside
   whole-file analysis of the same audio (the accuracy issue: live within 0.01 of whole-file);
 - the CPU per second of audio at that hop (process CPU of the full-speed runs: decoding, the
   worker and the refinement; the model is most of it).
@@ -35,7 +35,8 @@ from pitchlive.settings import Settings  # noqa: E402
 THRESHOLD = 0.9
 # (hop, right context, window): the window is the shipped 2304 samples where SPICE has a frame
 # that far before its end, else the nearest length that has one.
-CONFIGS = ((512, 768, 2304), (512, 512, 2560), (512, 256, 2304), (512, 0, 2048),
+CONFIGS = ((512, 768, 2304), (512, 512, 2560), (512, 512, 2048), (512, 256, 2304),
+           (512, 256, 1792), (512, 0, 2048),
            (256, 768, 2304), (256, 512, 2560), (256, 256, 2304), (256, 0, 2048))
 
 
@@ -73,15 +74,23 @@ def main() -> None:
     from pitchlive.analysis.inference import predict
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--takes", type=int, default=8, help="first N takes of the corpus")
+    parser.add_argument("--takes", type=int, default=8,
+                        help="N takes spread over the corpus (rooms aside)")
     parser.add_argument("--snr", type=float, nargs="*", default=[10.0],
                         help="noisy conditions besides clean (dB SNR)")
     parser.add_argument("--steps", type=int, default=24, help="pitch steps for the latency")
     parser.add_argument("--hops", type=int, nargs="*", default=[512, 256])
+    parser.add_argument("--right", type=int, nargs="*", default=[768, 512, 256, 0],
+                        help="right contexts to run (samples)")
+    parser.add_argument("--windows", type=int, nargs="*", default=[2304, 2560, 2048, 1792],
+                        help="window lengths to run (samples)")
     args = parser.parse_args()
     model = load_spice()
     takes = corpus.load()
-    chosen = [t for t in takes if t.kind != "room"][:args.takes]
+    # Spread over the corpus (low to high instruments, voices, the exact notes), rooms aside.
+    plain = [t for t in takes if t.kind != "room"]
+    chosen = [plain[int(i)] for i in np.unique(np.linspace(0, len(plain) - 1, args.takes)
+                                               .round().astype(int))]
     index = {id(t): takes.index(t) for t in chosen}
     conditions = [None] + list(args.snr)
     whole = []
@@ -98,13 +107,14 @@ def main() -> None:
                                                 track.confidence >= THRESHOLD)))
         whole_rpa = pooled(whole, takes).rpa
         seconds = sum(takes[i].audio.size for i, _ in paths) / corpus.SAMPLE_RATE_HZ
+        print(f"takes: {', '.join(t.name for t in chosen)}")
         print(f"{len(chosen)} takes x {len(conditions)} conditions ({seconds:.0f} s of audio); "
               f"whole-file RPA {whole_rpa:.3f}")
         print("| hop | right context | window | latency median (p95) | live RPA | "
               "live - whole | CPU s per s |")
         print("|---|---|---|---|---|---|---|")
         for hop, right, window in CONFIGS:
-            if hop not in args.hops:
+            if hop not in args.hops or right not in args.right or window not in args.windows:
                 continue
             settings = Settings(right_context_samples=right, window_samples=window)
             live, cpu = [], 0.0

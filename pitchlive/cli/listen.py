@@ -69,6 +69,9 @@ def add_source_options(parser) -> None:
                              "is used if it refuses)")
     parser.add_argument("--input", metavar="FILE",
                         help="track a recording in real time instead of the microphone")
+    parser.add_argument("--low-latency", action="store_true",
+                        help="show each frame sooner (about 20 ms) at some accuracy: a shorter "
+                             "look past the frame (see the README's latency study)")
 
 
 def cents_bar(cents: float | None, half_width: int = BAR_HALF_WIDTH) -> str:

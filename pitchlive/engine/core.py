@@ -6,8 +6,8 @@ Data flow (one way):
         -> CaptureSink: mixes/picks the channel into a native-rate RingBuffer, nothing else
     worker thread
         -> StreamingResampler (native rate -> 16 kHz, block-invariant)
-        -> SlidingWindows: every hop, the model on the last ``settings.window_samples`` samples,
-           keeping the frame that has ``right_context_samples`` of audio after its centre
+        -> SlidingWindows: every hop, the model on the last ``settings.live_window`` samples,
+           keeping the frame that has its right context of audio after its centre
         -> ModelFrame -> LiveTracker (pitchlive.tracking.live: voicing, smoothing, tuning
            offset, naming) -> PitchFrame -> every subscriber (called on the worker thread)
     and every native-rate block the worker takes from the ring buffer -> audio subscribers
@@ -281,7 +281,7 @@ class Engine:
 
     def _warm_up(self, model: PitchModel) -> None:
         try:
-            warm_up(model, self._settings.window_samples)
+            warm_up(model, self._settings.live_window[0])
         except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001 - a broken model must give a clear message
@@ -352,7 +352,7 @@ class Engine:
                 return ended
             # Sleep until the capture has the input the next window needs (plus what the
             # resampler's filter looks ahead).
-            end_16k = (stream.windows.next_end_sample(settings.right_context_samples)
+            end_16k = (stream.windows.next_end_sample(settings.live_window[1])
                        if self._model is not None else stream.level_sample_16k + self.hop_samples)
             sink.wake_at_samples = (stream.anchor_native
                                     + math.ceil(end_16k * stream.native_per_16k)
@@ -428,11 +428,11 @@ class Engine:
         started = time.perf_counter()
         # How far behind the worker may fall before it skips windows (audio/windows.py).
         max_lag = max_lag_samples(stream.window_cost.typical_s) if self.source.realtime else None
-        if stream.catching_up(stream.windows.next_end_sample(settings.right_context_samples),
-                              max_lag):
+        window_samples, right_context_samples = settings.live_window
+        if stream.catching_up(stream.windows.next_end_sample(right_context_samples), max_lag):
             max_lag = None      # audio heard while the model loaded: all of it is analysed
-        result = stream.windows.next_due(self._model.infer, settings.window_samples,
-                                         settings.right_context_samples, max_lag)
+        result = stream.windows.next_due(self._model.infer, window_samples,
+                                         right_context_samples, max_lag)
         self._skipped_windows = stream.windows.skipped_windows
         stream.frame_came = result is not None
         if result is None:
