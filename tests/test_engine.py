@@ -474,3 +474,24 @@ def test_a_short_stall_of_a_fast_worker_is_caught_up_not_skipped(tmp_path):
     stats = engine.stats()
     assert stalled and stats.skipped_windows == 0
     assert stats.frames_emitted == len(rec.frames) == 48000 // 512 + 1
+
+
+def test_a_starved_fast_worker_works_off_a_second_behind_instead_of_skipping(tmp_path):
+    # Another process burning a core can keep the worker off the CPU for most of a second;
+    # with ~3 ms windows the backlog is worked off within a quarter of a second.
+    path = write_wav(tmp_path / "tone.wav", harmonic_tone(440.0, 3.5, 16000), 16000)
+    engine = Engine(RAW, SlowModel(delay_s=0.003), FileSource(path, realtime=True))
+    rec = Recorder(engine)
+    stalled = []
+
+    def stall_once(frame: PitchFrame) -> None:
+        if not stalled and frame.time_s > 1.0:
+            stalled.append(frame.time_s)
+            time.sleep(1.2)
+
+    engine.subscribe(stall_once)
+    engine.start()
+    assert engine.wait(15)
+    stats = engine.stats()
+    assert stalled and stats.skipped_windows == 0
+    assert stats.frames_emitted == len(rec.frames) == 56000 // 512 + 1

@@ -32,11 +32,14 @@ InferFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 # A live worker that falls more than this behind the newest audio skips to the newest window.
 # 4 hops (128 ms) absorbs late, bursty blocks and bounds the latency a slow model adds...
 MAX_LAG_HOPS = 4
-# ...unless its windows are cheap enough to work the backlog off within CATCH_UP_S (a LiteRT call
-# takes ~1 ms), up to MAX_CATCH_UP_HOPS (1 s) behind: a stall of the worker (a busy machine, a
-# garbage collection) then delays a few frames instead of dropping them.
-CATCH_UP_S = 0.064
-MAX_CATCH_UP_HOPS = 32
+# ...unless its windows are cheap enough to work the backlog off within CATCH_UP_S (a LiteRT
+# window with refinement takes ~3 ms), up to MAX_CATCH_UP_HOPS (2 s) behind: a stall of the
+# worker (a busy machine, another process burning a core, a garbage collection) then delays
+# frames for a moment instead of dropping them. Measured (bench/engine_endurance.py --burn,
+# load ~10): with 64 ms and 1 s the worker of a starved process skipped ~60 windows a minute,
+# in bursts of 0.4-0.8 s it could have worked off.
+CATCH_UP_S = 0.25
+MAX_CATCH_UP_HOPS = 64
 
 
 class WindowCost:
