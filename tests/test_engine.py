@@ -478,7 +478,7 @@ def test_a_short_stall_of_a_fast_worker_is_caught_up_not_skipped(tmp_path):
 
 def test_a_starved_fast_worker_works_off_a_second_behind_instead_of_skipping(tmp_path):
     # Another process burning a core can keep the worker off the CPU for most of a second;
-    # with ~3 ms windows the backlog is worked off within a quarter of a second.
+    # with ~3 ms windows the backlog is worked off within half a second.
     path = write_wav(tmp_path / "tone.wav", harmonic_tone(440.0, 3.5, 16000), 16000)
     engine = Engine(RAW, SlowModel(delay_s=0.003), FileSource(path, realtime=True))
     rec = Recorder(engine)
@@ -495,3 +495,21 @@ def test_a_starved_fast_worker_works_off_a_second_behind_instead_of_skipping(tmp
     stats = engine.stats()
     assert stalled and stats.skipped_windows == 0
     assert stats.frames_emitted == len(rec.frames) == 56000 // 512 + 1
+
+
+def test_a_stall_on_the_first_frame_is_caught_up_from_the_warm_up_cost(tmp_path):
+    # Before any window is measured, the model's warm-up call stands for a window's cost: a
+    # worker held up at once (a process starting beside it) works its backlog off.
+    path = write_wav(tmp_path / "tone.wav", harmonic_tone(440.0, 2.5, 16000), 16000)
+    engine = Engine(RAW, SlowModel(delay_s=0.002), FileSource(path, realtime=True))
+    stalled = []
+
+    def stall_first(frame: PitchFrame) -> None:
+        if not stalled:
+            stalled.append(frame.time_s)
+            time.sleep(0.6)
+
+    engine.subscribe(stall_first)
+    engine.start()
+    assert engine.wait(15)
+    assert stalled and engine.stats().skipped_windows == 0

@@ -33,12 +33,12 @@ InferFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 # 4 hops (128 ms) absorbs late, bursty blocks and bounds the latency a slow model adds...
 MAX_LAG_HOPS = 4
 # ...unless its windows are cheap enough to work the backlog off within CATCH_UP_S (a LiteRT
-# window with refinement takes ~3 ms), up to MAX_CATCH_UP_HOPS (2 s) behind: a stall of the
-# worker (a busy machine, another process burning a core, a garbage collection) then delays
-# frames for a moment instead of dropping them. Measured (bench/engine_endurance.py --burn,
-# load ~10): with 64 ms and 1 s the worker of a starved process skipped ~60 windows a minute,
-# in bursts of 0.4-0.8 s it could have worked off.
-CATCH_UP_S = 0.25
+# window with refinement takes ~3 ms, 5-10 ms on a loaded machine), up to MAX_CATCH_UP_HOPS
+# (2 s) behind: a stall of the worker (a busy machine, another process burning a core, a
+# garbage collection) then delays frames for a moment instead of dropping them. Measured
+# (bench/engine_endurance.py --burn, load ~10): with 64 ms and 1 s the worker of a starved
+# process skipped ~60 windows a minute, in bursts of 0.4-0.8 s it could have worked off.
+CATCH_UP_S = 0.5
 MAX_CATCH_UP_HOPS = 64
 
 
@@ -65,11 +65,15 @@ class WindowCost:
 def max_lag_samples(window_cost_s: float) -> int:
     """How far behind the newest audio (16 kHz samples) a live worker may fall before skipping.
 
-    window_cost_s is what one window costs the worker (seconds; 0 before it is measured).
+    window_cost_s is what one window costs the worker (seconds; 0 before it is measured). While
+    it works off n windows, n * window_cost_s / hop_s more arrive: a backlog of n clears in
+    n * window_cost_s / (1 - window_cost_s / hop_s), never for a worker slower than real time.
     """
     hops = MAX_LAG_HOPS
-    if window_cost_s > 0:
-        hops = max(hops, min(MAX_CATCH_UP_HOPS, int(CATCH_UP_S / window_cost_s)))
+    hop_s = HOP_SAMPLES / 16000
+    if 0 < window_cost_s < hop_s:
+        clearable = CATCH_UP_S * (1 - window_cost_s / hop_s) / window_cost_s
+        hops = max(hops, min(MAX_CATCH_UP_HOPS, int(clearable)))
     return hops * HOP_SAMPLES
 
 

@@ -84,6 +84,7 @@ class Engine:
         # audio waits for the model (the newest PENDING_AUDIO_S of it).
         self._model = model
         self._arriving_model: PitchModel | None = None
+        self._warm_up_s = 0.0
         self._level_subscribers = Subscribers("level")
         self.source = source
         self._frame_subscribers = Subscribers("frame")
@@ -280,12 +281,15 @@ class Engine:
         self._level_dbfs = math.nan
 
     def _warm_up(self, model: PitchModel) -> None:
+        started = time.perf_counter()
         try:
             warm_up(model, self._settings.live_window[0])
         except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001 - a broken model must give a clear message
             raise ModelError(failure_message(exc)) from exc
+        # The first guess at a window's cost, so the first windows may already be caught up.
+        self._warm_up_s = time.perf_counter() - started
 
     def _join_worker(self) -> None:
         worker = self._worker
@@ -332,7 +336,7 @@ class Engine:
 
     def _process(self, sink: CaptureSink) -> tuple[str, str | None]:
         """The worker loop; returns (why it ended, user-facing error message or None)."""
-        stream = Stream.starting(float(sink.sample_rate_hz), self.hop_samples)
+        stream = Stream.starting(float(sink.sample_rate_hz), self.hop_samples, self._warm_up_s)
         # A new stream starts a new tuning offset (another source, or the same after a pause).
         self._tracker.start_stream(self._settings)
         self._audio_position = 0
@@ -341,7 +345,9 @@ class Engine:
             if self._model is None and self._arriving_model is not None:
                 self._adopt_model(stream)
             self._take_in(sink, stream, now)
-            self._report_overflows(sink, stream, now)
+            overflow = stream.overflow_message(sink, now, OVERFLOW_EVENT_INTERVAL_S)
+            if overflow is not None:
+                self._emit_event(EngineEvent("overflow", overflow))
             # One window at a time, taking in new audio in between: a slow model is then judged
             # on how far behind the newest audio it is, and skips to stay current.
             settings = self._settings
@@ -396,6 +402,7 @@ class Engine:
         model = self._arriving_model
         self._warm_up(model)
         self._model = model
+        stream.guess_window_cost(self._warm_up_s)
         stream.catch_up_end_16k = stream.windows.samples
         waiting = stream.windows.samples - stream.windows.next_centre_sample
         log.info("model ready: the %.1f s heard meanwhile is analysed now", waiting / 16000)
@@ -411,15 +418,6 @@ class Engine:
         self._emit_lost_audio(stream.read_pos - lost_from, stream.rate_hz)
         self._tracker.skip()
         return sink.ring.read(stream.read_pos, written)
-
-    def _report_overflows(self, sink: CaptureSink, stream: "Stream", now: float) -> None:
-        if sink.overflows > stream.reported_overflows and \
-                now - stream.last_overflow_event >= OVERFLOW_EVENT_INTERVAL_S:
-            stream.reported_overflows = sink.overflows
-            stream.last_overflow_event = now
-            self._emit_event(EngineEvent(
-                "overflow", f"Audio input overflowed ({sink.overflows} times so far): some "
-                            "sound was lost because the computer was too busy."))
 
     def _run_next_window(self, sink: CaptureSink, stream: "Stream", settings: Settings) -> bool:
         """Run the model on the next due window and emit its frame; False if none was due."""

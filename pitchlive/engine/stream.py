@@ -39,13 +39,23 @@ class Stream:
     level_sample_16k: int = 0      # 16 kHz samples covered by the last InputLevel
 
     @staticmethod
-    def starting(rate_hz: float, hop_samples: int) -> "Stream":
+    def starting(rate_hz: float, hop_samples: int, first_cost_s: float = 0.0) -> "Stream":
+        """A stream's state at its start; first_cost_s: a first guess at a window's cost
+        (the model's warm-up call), 0 for none."""
         resampler = StreamingResampler(rate_hz, MODEL_SAMPLE_RATE_HZ)
         # resample_poly's filter spans 10 * max(up, down) taps each side at the upsampled rate.
         lookahead = (0 if resampler.up == resampler.down else
                      math.ceil(10 * max(resampler.up, resampler.down) / resampler.up) + 1)
-        return Stream(rate_hz, resampler, SlidingWindows(hop_samples), lookahead,
-                       last_data_time=time.monotonic())
+        stream = Stream(rate_hz, resampler, SlidingWindows(hop_samples), lookahead,
+                        last_data_time=time.monotonic())
+        stream.guess_window_cost(first_cost_s)
+        return stream
+
+    def guess_window_cost(self, cost_s: float) -> None:
+        """Start the window costs from a guess (the model's warm-up call; 0: none). It counts
+        as three windows, so one first window that stalls does not make the worker skip."""
+        for _ in range(3 if cost_s > 0 else 0):
+            self.window_cost.add(cost_s)
 
     @property
     def native_per_16k(self) -> float:
@@ -109,3 +119,13 @@ class Stream:
         self.catch_up_backlog_16k = backlog
         self.catch_up_end_16k = self.windows.samples
         return True
+
+    def overflow_message(self, sink: CaptureSink, now: float, interval_s: float) -> str | None:
+        """The words for input overflows not yet reported, at most once per interval_s."""
+        if sink.overflows <= self.reported_overflows or \
+                now - self.last_overflow_event < interval_s:
+            return None
+        self.reported_overflows = sink.overflows
+        self.last_overflow_event = now
+        return (f"Audio input overflowed ({sink.overflows} times so far): some sound was lost "
+                "because the computer was too busy.")
