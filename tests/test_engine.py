@@ -478,7 +478,7 @@ def test_a_short_stall_of_a_fast_worker_is_caught_up_not_skipped(tmp_path):
 
 def test_a_starved_fast_worker_works_off_a_second_behind_instead_of_skipping(tmp_path):
     # Another process burning a core can keep the worker off the CPU for most of a second;
-    # with ~3 ms windows the backlog is worked off within half a second.
+    # with ~3 ms windows the backlog is worked off within a second.
     path = write_wav(tmp_path / "tone.wav", harmonic_tone(440.0, 3.5, 16000), 16000)
     engine = Engine(RAW, SlowModel(delay_s=0.003), FileSource(path, realtime=True))
     rec = Recorder(engine)

@@ -11,6 +11,7 @@ right context recover the accuracy of whole-file analysis (measured: bench/engin
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from pitchlive.audio.levels import LEVEL_SPAN_SAMPLES
 from pitchlive.audio.ringbuffer import RingBuffer
 from pitchlive.frames import HOP_SAMPLES
 from pitchlive.music import level_dbfs
+
+log = logging.getLogger(__name__)
 
 MAX_WINDOW_SAMPLES = 65536
 
@@ -33,12 +36,12 @@ InferFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 # 4 hops (128 ms) absorbs late, bursty blocks and bounds the latency a slow model adds...
 MAX_LAG_HOPS = 4
 # ...unless its windows are cheap enough to work the backlog off within CATCH_UP_S (a LiteRT
-# window with refinement takes ~3 ms, 5-10 ms on a loaded machine), up to MAX_CATCH_UP_HOPS
-# (2 s) behind: a stall of the worker (a busy machine, another process burning a core, a
-# garbage collection) then delays frames for a moment instead of dropping them. Measured
-# (bench/engine_endurance.py --burn, load ~10): with 64 ms and 1 s the worker of a starved
-# process skipped ~60 windows a minute, in bursts of 0.4-0.8 s it could have worked off.
-CATCH_UP_S = 0.5
+# window with refinement takes ~3 ms, 10-20 ms of wall time in a starved process), up to
+# MAX_CATCH_UP_HOPS (2 s) behind: a stall of the worker (a busy machine, another process
+# burning a core, a garbage collection) then delays frames for a moment instead of dropping
+# them. Measured (bench/engine_endurance.py --burn, load ~10): with 64 ms and 1 s the worker of
+# a starved process skipped ~60 windows a minute, in bursts of 0.4-0.8 s it could work off.
+CATCH_UP_S = 1.0
 MAX_CATCH_UP_HOPS = 64
 
 
@@ -189,6 +192,9 @@ class SlidingWindows:
             return None
         if max_lag_samples is not None and available - end > max_lag_samples:
             newest_centre = ((available - right_context_samples) // hop) * hop
+            log.info("skipping %d windows: %.2f s behind, more than %.2f s allowed",
+                     (newest_centre - self._next_centre) // hop, (available - end) / 16000,
+                     max_lag_samples / 16000)
             self.skipped_windows += (newest_centre - self._next_centre) // hop
             self._next_centre = newest_centre
             end = newest_centre + right_context_samples
