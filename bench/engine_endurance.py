@@ -7,11 +7,14 @@ growth (must stay under 10 MB; measured from the end of the first minute, after 
 one-time allocations, and from the start).
 
     PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel python bench/engine_endurance.py
+    ... python bench/engine_endurance.py --burn     # while another process burns one core
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +37,8 @@ def main() -> None:
     """Run and print the endurance figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--burn", action="store_true",
+                        help="run a second process that burns one core meanwhile")
     args = parser.parse_args()
     from fakemic import FakeMic
 
@@ -65,30 +70,40 @@ def main() -> None:
                         p.terminate()
                 p.wait()
 
-        wall0 = time.monotonic()
-        engine.start()
-        feeder = threading.Thread(target=player)
-        feeder.start()
-        samples = []
-        while time.monotonic() - wall0 < duration_s and engine.running:
-            time.sleep(min(SAMPLE_EVERY_S, max(0.0, duration_s - (time.monotonic() - wall0))))
-            stats = engine.stats()
-            samples.append((time.monotonic() - wall0, process.memory_info().rss, stats.latency_s,
-                            stats.frames_emitted))
-            print(f"  {samples[-1][0]:6.0f} s  RSS {samples[-1][1] / 1e6:7.1f} MB  latency "
-                  f"{1000 * stats.latency_s:5.1f} ms  frames {stats.frames_emitted}  overflows "
-                  f"{stats.overflows}  overruns {stats.ring_overruns}  skipped "
-                  f"{stats.skipped_windows}", flush=True)
-        stop.set()
-        feeder.join()
-        engine.stop()
+        burner = (subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                  if args.burn else None)
+        try:
+            wall0 = time.monotonic()
+            engine.start()
+            feeder = threading.Thread(target=player)
+            feeder.start()
+            samples = []
+            while time.monotonic() - wall0 < duration_s and engine.running:
+                left_s = duration_s - (time.monotonic() - wall0)
+                time.sleep(min(SAMPLE_EVERY_S, max(0.0, left_s)))
+                stats = engine.stats()
+                samples.append((time.monotonic() - wall0, process.memory_info().rss,
+                                stats.latency_s, stats.frames_emitted))
+                print(f"  {samples[-1][0]:6.0f} s  RSS {samples[-1][1] / 1e6:7.1f} MB  latency "
+                      f"{1000 * stats.latency_s:5.1f} ms  frames {stats.frames_emitted}  "
+                      f"overflows "
+                      f"{stats.overflows}  overruns {stats.ring_overruns}  skipped "
+                      f"{stats.skipped_windows}", flush=True)
+            stop.set()
+            feeder.join()
+            engine.stop()
+        finally:
+            if burner is not None:
+                burner.kill()
+                burner.wait()
         wall = time.monotonic() - wall0
     stats = engine.stats()
     times = np.array([s[0] for s in samples])
     rss = np.array([s[1] for s in samples]) / 1e6
     after_first_minute = rss[times >= min(60.0, times[-1])][0]
     expected = wall * 16000 / 512
-    print(f"\nran {wall:.0f} s ({wall / 60:.1f} min) through the software microphone at 48 kHz")
+    print(f"\nran {wall:.0f} s ({wall / 60:.1f} min) through the software microphone at 48 kHz"
+          + (", a second process burning one core" if args.burn else ""))
     print(f"events: {[e.kind for e in events]}")
     print(f"input overflows: {stats.overflows}, ring-buffer overruns: {stats.ring_overruns}, "
           f"underflows: {stats.underflows}, skipped windows: {stats.skipped_windows}")

@@ -53,8 +53,14 @@ def child(launched_at: float, source: str) -> None:
     window.show()
     app.processEvents()
     start(window, args)
-    window._model_task.succeeded.connect(
-        lambda _m: times.setdefault("model", time.time() - launched_at))
+
+    def note_model() -> None:     # the session has the model once the window handed it over
+        if window.session.model is not None:
+            times.setdefault("model", time.time() - launched_at)
+        else:
+            QTimer.singleShot(10, note_model)
+
+    note_model()
 
     def on_reading(reading) -> None:
         if reading is not None and "pitch" not in times:

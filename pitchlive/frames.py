@@ -93,3 +93,18 @@ class PitchFrame:
     def is_pitch(self) -> bool:
         """True when the frame is voiced and carries a finite frequency."""
         return self.voiced and math.isfinite(self.frequency_hz)
+
+
+@dataclass(frozen=True)
+class InputLevel:
+    """The input level while no model can run yet (it is loading): the meter, and whether
+    there is sound at all. The audio itself waits for the model and its frames come later."""
+
+    time_s: float            # audio time of the level's centre since the stream started
+    level_dbfs: float        # RMS of the last LEVEL_SPAN_SAMPLES at 16 kHz (-inf for silence)
+    sound: bool              # at or above the level gate
+
+    def as_unvoiced_frame(self) -> PitchFrame:
+        """An unvoiced frame with this level, for views that show frames (no pitch known)."""
+        return PitchFrame(time_s=self.time_s, frequency_hz=math.nan, confidence=0.0,
+                          level_dbfs=self.level_dbfs, voiced=False, unpitched_sound=self.sound)

@@ -13,6 +13,9 @@ from dataclasses import dataclass, replace
 from pitchlive.music import transposition_semitones
 
 DEFAULT_MODEL_HANDLE = "https://tfhub.dev/google/spice/2"
+# Low-latency mode's live window (window, right context in 16 kHz samples): a shorter right
+# context for a sooner frame, at some live accuracy (README, "Latency study").
+LOW_LATENCY_WINDOW = (1792, 256)
 MODEL_ENV_VAR = "PITCHLIVE_MODEL"
 CALIBRATION_ENV_VAR = "PITCHLIVE_CALIBRATION"
 
@@ -43,6 +46,8 @@ class Settings:
     # live RPA to within 0.01 of whole-file analysis, for 32 ms more latency.
     window_samples: int = 2304
     right_context_samples: int = 768
+    # Low-latency mode: the live path uses LOW_LATENCY_WINDOW instead of the two fields above.
+    low_latency: bool = False
     # The steady-note median (tracking/smoothing.py). Off: with the refinement stage a held note
     # already reads to hundredths of a cent, and the median delayed vibrato and glides by a frame
     # (live RPA 0.914 -> 0.903 on the accuracy corpus, bench/accuracy_windows.py).
@@ -91,6 +96,13 @@ class Settings:
     def transpose_semitones(self) -> int:
         """Semitones added to concert pitch to name notes for the chosen instrument."""
         return transposition_semitones(self.transposition)
+
+    @property
+    def live_window(self) -> tuple[int, int]:
+        """(window, right context) in 16 kHz samples that the live engine uses."""
+        if self.low_latency:
+            return LOW_LATENCY_WINDOW
+        return self.window_samples, self.right_context_samples
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed (validated)."""

@@ -455,22 +455,46 @@ def test_audio_has_no_gaps_when_a_slow_model_skips_windows(tmp_path):
     np.testing.assert_allclose(np.concatenate(blocks), tone, atol=1e-6)
 
 
-def test_a_short_stall_of_a_fast_worker_is_caught_up_not_skipped(tmp_path):
-    # A busy machine or a long garbage collection stalls the worker for 0.4 s: with cheap windows
-    # (LiteRT: ~1 ms) the backlog is worked off, no frame is lost (it used to skip ~11).
-    path = write_wav(tmp_path / "tone.wav", harmonic_tone(440.0, 3.0, 16000), 16000)
-    engine = Engine(RAW, SlowModel(delay_s=0.001), FileSource(path, realtime=True))
+def run_with_one_stall(tmp_path, seconds: float, window_cost_s: float, after_s: float,
+                       stall_s: float) -> tuple[Engine, list, list]:
+    """A real-time tone through a worker whose windows cost window_cost_s, held up for
+    stall_s once at the first frame after after_s; (engine, frames, stall times)."""
+    path = write_wav(tmp_path / "tone.wav", harmonic_tone(440.0, seconds, 16000), 16000)
+    engine = Engine(RAW, SlowModel(delay_s=window_cost_s), FileSource(path, realtime=True))
     rec = Recorder(engine)
     stalled = []
 
     def stall_once(frame: PitchFrame) -> None:
-        if not stalled and frame.time_s > 1.0:
+        if not stalled and frame.time_s >= after_s:
             stalled.append(frame.time_s)
-            time.sleep(0.4)
+            time.sleep(stall_s)
 
     engine.subscribe(stall_once)
     engine.start()
     assert engine.wait(15)
+    return engine, rec.frames, stalled
+
+
+def test_a_short_stall_of_a_fast_worker_is_caught_up_not_skipped(tmp_path):
+    # A busy machine or a long garbage collection stalls the worker for 0.4 s: with cheap windows
+    # (LiteRT: ~1 ms) the backlog is worked off, no frame is lost (it used to skip ~11).
+    engine, frames, stalled = run_with_one_stall(tmp_path, 3.0, 0.001, 1.0, 0.4)
     stats = engine.stats()
     assert stalled and stats.skipped_windows == 0
-    assert stats.frames_emitted == len(rec.frames) == 48000 // 512 + 1
+    assert stats.frames_emitted == len(frames) == 48000 // 512 + 1
+
+
+def test_a_starved_fast_worker_works_off_a_second_behind_instead_of_skipping(tmp_path):
+    # Another process burning a core can keep the worker off the CPU for most of a second;
+    # with ~3 ms windows the backlog is worked off within a second.
+    engine, frames, stalled = run_with_one_stall(tmp_path, 3.5, 0.003, 1.0, 1.2)
+    stats = engine.stats()
+    assert stalled and stats.skipped_windows == 0
+    assert stats.frames_emitted == len(frames) == 56000 // 512 + 1
+
+
+def test_a_stall_on_the_first_frame_is_caught_up_from_the_warm_up_cost(tmp_path):
+    # Before any window is measured, the model's warm-up call stands for a window's cost: a
+    # worker held up at once (a process starting beside it) works its backlog off.
+    engine, _frames, stalled = run_with_one_stall(tmp_path, 2.5, 0.002, 0.0, 0.6)
+    assert stalled and engine.stats().skipped_windows == 0

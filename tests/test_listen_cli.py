@@ -136,3 +136,25 @@ def test_user_errors_exit_1_with_a_message(model_env, tmp_path):
     result = listen(model_env, "--input", str(tmp_path / "missing.wav"))
     assert result.returncode == 1 and "no such file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.model
+def test_the_input_opens_before_the_model_and_what_it_heard_is_analysed(model_env, tone_file):
+    result = listen(model_env, "--input", str(tone_file), "--csv")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    opened = next(i for i, line in enumerate(lines) if "Tracking tone.wav" in line)
+    ready = next(i for i, line in enumerate(lines) if "pitch model is ready" in line)
+    assert opened < ready and "heard meanwhile is analysed now" in lines[ready]
+    # Every frame from the start of the file, although the input ran before the model was ready.
+    times = [float(r[0]) for r in list(csv.reader(io.StringIO(result.stdout)))[1:]]
+    assert times[0] == 0.0 and len(times) == int(2.5 * 16000) // 512 + 1
+    assert np.allclose(np.diff(times), 0.032)
+
+
+@pytest.mark.model
+def test_a_model_that_cannot_load_stops_listen_with_a_message(model_env, tone_file, tmp_path):
+    env = {**model_env, "PITCHLIVE_MODEL": str(tmp_path / "no-such-model")}
+    result = listen(env, "--input", str(tone_file), "--csv")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "no-such-model" in result.stderr

@@ -59,3 +59,54 @@ def test_multi_period_refinement_reads_c7_to_a_fraction_of_a_cent():
     error = 1200 * np.log2(16000 / refined / frequency_hz)
     assert np.all(np.abs(single_error) > 3), "one period alone is several cents off"
     assert np.all(np.abs(error) < 0.5)
+
+
+def test_live_fast_paths_give_bit_identical_results(monkeypatch):
+    """The one-frame shortcuts (a slice instead of padded views, peak_near place by place) are
+    the array code's arithmetic: bit-identical, edges, NaN and flat curves included."""
+    from pitchlive.tracking import periodicity, refine
+    from pitchlive.tracking.refine import refine_live_frame
+
+    rng = np.random.default_rng(7)
+    audio = rng.normal(0, 0.3, 4000)
+    for centre, offset in ((2000, 0), (600, -100), (3400, -200), (512, 0)):
+        assert np.array_equal(frames_around(audio, [centre], 1024, offset),
+                              frames_around(audio, [centre, centre], 1024, offset)[:1])
+    curve = nsdf(frames_around(audio, [1000, 2000, 3000], 1024), 512)
+    curve[1, 40:60] = 0.5                                       # a flat top: the first maximum
+    curve[2, 100] = np.nan
+    cases = [(np.array([7.3, 250.0, 511.2]), 3.0), (np.array([0.2, 98.5, 501.0]), 40.0),
+             (np.array([[10.0, 50.0], [45.0, 58.0], [99.0, 101.5]]), np.array(
+                 [[1.0, 2.5], [9.0, 1.0], [3.0, 0.5]]))]
+    for lags, span in cases:
+        fast = peak_near(curve, lags, span)
+        monkeypatch.setattr(periodicity, "FEW_PLACES", 0)
+        slow = peak_near(curve, lags, span)
+        monkeypatch.undo()
+        for a, b in zip(fast, slow):
+            assert np.array_equal(a, b, equal_nan=True)
+    assert np.array_equal(periodicity._clip(np.array([np.nan, -2.0, 0.3, np.inf]), -1.0, 1.0),
+                          np.clip(np.array([np.nan, -2.0, 0.3, np.inf]), -1.0, 1.0),
+                          equal_nan=True)
+    # The whole live refinement on tones, a chord, noise and silence.
+    t = np.arange(2304) / 16000
+    windows = [np.sin(2 * np.pi * hz * t) * 0.5 for hz in (55.0, 220.0, 1318.5, 3000.0)]
+    windows += [np.sin(2 * np.pi * 261.6 * t) + np.sin(2 * np.pi * 329.6 * t),
+                rng.normal(0, 0.1, 2304), np.zeros(2304)]
+    for window in windows:
+        window = window.astype(np.float32)
+        for model_hz in (110.0, 440.0, 1000.0):
+            fast = refine_live_frame(window, 1536, model_hz, 0.8)
+            monkeypatch.setattr(periodicity, "FEW_PLACES", 0)
+            monkeypatch.setattr(refine, "frames_around", _padded_frames_around)
+            slow = refine_live_frame(window, 1536, model_hz, 0.8)
+            monkeypatch.undo()
+            for name in ("frequency_hz", "confidence", "periodicity"):
+                assert np.array_equal(getattr(fast, name), getattr(slow, name), equal_nan=True)
+
+
+def _padded_frames_around(audio, centres, frame_samples, offset_samples=0):
+    """frames_around without the one-frame slice (its general path)."""
+    centres = np.asarray(centres)
+    return frames_around(audio, np.concatenate([centres, centres]), frame_samples,
+                         offset_samples)[:centres.size]

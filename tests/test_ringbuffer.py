@@ -187,3 +187,24 @@ def test_arrival_clock_finds_the_block_of_a_sample_and_forgets_old_ones():
     assert math.isnan(clock.arrival_time(50))   # forgotten
     empty = ArrivalClock()
     assert math.isnan(empty.arrival_time(0))
+
+
+def test_arrival_clock_agrees_with_a_plain_search_at_every_fill():
+    """Searched in place (no reordered copy per frame): the answer of a linear scan over the
+    blocks still remembered, before and after the ring wraps."""
+    rng = np.random.default_rng(2)
+    clock = ArrivalClock(entries=5)
+    blocks: list[tuple[int, float]] = []
+    end = 0
+    for n in range(13):
+        end += int(rng.integers(1, 50))
+        clock.record(end, float(n))
+        blocks.append((end, float(n)))
+        kept = blocks[-5:]
+        first_known = kept[0][0] - 0 if len(blocks) > 5 else 0
+        for sample in range(0, end + 20):
+            later = [t for e, t in kept if sample < e]
+            expected = later[0] if later and (len(blocks) <= 5 or sample >= first_known) \
+                else math.nan
+            got = clock.arrival_time(sample)
+            assert (math.isnan(got) and math.isnan(expected)) or got == expected, (n, sample)

@@ -94,3 +94,25 @@ def test_live_frames_are_labelled_as_the_whole_track_labels_them():
         assert [f.midi for f in live if f.voiced] == labels.midi[voiced].astype(int).tolist()
         np.testing.assert_allclose([f.cents for f in live if f.voiced], labels.cents[voiced],
                                    atol=1e-9)
+
+
+def test_the_running_offset_is_known_at_once_then_refreshed_every_few_frames():
+    from pitchlive.tracking.live import OFFSET_REFRESH_FRAMES
+    from pitchlive.tracking.tuning import RunningOffset
+
+    settings = RAW.replace(correct_tuning_offset=True)
+    tracker = LiveTracker(settings)
+    reference = RunningOffset(a4_hz=settings.a4_hz)
+    seen, truth = [], []
+    for k in range(80):
+        hz = midi_to_hz(69 - 0.1 - 0.004 * k)                # drifting flat, 0.4 cent a frame
+        seen.append(tracker.process(model_frame(k, hz), settings).tuning_offset_cents)
+        reference.push(k * HOP_S, hz, True)
+        estimate = reference.current
+        truth.append(estimate.offset_cents if estimate.valid else None)
+    first = truth.index(next(t for t in truth if t is not None))
+    assert seen[:first] == truth[:first] and seen[first] == truth[first]   # valid at once
+    refreshed = [k for k in range(first + 1, 80) if seen[k] != seen[k - 1]]
+    assert refreshed and all((k - first) % OFFSET_REFRESH_FRAMES == 0 for k in refreshed)
+    for k in refreshed:
+        assert seen[k] == truth[k]                             # a refresh is the estimate then

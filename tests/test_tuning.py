@@ -257,3 +257,25 @@ def test_a_time_gap_splits_the_run():
 def test_tuning_offset_none_is_invalid():
     assert not TuningOffset.none().valid
     assert TuningOffset(3.0, 1.0, 10).valid
+
+
+def test_running_offset_skips_only_recomputations_that_change_nothing():
+    """Unvoiced frames entering or leaving the window's ends are not recomputed for; after every
+    frame the estimate equals one computed afresh from the same frames."""
+    rng = np.random.default_rng(5)
+    running = RunningOffset(window_s=1.0)
+    pushed = []
+    t = 0.0
+    for i in range(400):
+        t += HOP_S * (4 if i % 97 == 50 else 1)               # a few time gaps
+        voiced_now = bool(rng.random() < (0.9 if (i // 40) % 2 else 0.15))
+        hz = 440.0 * 2 ** ((rng.normal(-20, 8)) / 1200)
+        running.push(t, hz, voiced_now)
+        pushed.append((t, hz, voiced_now))
+        fresh = RunningOffset(window_s=1.0)
+        for frame in pushed[-40:]:
+            fresh.push(*frame)
+        a, b = running.current, fresh.current
+        assert (a.n_frames, a.valid) == (b.n_frames, b.valid)
+        assert np.array_equal([a.offset_cents, a.spread_cents], [b.offset_cents, b.spread_cents],
+                              equal_nan=True)

@@ -163,3 +163,24 @@ def test_refresh_while_tracking_restarts_the_microphone(qtbot, window, fake_mic,
                     timeout=10000)
     assert seconds_until_note(qtbot, window, fake_mic, 392.0, "G4") < 1.5
     window.stop_tracking()
+
+
+def test_the_microphone_opens_before_the_model_and_its_audio_is_analysed_later(
+        qtbot, window, fake_mic, spice_model):  # noqa: F811
+    window.start_tracking()                       # at launch: no model yet
+    qtbot.waitUntil(lambda: window.session.running, timeout=5000)
+    assert window.session.model is None and len(window.history) == 0
+    player = fake_mic.play(harmonic_tone(392.0, 2.0, TONE_RATE_HZ), TONE_RATE_HZ, wait=False)
+    try:
+        # The level meter moves while the model is still loading; no frame, no note yet.
+        qtbot.waitUntil(lambda: window.status.meter.level_dbfs > -30, timeout=3000)
+        assert len(window.history) == 0 and window.note_panel.note_text() != "G4"
+        qtbot.wait(500)
+        window.set_model(spice_model)             # the model has loaded
+        qtbot.waitUntil(lambda: window.note_panel.note_text() == "G4", timeout=3000)
+    finally:
+        player.wait(10)
+    # The trace starts at the stream's start: what was heard meanwhile has its frames.
+    assert window.history.earliest_time_s == 0.0
+    assert window.session.engine.stats().skipped_windows == 0
+    window.stop_tracking()

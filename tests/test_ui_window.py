@@ -101,7 +101,9 @@ def feed_frames(window: MainWindow, seconds: float, midi: float = 69.0) -> None:
 
 # ---- loading and errors -------------------------------------------------------------------------
 
-def test_window_is_usable_while_the_model_loads(qtbot, make_window, monkeypatch):
+def test_window_is_usable_while_the_model_loads(qtbot, make_window, monkeypatch,
+                                                fake_mic):  # noqa: F811
+    # The input opens at once (before the model), so a microphone must be there.
     model = FixedPitchModel()
 
     def slow_load(settings):

@@ -44,19 +44,17 @@ class ArrivalClock:
         """Arrival time of the block that held sample_index; NaN if not arrived or forgotten."""
         count = self._count
         size = self._ends.shape[0]
-        n = min(count, size)
-        if n == 0:
+        if count == 0:
             return math.nan
-        # Entries in time order: oldest slot first.
+        # The slots in time order are [count % size:] then [:count % size] once the ring has
+        # wrapped; each part is sorted, so each is searched where it lies (no reordering copy).
         first = count % size if count > size else 0
-        order = np.roll(np.arange(size), -first)[:n] if count > size else np.arange(n)
-        ends = self._ends[order]
-        i = int(np.searchsorted(ends, sample_index, side="right"))
-        if i >= n:
-            return math.nan
-        if i == 0 and count > size:
-            return math.nan
-        return float(self._times[order[i]])
+        older = self._ends[first:count if count < size else size]
+        i = int(np.searchsorted(older, sample_index, side="right"))
+        if i < older.shape[0]:
+            return math.nan if i == 0 and count > size else float(self._times[first + i])
+        j = int(np.searchsorted(self._ends[:first], sample_index, side="right"))
+        return float(self._times[j]) if j < first else math.nan
 
 
 class CaptureSink:

@@ -11,6 +11,7 @@ right context recover the accuracy of whole-file analysis (measured: bench/engin
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from pitchlive.audio.ringbuffer import RingBuffer
 from pitchlive.frames import HOP_SAMPLES
 from pitchlive.music import level_dbfs
 
+log = logging.getLogger(__name__)
+
 MAX_WINDOW_SAMPLES = 65536
 
 # Room for the largest window, the silence before the stream, and a 4 s burst of audio (what a
@@ -32,11 +35,14 @@ InferFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 # A live worker that falls more than this behind the newest audio skips to the newest window.
 # 4 hops (128 ms) absorbs late, bursty blocks and bounds the latency a slow model adds...
 MAX_LAG_HOPS = 4
-# ...unless its windows are cheap enough to work the backlog off within CATCH_UP_S (a LiteRT call
-# takes ~1 ms), up to MAX_CATCH_UP_HOPS (1 s) behind: a stall of the worker (a busy machine, a
-# garbage collection) then delays a few frames instead of dropping them.
-CATCH_UP_S = 0.064
-MAX_CATCH_UP_HOPS = 32
+# ...unless its windows are cheap enough to work the backlog off within CATCH_UP_S (a LiteRT
+# window with refinement takes ~3 ms, 10-20 ms of wall time in a starved process), up to
+# MAX_CATCH_UP_HOPS (2 s) behind: a stall of the worker (a busy machine, another process
+# burning a core, a garbage collection) then delays frames for a moment instead of dropping
+# them. Measured (bench/engine_endurance.py --burn, load ~10): with 64 ms and 1 s the worker of
+# a starved process skipped ~60 windows a minute, in bursts of 0.4-0.8 s it could work off.
+CATCH_UP_S = 1.0
+MAX_CATCH_UP_HOPS = 64
 
 
 class WindowCost:
@@ -62,11 +68,15 @@ class WindowCost:
 def max_lag_samples(window_cost_s: float) -> int:
     """How far behind the newest audio (16 kHz samples) a live worker may fall before skipping.
 
-    window_cost_s is what one window costs the worker (seconds; 0 before it is measured).
+    window_cost_s is what one window costs the worker (seconds; 0 before it is measured). While
+    it works off n windows, n * window_cost_s / hop_s more arrive: a backlog of n clears in
+    n * window_cost_s / (1 - window_cost_s / hop_s), never for a worker slower than real time.
     """
     hops = MAX_LAG_HOPS
-    if window_cost_s > 0:
-        hops = max(hops, min(MAX_CATCH_UP_HOPS, int(CATCH_UP_S / window_cost_s)))
+    hop_s = HOP_SAMPLES / 16000
+    if 0 < window_cost_s < hop_s:
+        clearable = CATCH_UP_S * (1 - window_cost_s / hop_s) / window_cost_s
+        hops = max(hops, min(MAX_CATCH_UP_HOPS, int(clearable)))
     return hops * HOP_SAMPLES
 
 
@@ -130,6 +140,29 @@ class SlidingWindows:
         self._final_centre = (n // HOP_SAMPLES) * HOP_SAMPLES
         self._ring.write(np.zeros(MAX_WINDOW_SAMPLES, dtype=np.float32))
 
+    @property
+    def next_centre_sample(self) -> int:
+        """16 kHz sample (from stream start) at which the next frame is centred."""
+        return self._next_centre
+
+    def recent(self, n_samples: int) -> np.ndarray:
+        """The last n_samples pushed (a view, float32 (n_samples,); silence before the stream)."""
+        return self._ring.window(self._ring.written_samples, n_samples)
+
+    def forget_before(self, centre_sample: int) -> int:
+        """Give up the frames centred before centre_sample (hop grid, rounded up); not skips.
+
+        For audio heard while no model could run (it is loading): only its newest part waits
+        for the model. Returns how many frames were given up.
+        """
+        hop = self.hop_samples
+        target = -(-centre_sample // hop) * hop
+        if target <= self._next_centre:
+            return 0
+        forgotten = (target - self._next_centre) // hop
+        self._next_centre = target
+        return forgotten
+
     def next_end_sample(self, right_context_samples: int) -> int:
         """16 kHz sample count (from stream start) that completes the next window."""
         return self._next_centre + right_context_samples
@@ -159,6 +192,9 @@ class SlidingWindows:
             return None
         if max_lag_samples is not None and available - end > max_lag_samples:
             newest_centre = ((available - right_context_samples) // hop) * hop
+            log.info("skipping %d windows: %.2f s behind, more than %.2f s allowed",
+                     (newest_centre - self._next_centre) // hop, (available - end) / 16000,
+                     max_lag_samples / 16000)
             self.skipped_windows += (newest_centre - self._next_centre) // hop
             self._next_centre = newest_centre
             end = newest_centre + right_context_samples

@@ -118,7 +118,8 @@ def transposition_arg(text: str) -> str:
 # Settings field <- command-line option (dest), for the options a command has.
 _SETTINGS_OPTIONS = {"model_source": "model", "calibration": "calibration",
                      "confidence_threshold": "threshold", "level_gate_dbfs": "gate",
-                     "a4_hz": "a4", "transposition": "transpose", "prefer_flats": "flats"}
+                     "a4_hz": "a4", "transposition": "transpose", "prefer_flats": "flats",
+                     "low_latency": "low_latency"}
 
 
 def settings_from_args(args: argparse.Namespace, **extra):

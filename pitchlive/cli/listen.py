@@ -12,14 +12,17 @@ import argparse
 import math
 import queue
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from pitchlive.frames import PitchFrame
+from pitchlive.frames import InputLevel, PitchFrame
 
 BAR_HALF_WIDTH = 10              # characters per 50 cents on each side of the centre
 DISPLAY_INTERVAL_S = 0.05        # terminal redraws at most 20 times a second
 STALL_GRACE_S = 3.0              # --seconds: stop by the wall clock this long after S at the latest
+LOADER_JOIN_S = 2.0              # at exit, wait this long for a model still loading
 
 
 def register(subparsers) -> None:
@@ -66,6 +69,9 @@ def add_source_options(parser) -> None:
                              "is used if it refuses)")
     parser.add_argument("--input", metavar="FILE",
                         help="track a recording in real time instead of the microphone")
+    parser.add_argument("--low-latency", action="store_true",
+                        help="show each frame sooner (about 20 ms) at some accuracy: a shorter "
+                             "look past the frame (see the README's latency study)")
 
 
 def cents_bar(cents: float | None, half_width: int = BAR_HALF_WIDTH) -> str:
@@ -158,6 +164,11 @@ class _Output:
             self.out.flush()
             self.shown_line = True
 
+    def level(self, level: InputLevel) -> None:
+        """The input level while the model loads: the status line without a pitch."""
+        if not self.as_csv:
+            self.frame(level.as_unvoiced_frame())
+
     def end_line(self) -> None:
         """Leave the status line, so the next message starts on its own line."""
         if self.shown_line:
@@ -191,20 +202,55 @@ def start_engine(engine, recorder) -> None:
         raise
 
 
-def open_engine(args: argparse.Namespace, settings):
-    """(engine, queue of its frames and events) on --input or the device, model warm, not
-    started; shared by `listen`, `tune` and `practice`."""
+def open_engine(args: argparse.Namespace, settings, model_later: bool = False):
+    """(engine, queue of its frames and events) on --input or the device, not started; shared
+    by `listen`, `tune` and `practice`. The model is loaded and warm, or with model_later
+    not loaded yet (start the engine, then load_model_meanwhile)."""
     from pitchlive.audio.sources import open_source
     from pitchlive.engine import Engine
     from pitchlive.model import load_warm_model
 
     source = open_source(settings, args.input, play=getattr(args, "play", False),
                          sample_rate_hz=getattr(args, "rate", None))
-    engine = Engine(settings, load_warm_model(settings), source)
+    engine = Engine(settings, None if model_later else load_warm_model(settings), source)
     items: queue.SimpleQueue = queue.SimpleQueue()
     engine.subscribe(items.put)
     engine.subscribe_events(items.put)
     return engine, items
+
+
+@dataclass(frozen=True)
+class ModelReady:
+    """The model loaded while the engine listened: how long it took and what runs it."""
+
+    load_s: float
+    backend: str
+
+
+def load_model_meanwhile(engine, settings, items: queue.SimpleQueue) -> threading.Thread:
+    """Load the live model on a helper thread while the started engine listens, then hand it
+    to the engine (which analyses what it heard meanwhile). A ModelReady goes into items; if
+    the model cannot load, an 'error' event does and the engine stops."""
+    from pitchlive.engine import EngineEvent
+    from pitchlive.model import ModelError, load_warm_model
+
+    def load() -> None:
+        started = time.monotonic()
+        try:
+            model = load_warm_model(settings)
+        except Exception as exc:  # noqa: BLE001 - every failure is said in words, then stop
+            text = str(exc) if isinstance(exc, ModelError) else \
+                f"The pitch model could not be loaded ({type(exc).__name__}: {exc})."
+            items.put(EngineEvent("error", text))
+            engine.stop()
+            return
+        describe = getattr(model, "describe_backend", None)
+        items.put(ModelReady(time.monotonic() - started, describe() if describe else "model"))
+        engine.set_model(model)
+
+    thread = threading.Thread(target=load, name="pitchlive-model", daemon=True)
+    thread.start()
+    return thread
 
 
 def follow_engine(items: queue.SimpleQueue, output, seconds: float | None) -> bool:
@@ -216,6 +262,7 @@ def follow_engine(items: queue.SimpleQueue, output, seconds: float | None) -> bo
 
     started = time.monotonic()
     failed = False
+    heard_from = started
     output.header()
     while seconds is None or time.monotonic() - started <= seconds + STALL_GRACE_S:
         try:
@@ -224,8 +271,19 @@ def follow_engine(items: queue.SimpleQueue, output, seconds: float | None) -> bo
             continue
         except KeyboardInterrupt:
             break
+        if isinstance(item, InputLevel):
+            output.level(item)
+            continue
+        if isinstance(item, ModelReady):
+            # --seconds counts from here: the frames of what was heard meanwhile come now.
+            print(f"pitchlive: the pitch model is ready ({item.backend}, {item.load_s:.1f} s); "
+                  f"the {time.monotonic() - heard_from:.1f} s heard meanwhile is analysed now.",
+                  file=sys.stderr)
+            started = time.monotonic()
+            continue
         if isinstance(item, EngineEvent):
             if item.kind == "started":
+                heard_from = time.monotonic()
                 print(f"pitchlive: {item.message} Ctrl-C stops.", file=sys.stderr)
             elif item.kind == "overflow":
                 warn(item.message)
@@ -254,9 +312,12 @@ def run(args: argparse.Namespace) -> int:
         check_record_dir(args.record)       # before the model loads: fail fast
     settings = settings_from_args(args, device=args.device, channel=args.channel,
                                   smoothing=args.smoothing)
-    engine, items = open_engine(args, settings)
+    # The input opens at once; the model loads meanwhile and then analyses what it heard.
+    engine, items = open_engine(args, settings, model_later=True)
+    engine.subscribe_levels(items.put)
     recorder = start_recorder(engine, args.record)
     start_engine(engine, recorder)
+    loader = load_model_meanwhile(engine, settings, items)
     output = _Output(args.csv or not sys.stdout.isatty())
     failed = False
     try:
@@ -265,6 +326,7 @@ def run(args: argparse.Namespace) -> int:
         pass     # between two frames: the take is still saved below
     finally:
         engine.stop()
+        loader.join(LOADER_JOIN_S)
         output.end_line()
         if recorder is not None and save_recording(recorder, args.record, settings) is None:
             failed = True

@@ -6,12 +6,16 @@ Data flow (one way):
         -> CaptureSink: mixes/picks the channel into a native-rate RingBuffer, nothing else
     worker thread
         -> StreamingResampler (native rate -> 16 kHz, block-invariant)
-        -> SlidingWindows: every hop, the model on the last ``settings.window_samples`` samples,
-           keeping the frame that has ``right_context_samples`` of audio after its centre
+        -> SlidingWindows: every hop, the model on the last ``settings.live_window`` samples,
+           keeping the frame that has its right context of audio after its centre
         -> ModelFrame -> LiveTracker (pitchlive.tracking.live: voicing, smoothing, tuning
            offset, naming) -> PitchFrame -> every subscriber (called on the worker thread)
     and every native-rate block the worker takes from the ring buffer -> audio subscribers
     (also on the worker thread, in order, before the frames computed from it), e.g. a TakeRecorder.
+
+An engine may start before its model has loaded (set_model() later): the source runs at once,
+level subscribers get an InputLevel every hop, and the audio waits in the window ring (its
+newest PENDING_AUDIO_S) to be analysed, frames in stream order, once the model is there.
 
 The engine owns only the stream: sources, ring buffer, windows, scheduling, lag and skips,
 events. Subscribers get immutable PitchFrame / EngineEvent objects, so they may keep them or hand
@@ -26,26 +30,26 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from pitchlive.audio.capture import CaptureSink
-from pitchlive.audio.resample import StreamingResampler
 from pitchlive.audio.ringbuffer import RingBufferOverrun
 from pitchlive.audio.sources import Source
-from pitchlive.audio.windows import SlidingWindows, WindowCost, WindowResult, max_lag_samples
+from pitchlive.audio.windows import max_lag_samples
 from pitchlive.engine.events import (
     AudioCallback,
     EngineEvent,
     EngineStats,
     EventCallback,
     FrameCallback,
+    LevelCallback,
     PitchModel,
     Subscribers,
     failure_message,
 )
-from pitchlive.frames import HOP_SAMPLES, MODEL_SAMPLE_RATE_HZ, ModelFrame, PitchFrame
+from pitchlive.engine.stream import Stream
+from pitchlive.frames import HOP_SAMPLES, MODEL_SAMPLE_RATE_HZ, PitchFrame
 from pitchlive.model import ModelError, warm_up
 from pitchlive.settings import Settings
 from pitchlive.tracking.live import LiveTracker
@@ -60,6 +64,9 @@ OVERFLOW_EVENT_INTERVAL_S = 1.0
 # Lost audio (a ring overrun) reaches audio subscribers as silence in blocks of at most this many
 # seconds, so a recording keeps its length and stays aligned with the frame times.
 LOST_AUDIO_BLOCK_S = 0.5
+# Audio heard while the model loads waits for it, up to this much (the newest is kept): a
+# LiteRT model works 6 s off in about half a second once it is ready.
+PENDING_AUDIO_S = 6.0
 
 
 class Engine:
@@ -69,11 +76,16 @@ class Engine:
     An exception raised by a subscriber is logged and does not stop the engine.
     """
 
-    def __init__(self, settings: Settings, model: PitchModel, source: Source,
+    def __init__(self, settings: Settings, model: PitchModel | None, source: Source,
                  hop_samples: int = HOP_SAMPLES) -> None:
         self._settings = settings
         self.hop_samples = hop_samples   # 16 kHz samples between model calls (frame spacing)
+        # None until set_model(): the source runs meanwhile (levels, audio subscribers) and the
+        # audio waits for the model (the newest PENDING_AUDIO_S of it).
         self._model = model
+        self._arriving_model: PitchModel | None = None
+        self._warm_up_s = 0.0
+        self._level_subscribers = Subscribers("level")
         self.source = source
         self._frame_subscribers = Subscribers("frame")
         self._event_subscribers = Subscribers("event")
@@ -109,6 +121,30 @@ class Engine:
         callback short (a file write of the block is fine): the worker waits for it.
         """
         return self._audio_subscribers.add(callback)
+
+    def subscribe_levels(self, callback: LevelCallback) -> Callable[[], None]:
+        """Call callback(InputLevel) for new input (at most once a hop) until the model is set.
+
+        Once the model runs, the level travels in the frames. Returns a function that
+        unsubscribes.
+        """
+        return self._level_subscribers.add(callback)
+
+    def set_model(self, model: PitchModel) -> None:
+        """Give an engine started without a model its model (any thread).
+
+        The worker warms it up, works off the audio heard meanwhile (frames keep their audio
+        times, so they come late but in order from the stream's start) and goes on live.
+        """
+        self._arriving_model = model
+        sink = self._sink
+        if sink is not None:
+            sink.wake()
+
+    @property
+    def has_model(self) -> bool:
+        """True once the worker runs a model (given at construction or by set_model)."""
+        return self._model is not None
 
     # -- settings and state ------------------------------------------------------------------
 
@@ -199,12 +235,8 @@ class Engine:
             self.source.open()                       # raises on a bad device/file, holds nothing
             # Made here, the first call on this window length would make the worker skip the
             # first windows of every stream.
-            try:
-                warm_up(self._model, self._settings.window_samples)
-            except ModelError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a broken model must give a clear message
-                raise ModelError(failure_message(exc)) from exc
+            if self._model is not None:
+                self._warm_up(self._model)
             self._sink = sink
             try:
                 self.source.start(sink)
@@ -247,6 +279,17 @@ class Engine:
         self._model_calls = 0
         self._latency_s = math.nan
         self._level_dbfs = math.nan
+
+    def _warm_up(self, model: PitchModel) -> None:
+        started = time.perf_counter()
+        try:
+            warm_up(model, self._settings.live_window[0])
+        except ModelError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a broken model must give a clear message
+            raise ModelError(failure_message(exc)) from exc
+        # The first guess at a window's cost, so the first windows may already be caught up.
+        self._warm_up_s = time.perf_counter() - started
 
     def _join_worker(self) -> None:
         worker = self._worker
@@ -293,37 +336,44 @@ class Engine:
 
     def _process(self, sink: CaptureSink) -> tuple[str, str | None]:
         """The worker loop; returns (why it ended, user-facing error message or None)."""
-        stream = _Stream.starting(float(sink.sample_rate_hz), self.hop_samples)
+        stream = Stream.starting(float(sink.sample_rate_hz), self.hop_samples, self._warm_up_s)
         # A new stream starts a new tuning offset (another source, or the same after a pause).
         self._tracker.start_stream(self._settings)
         self._audio_position = 0
         while not self._stop_requested.is_set():
             now = time.monotonic()
+            if self._model is None and self._arriving_model is not None:
+                self._adopt_model(stream)
             self._take_in(sink, stream, now)
-            self._report_overflows(sink, stream, now)
+            overflow = stream.overflow_message(sink, now, OVERFLOW_EVENT_INTERVAL_S)
+            if overflow is not None:
+                self._emit_event(EngineEvent("overflow", overflow))
             # One window at a time, taking in new audio in between: a slow model is then judged
             # on how far behind the newest audio it is, and skips to stay current.
             settings = self._settings
             if self._run_next_window(sink, stream, settings):
                 continue
-            ended = self._end_reason(sink, stream, now)
+            ended = stream.end_reason(sink, self.source, now, STALL_TIMEOUT_S)
             if ended is not None:
                 return ended
             # Sleep until the capture has the input the next window needs (plus what the
             # resampler's filter looks ahead).
-            end_16k = stream.windows.next_end_sample(settings.right_context_samples)
+            end_16k = (stream.windows.next_end_sample(settings.live_window[1])
+                       if self._model is not None else stream.level_sample_16k + self.hop_samples)
             sink.wake_at_samples = (stream.anchor_native
                                     + math.ceil(end_16k * stream.native_per_16k)
                                     + stream.resampler_lookahead)
             sink.wait_for_data(timeout_s=0.1)
         return "stopped", None
 
-    def _take_in(self, sink: CaptureSink, stream: "_Stream", now: float) -> None:
+    def _take_in(self, sink: CaptureSink, stream: "Stream", now: float) -> None:
         """Move new input from the ring to the audio subscribers and the windows."""
         written = sink.ring.written_samples
         # A file read as fast as possible is taken in only when its windows are done, so the
         # feeder waits for the worker instead of the worker's windows being overwritten.
-        if written > stream.read_pos and (self.source.realtime or not stream.frame_came):
+        # Without a model, a file read as fast as possible waits for it (a microphone does not).
+        takes_in = self.source.realtime or (not stream.frame_came and self._model is not None)
+        if written > stream.read_pos and takes_in:
             stream.last_data_time = now
             try:
                 block = sink.ring.read(stream.read_pos, written)
@@ -332,12 +382,32 @@ class Engine:
             stream.read_pos = sink.consumed_samples = written
             self._emit_audio(block, stream.rate_hz)
             stream.windows.push(stream.resampler.process(block))
+            if self._model is None:
+                self._wait_for_model(stream)
         elif sink.end_of_stream and not stream.flushed and written == stream.read_pos:
             stream.windows.push(stream.resampler.flush())
             stream.windows.finish()
             stream.flushed = True
 
-    def _recover_overrun(self, sink: CaptureSink, stream: "_Stream", written: int) -> np.ndarray:
+    def _wait_for_model(self, stream: Stream) -> None:
+        """No model yet: keep the newest PENDING_AUDIO_S for it and tell the level."""
+        level = stream.level_while_waiting(PENDING_AUDIO_S, self.hop_samples,
+                                           self._settings.level_gate_dbfs)
+        if level is not None:
+            self._level_dbfs = level.level_dbfs
+            self._level_subscribers.call(level)
+
+    def _adopt_model(self, stream: Stream) -> None:
+        """The model arrived: warm it up and run every window heard meanwhile (no skipping)."""
+        model = self._arriving_model
+        self._warm_up(model)
+        self._model = model
+        stream.guess_window_cost(self._warm_up_s)
+        stream.catch_up_end_16k = stream.windows.samples
+        waiting = stream.windows.samples - stream.windows.next_centre_sample
+        log.info("model ready: the %.1f s heard meanwhile is analysed now", waiting / 16000)
+
+    def _recover_overrun(self, sink: CaptureSink, stream: "Stream", written: int) -> np.ndarray:
         """The worker fell a whole ring behind (audio lost): restart the timeline at a sample
         still there, so frame times stay true to the audio. Returns the block to take in."""
         self._ring_overruns += 1
@@ -349,22 +419,18 @@ class Engine:
         self._tracker.skip()
         return sink.ring.read(stream.read_pos, written)
 
-    def _report_overflows(self, sink: CaptureSink, stream: "_Stream", now: float) -> None:
-        if sink.overflows > stream.reported_overflows and \
-                now - stream.last_overflow_event >= OVERFLOW_EVENT_INTERVAL_S:
-            stream.reported_overflows = sink.overflows
-            stream.last_overflow_event = now
-            self._emit_event(EngineEvent(
-                "overflow", f"Audio input overflowed ({sink.overflows} times so far): some "
-                            "sound was lost because the computer was too busy."))
-
-    def _run_next_window(self, sink: CaptureSink, stream: "_Stream", settings: Settings) -> bool:
+    def _run_next_window(self, sink: CaptureSink, stream: "Stream", settings: Settings) -> bool:
         """Run the model on the next due window and emit its frame; False if none was due."""
+        if self._model is None:
+            return False
         started = time.perf_counter()
         # How far behind the worker may fall before it skips windows (audio/windows.py).
         max_lag = max_lag_samples(stream.window_cost.typical_s) if self.source.realtime else None
-        result = stream.windows.next_due(self._model.infer, settings.window_samples,
-                                         settings.right_context_samples, max_lag)
+        window_samples, right_context_samples = settings.live_window
+        if stream.catching_up(stream.windows.next_end_sample(right_context_samples), max_lag):
+            max_lag = None      # audio heard while the model loaded: all of it is analysed
+        result = stream.windows.next_due(self._model.infer, window_samples,
+                                         right_context_samples, max_lag)
         self._skipped_windows = stream.windows.skipped_windows
         stream.frame_came = result is not None
         if result is None:
@@ -379,64 +445,3 @@ class Engine:
         arrival = sink.clock.arrival_time(min(centre_native, sink.ring.written_samples - 1))
         self._latency_s = time.monotonic() - arrival
         return True
-
-    def _end_reason(self, sink: CaptureSink, stream: "_Stream",
-                    now: float) -> tuple[str, str | None] | None:
-        """(why, error or None) when the stream has ended, else None."""
-        if stream.flushed and not stream.windows.pending:
-            return sink.end_reason or "end of input", None
-        if sink.failure and sink.ring.written_samples == stream.read_pos:
-            return "stopped after an error", sink.failure
-        # Only a device can be unplugged; a recording that is slow to decode is waited for.
-        if self.source.realtime and getattr(self.source, "is_device", True) and \
-                not sink.end_of_stream and now - stream.last_data_time > STALL_TIMEOUT_S:
-            return "stopped after an error", (
-                f"The input device '{self.source.device_name}' stopped delivering audio (it "
-                "was unplugged, disabled, or the sound server stopped). Check it and start "
-                "again.")
-        return None
-
-
-@dataclass
-class _Stream:
-    """The worker's state for one stream (worker thread only)."""
-
-    rate_hz: float
-    resampler: StreamingResampler
-    windows: SlidingWindows
-    resampler_lookahead: int       # native samples the resampler's filter needs beyond a sample
-    read_pos: int = 0              # native samples consumed from the ring
-    anchor_native: int = 0         # native index where the current 16 kHz timeline starts
-    last_data_time: float = 0.0
-    last_overflow_event: float = -math.inf
-    reported_overflows: int = 0
-    flushed: bool = False
-    frame_came: bool = False
-    window_cost: WindowCost = field(default_factory=WindowCost)
-
-    @staticmethod
-    def starting(rate_hz: float, hop_samples: int) -> "_Stream":
-        resampler = StreamingResampler(rate_hz, MODEL_SAMPLE_RATE_HZ)
-        # resample_poly's filter spans 10 * max(up, down) taps each side at the upsampled rate.
-        lookahead = (0 if resampler.up == resampler.down else
-                     math.ceil(10 * max(resampler.up, resampler.down) / resampler.up) + 1)
-        return _Stream(rate_hz, resampler, SlidingWindows(hop_samples), lookahead,
-                       last_data_time=time.monotonic())
-
-    @property
-    def native_per_16k(self) -> float:
-        return self.rate_hz / MODEL_SAMPLE_RATE_HZ
-
-    def restart(self, native_sample: int, hop_samples: int) -> None:
-        """Start a new 16 kHz timeline at a native sample (after lost audio)."""
-        self.read_pos = self.anchor_native = native_sample
-        self.resampler = StreamingResampler(self.rate_hz, MODEL_SAMPLE_RATE_HZ)
-        self.windows = SlidingWindows(hop_samples)
-
-    def model_frame(self, result: WindowResult) -> ModelFrame:
-        """The tracking stage's input for a window's kept frame, timed from the stream start."""
-        time_s = self.anchor_native / self.rate_hz + result.centre_sample / MODEL_SAMPLE_RATE_HZ
-        return ModelFrame(time_s=time_s, frequency_hz=float(result.frequency_hz),
-                          confidence=float(result.confidence),
-                          level_dbfs=float(result.level_dbfs), window_16k=result.window_16k,
-                          centre_index=result.centre_index)

@@ -13,11 +13,10 @@ from typing import Protocol
 
 import numpy as np
 
-from pitchlive.frames import PitchFrame
+from pitchlive.frames import InputLevel, PitchFrame
 from pitchlive.model import ModelError
 
 log = logging.getLogger(__name__)
-
 
 
 class PitchModel(Protocol):
@@ -54,6 +53,7 @@ class EngineEvent:
 
 
 FrameCallback = Callable[[PitchFrame], None]
+LevelCallback = Callable[[InputLevel], None]
 EventCallback = Callable[[EngineEvent], None]
 # (block: float32 (n,) mono as analysed at the source's native rate, sample_rate_hz)
 AudioCallback = Callable[[np.ndarray, float], None]

@@ -297,7 +297,7 @@ def load_warm_model(settings: Settings) -> SpiceModel | LiteRTModel:
     """
     import gc
 
-    model = load_live_model(settings, warm_up_samples=settings.window_samples)
+    model = load_live_model(settings, warm_up_samples=settings.live_window[0])
     gc.collect()
     gc.freeze()
     return model

@@ -28,6 +28,11 @@ from pitchlive.tracking.smoothing import LiveSmoother
 from pitchlive.tracking.tuning import RunningOffset
 from pitchlive.tracking.vibrato import VibratoReader
 
+# The running tuning offset spans seconds; once valid it is re-estimated every this many frames
+# (~8 times a second) rather than on every frame (a robust fit over up to 5 s of frames: a
+# quarter of the tracking stage's cost when done ~31 times a second).
+OFFSET_REFRESH_FRAMES = 4
+
 
 class LiveTracker:
     """Turns the model frames of one stream, in order, into PitchFrames (worker thread only)."""
@@ -36,6 +41,8 @@ class LiveTracker:
         self._smoother = LiveSmoother()
         self._vibrato = VibratoReader()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
+        self._offset_estimate = None          # (RunningOffset it came from, TuningOffset)
+        self._frames_since_offset = 0
 
     def start_stream(self, settings: Settings) -> None:
         """A new stream begins (another source, or the same after a pause): forget the last."""
@@ -88,6 +95,14 @@ class LiveTracker:
         if self._running_offset.a4_hz != settings.a4_hz:
             # The offset is measured from the A4 grid: a new A4 makes the old frames meaningless.
             self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
-        self._running_offset.push(time_s, frequency_hz, is_voiced)
-        estimate = self._running_offset.current
+        running = self._running_offset
+        running.push(time_s, frequency_hz, is_voiced)
+        self._frames_since_offset += 1
+        cached = self._offset_estimate
+        # Until it is valid (and after a reset: another A4, a new stream) every frame looks.
+        if cached is None or cached[0] is not running or not cached[1].valid or \
+                self._frames_since_offset >= OFFSET_REFRESH_FRAMES:
+            cached = self._offset_estimate = (running, running.current)
+            self._frames_since_offset = 0
+        estimate = cached[1]
         return estimate.offset_cents if estimate.valid else None

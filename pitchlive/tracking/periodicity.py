@@ -11,10 +11,31 @@ is vectorised over frames (whole files run as one batch) and pure numpy.
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import numpy as np
 
 # Below this frame energy (sum of squares, full scale = 1 per sample) a frame counts as silent.
 SILENCE_ENERGY = 1e-10
+
+# The live path calls these on one frame ~31 times a second: numpy's per-call overhead
+# (np.clip's Python wrapper, broadcasting helpers) is most of their cost there, so they use the
+# bare ufuncs (np.minimum(np.maximum(...)) is np.clip, NaN included) and cached index arrays.
+# Outputs are bit-identical to the plain forms (tests/test_periodicity.py).
+
+
+def _clip(values: np.ndarray, low, high) -> np.ndarray:
+    return np.minimum(np.maximum(values, low), high)
+
+
+@lru_cache(maxsize=8)
+def _overlap_indices(max_lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """For lags 0..max_lag: (lag > 0, max(lag - 1, 0)), read-only."""
+    lags = np.arange(max_lag + 1)
+    positive, previous = lags > 0, np.maximum(lags - 1, 0)
+    positive.flags.writeable = previous.flags.writeable = False
+    return positive, previous
 
 
 def frames_around(audio: np.ndarray, centres: np.ndarray, frame_samples: int,
@@ -38,10 +59,13 @@ def frames_around(audio: np.ndarray, centres: np.ndarray, frame_samples: int,
     """
     audio = np.asarray(audio, np.float64).reshape(-1)
     starts = np.asarray(centres, np.int64) + offset_samples - frame_samples // 2
+    if starts.size == 1 and 0 <= starts[0] <= audio.shape[0] - frame_samples:
+        start = int(starts[0])          # one frame inside the signal (the live path): a slice
+        return audio[start:start + frame_samples][None, :]
     pad = frame_samples
     padded = np.concatenate((np.zeros(pad), audio, np.zeros(pad)))
     views = np.lib.stride_tricks.sliding_window_view(padded, frame_samples)
-    return views[np.clip(starts + pad, 0, views.shape[0] - 1)]
+    return views[_clip(starts + pad, 0, views.shape[0] - 1)]
 
 
 def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
@@ -72,22 +96,22 @@ def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
     head = np.cumsum(squares, axis=1)                       # sum x[0..k]^2
     tail = np.cumsum(squares[:, ::-1], axis=1)              # sum x[W-1-k..W-1]^2
     total = head[:, -1:]
-    lags = np.arange(max_lag + 1)
+    positive, previous = _overlap_indices(max_lag)
     # overlap j = 0..W-1-tau: sum x[j]^2 = total - sum of the last tau samples;
     # sum x[j + tau]^2 = total - sum of the first tau samples.
-    last_tau = np.where(lags > 0, tail[:, np.maximum(lags - 1, 0)], 0.0)
-    first_tau = np.where(lags > 0, head[:, np.maximum(lags - 1, 0)], 0.0)
+    last_tau = np.where(positive, tail[:, previous], 0.0)
+    first_tau = np.where(positive, head[:, previous], 0.0)
     denominator = 2 * total - last_tau - first_tau
     silent = total[:, 0] < SILENCE_ENERGY
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(denominator > SILENCE_ENERGY * 1e-3, 2.0 * acf / denominator, 0.0)
     out[silent] = 0.0
-    return np.clip(out, -1.0, 1.0)
+    return _clip(out, -1.0, 1.0)
 
 
 def values_at_lags(curve: np.ndarray, lags: np.ndarray) -> np.ndarray:
     """curve (n_frames, n_lags) linearly interpolated at fractional lags (n_frames, k)."""
-    lags = np.clip(lags, 0, curve.shape[1] - 1.000001)
+    lags = _clip(lags, 0, curve.shape[1] - 1.000001)
     low = np.floor(lags).astype(np.int64)
     frac = lags - low
     rows = np.arange(curve.shape[0])[:, None]
@@ -117,14 +141,21 @@ def peak_near(curve: np.ndarray, lags: np.ndarray, span: np.ndarray | float
     n_lags = curve.shape[1]
     lags = np.asarray(lags, np.float64)
     shape = lags.shape
-    rows = np.broadcast_to(np.arange(curve.shape[0]).reshape((-1,) + (1,) * (lags.ndim - 1)),
-                           shape).reshape(-1)
     flat_lags = lags.reshape(-1)
-    span = np.maximum(np.broadcast_to(np.asarray(span, np.float64), shape).reshape(-1), 1.0)
+    # Row of each flattened place: lags is (n_frames,) or (n_frames, K), row-major.
+    rows = np.repeat(np.arange(curve.shape[0]), flat_lags.size // max(curve.shape[0], 1))
+    span = np.asarray(span, np.float64)
+    span = np.maximum(span.reshape(-1) if span.shape == shape else
+                      np.broadcast_to(span, shape).reshape(-1), 1.0)
     width = int(np.ceil(span.max())) * 2 + 3 if span.size else 3
+    if flat_lags.size <= FEW_PLACES and n_lags >= 3 and curve.dtype == np.float64 and \
+            np.isfinite(flat_lags).all() and np.isfinite(span).all():
+        peak_lags, peaks = _few_peaks(curve, rows.tolist(), flat_lags.tolist(), span.tolist(),
+                                      width)
+        return np.array(peak_lags).reshape(shape), np.array(peaks).reshape(shape)
     low = np.floor(flat_lags - span).astype(np.int64)
     offsets = np.arange(width)[None, :]
-    index = np.clip(low[:, None] + offsets, 1, n_lags - 2)
+    index = _clip(low[:, None] + offsets, 1, n_lags - 2)
     inside = low[:, None] + offsets <= flat_lags[:, None] + span[:, None]
     values = np.where(inside, curve[rows[:, None], index], -np.inf)
     best = index[np.arange(flat_lags.size), np.argmax(values, axis=1)]
@@ -132,9 +163,37 @@ def peak_near(curve: np.ndarray, lags: np.ndarray, span: np.ndarray | float
     curvature = left - 2 * centre + right
     with np.errstate(divide="ignore", invalid="ignore"):
         shift = np.where(curvature < 0, 0.5 * (left - right) / curvature, 0.0)
-    shift = np.clip(shift, -0.5, 0.5)
+    shift = _clip(shift, -0.5, 0.5)
     peak = centre - 0.25 * (left - right) * shift
     return (best + shift).reshape(shape), peak.reshape(shape)
+
+
+# Up to this many places, peak_near reads them one by one in Python (the live path: one frame,
+# a few candidates) instead of with ~15 array operations.
+FEW_PLACES = 8
+
+
+def _few_peaks(curve: np.ndarray, rows: list, lags: list, spans: list, width: int
+               ) -> tuple[list, list]:
+    """peak_near for a few finite places, the same arithmetic in the same order."""
+    last = curve.shape[1] - 2
+    peak_lags, peaks = [], []
+    for row, lag, span in zip(rows, lags, spans):
+        low = math.floor(lag - span)
+        high = min(low + width - 1, math.floor(lag + span))
+        first = min(max(low, 1), last)
+        end = min(max(high, 1), last)
+        line = curve[row]
+        # np.argmax over the clipped indices finds the same first maximum (or first NaN):
+        # clipping only repeats the end values next to themselves.
+        best = first + int(np.argmax(line[first:end + 1]))
+        left, centre, right = float(line[best - 1]), float(line[best]), float(line[best + 1])
+        curvature = left - 2 * centre + right
+        shift = 0.5 * (left - right) / curvature if curvature < 0 else 0.0
+        shift = min(max(shift, -0.5), 0.5)
+        peaks.append(centre - 0.25 * (left - right) * shift)
+        peak_lags.append(best + shift)
+    return peak_lags, peaks
 
 
 def refine_period(curve: np.ndarray, period_lags: np.ndarray, max_lag: float) -> np.ndarray:

@@ -233,10 +233,15 @@ class RunningOffset:
         """Add one frame (voiced as the voicing rule decided); older frames drop out."""
         midi = hz_to_midi(frequency_hz, self.a4_hz) if voiced else float("nan")
         with self._lock:
-            self._frames.append((float(time_s), midi))
-            while self._frames and self._frames[0][0] <= time_s - self.window_s:
-                self._frames.popleft()
-            self._dirty = True
+            frames = self._frames
+            # Unvoiced frames at either end of the window belong to no run: adding or dropping
+            # only those leaves the estimate as it is (not recomputed ~31 times a second).
+            changed = voiced or (len(frames) == frames.maxlen and math.isfinite(frames[0][1]))
+            frames.append((float(time_s), midi))
+            while frames and frames[0][0] <= time_s - self.window_s:
+                changed = changed or math.isfinite(frames[0][1])
+                frames.popleft()
+            self._dirty = self._dirty or changed
 
     @property
     def current(self) -> TuningOffset:

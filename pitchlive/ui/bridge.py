@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from pitchlive.frames import PitchFrame
+from pitchlive.frames import InputLevel, PitchFrame
 
 if TYPE_CHECKING:   # the engine module pulls in SciPy; the window starts without it
     from pitchlive.engine import Engine, EngineEvent
@@ -23,6 +23,7 @@ class EngineBridge(QObject):
     """Subscribes to one engine at a time and re-emits its frames and events on the GUI thread."""
 
     frames = Signal(list)      # list[PitchFrame], in order
+    level = Signal(object)     # InputLevel, the newest, while the engine has no model yet
     event = Signal(object)     # EngineEvent
     _wake = Signal()
     _event_from_worker = Signal(int, object)
@@ -31,6 +32,7 @@ class EngineBridge(QObject):
         super().__init__(parent)
         self._lock = threading.Lock()
         self._pending: list[PitchFrame] = []
+        self._pending_level: InputLevel | None = None
         self._generation = 0
         self._unsubscribers: list = []
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
@@ -50,10 +52,20 @@ class EngineBridge(QObject):
             if first:
                 self._emit_safely(self._wake)
 
+        def on_level(level: InputLevel) -> None:   # worker thread; only the newest is shown
+            with self._lock:
+                if generation != self._generation:
+                    return
+                first = self._pending_level is None and not self._pending
+                self._pending_level = level
+            if first:
+                self._emit_safely(self._wake)
+
         def on_event(event: EngineEvent) -> None:  # worker thread (or the caller of start())
             self._emit_safely(self._event_from_worker, generation, event)
 
-        self._unsubscribers = [engine.subscribe(on_frame), engine.subscribe_events(on_event)]
+        self._unsubscribers = [engine.subscribe(on_frame), engine.subscribe_events(on_event),
+                               engine.subscribe_levels(on_level)]
 
     def detach(self) -> None:
         """Stop relaying; frames and events still queued from the old engine are dropped."""
@@ -63,6 +75,7 @@ class EngineBridge(QObject):
         with self._lock:
             self._generation += 1
             self._pending.clear()
+            self._pending_level = None
 
     @staticmethod
     def _emit_safely(signal, *args) -> None:
@@ -74,6 +87,9 @@ class EngineBridge(QObject):
     def _drain(self) -> None:
         with self._lock:
             batch, self._pending = self._pending, []
+            level, self._pending_level = self._pending_level, None
+        if level is not None:
+            self.level.emit(level)
         if batch:
             self.frames.emit(batch)
 

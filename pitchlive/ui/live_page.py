@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter
 
-from pitchlive.frames import PitchFrame
+from pitchlive.frames import InputLevel, PitchFrame
 from pitchlive.ui.history import PitchHistory
 from pitchlive.ui.note_panel import NotePanel
 from pitchlive.ui.pitch_view import PitchView
@@ -26,6 +26,10 @@ class LivePage(QSplitter):
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 1)
         self.setSizes([900, 320])
+
+    def show_level(self, level: InputLevel) -> None:
+        """The input level while the model loads: the note panel says whether there is sound."""
+        self.note_panel.show_frame(level.as_unvoiced_frame())
 
     def show_frames(self, frames: list[PitchFrame]) -> None:
         """New frames from the engine, in order."""

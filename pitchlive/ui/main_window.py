@@ -155,6 +155,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         s = self.session
         s.frames.connect(self._on_frames)
+        s.level.connect(self.live.show_level)     # the model is loading: level and sound only
+        s.level.connect(lambda level: self.status.set_level(level.level_dbfs))
         s.starting.connect(self.history.begin_run)
         s.running_changed.connect(self._on_running_changed)
         s.started.connect(self._on_started)
@@ -202,9 +204,9 @@ class MainWindow(QMainWindow):
         source, _origin = self.settings.resolved_model_source()
         self.status.set_model_loading(source)
         self.banner.show_info("Loading the pitch model…",
-                              f"TensorFlow and SPICE are loading from {source} (a few seconds; "
-                              "the first run downloads the model). You can set up the controls "
-                              "meanwhile; tracking starts by itself.", busy=True)
+                              f"SPICE is loading from {source} (a few seconds; the first run "
+                              "downloads the model). The input is already heard: its pitch "
+                              "appears, from the start, when the model is ready.", busy=True)
         settings = self.settings
         self.jobs.run(lambda: load_warm_model(settings), "pitchlive-model", self.set_model,
                       self._on_model_failed)
@@ -230,7 +232,7 @@ class MainWindow(QMainWindow):
         """Start (or, before the model is ready, arrange to start) live tracking."""
         self.session.start()
         if self.session.model is None:
-            self.status.show_message("Tracking starts when the model has loaded.", 4000)
+            self.status.show_message("Listening; pitch appears once the model has loaded.", 4000)
 
     def stop_tracking(self) -> None:
         """Stop tracking and release the input."""

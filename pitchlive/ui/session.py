@@ -91,6 +91,7 @@ class TrackerSession(QObject):
     """Starts, stops and switches the engine; reports frames, state and failures as signals."""
 
     frames = Signal(list)              # list[PitchFrame] on the GUI thread
+    level = Signal(object)             # InputLevel while the model loads (the source runs)
     starting = Signal()                # a new engine run begins (its clock restarts at 0)
     running_changed = Signal(bool)
     started = Signal(str)              # the engine's description of what it listens to
@@ -114,6 +115,7 @@ class TrackerSession(QObject):
         self._engine_imported = False
         self._bridge = EngineBridge(self)
         self._bridge.frames.connect(self.frames)
+        self._bridge.level.connect(self.level)
         self._bridge.event.connect(self._on_event)
         settings_model.settings_changed.connect(self._on_settings)
         self._submit("import", None, _import_engine)
@@ -145,9 +147,13 @@ class TrackerSession(QObject):
 
     # ---- commands (GUI thread) ---------------------------------------------------------------
     def set_model(self, model) -> None:
-        """The model finished loading; start if tracking was asked for."""
+        """The model finished loading: a running engine analyses what it heard meanwhile and
+        goes on live; otherwise start if tracking was asked for."""
         self.model = model
-        if self._want_running and self._engine is None:
+        if self._engine is not None:
+            if not self._engine.has_model:
+                self._engine.set_model(model)
+        elif self._want_running:
             self.start()
 
     def _on_settings(self, settings: Settings) -> None:
@@ -157,11 +163,15 @@ class TrackerSession(QObject):
             self._engine.update_settings(settings)
 
     def start(self) -> None:
-        """Start tracking the current source (or as soon as the model and engine are loaded)."""
+        """Start tracking the current source (as soon as the engine's code is imported).
+
+        Without a model yet the source opens at once: the level shows, and what is heard is
+        analysed when set_model() gives the model.
+        """
         self._want_running = True
         # Until the helper has imported the engine, importing it here would block the GUI
         # thread on the import lock (seconds on a busy machine): start when it is done instead.
-        if self.model is None or self._engine is not None or not self._engine_imported:
+        if self._engine is not None or not self._engine_imported:
             return
         from pitchlive.audio.sources import open_source
         from pitchlive.engine import Engine

@@ -1,0 +1,67 @@
+"""The engine worker's own work per second of 48 kHz audio, without threads or waiting.
+
+What the worker does for each 10 ms block of a 30 s pitch-step signal (bench/engine_common.py
+step_signal), on this thread: resampling to 16 kHz, the sliding windows, the model call on each
+due window (the live backend) and the tracking stage (refinement, voicing, tuning offset,
+vibrato, naming). Thread CPU seconds per second of audio, --repeats times (min and median), so
+two versions of the code can be compared in one sitting on a busy machine: run it from each
+checkout.
+
+    PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel python bench/worker_cost.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from engine_common import chosen_settings, load_spice, step_signal
+
+from pitchlive.audio.resample import StreamingResampler
+from pitchlive.audio.windows import SlidingWindows
+from pitchlive.frames import ModelFrame
+from pitchlive.tracking.live import LiveTracker
+
+RATE_HZ = 48000
+BLOCK = RATE_HZ // 100
+
+
+def run_once(audio, model, settings) -> int:
+    """Process the signal as the worker would; returns the frames made."""
+    resampler, windows = StreamingResampler(RATE_HZ, 16000), SlidingWindows()
+    tracker = LiveTracker(settings)
+    tracker.start_stream(settings)
+    window_samples, right_context = settings.live_window
+    frames = 0
+    for start in range(0, audio.size, BLOCK):
+        windows.push(resampler.process(audio[start:start + BLOCK]))
+        while (result := windows.next_due(model.infer, window_samples, right_context)) is not None:
+            tracker.process(ModelFrame(result.centre_sample / 16000, result.frequency_hz,
+                                       result.confidence, result.level_dbfs, result.window_16k,
+                                       result.centre_index), settings)
+            frames += 1
+    return frames
+
+
+def main() -> None:
+    """Print the worker's CPU per second of audio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    model = load_spice()
+    settings = chosen_settings()
+    audio = step_signal(RATE_HZ, int(args.seconds / 0.45) + 2)[0][:int(args.seconds * RATE_HZ)]
+    run_once(audio[:RATE_HZ * 2], model, settings)            # warm caches and the model
+    costs = []
+    for _ in range(args.repeats):
+        start = time.thread_time()
+        frames = run_once(audio, model, settings)
+        costs.append((time.thread_time() - start) / args.seconds)
+    print(f"worker, {args.seconds:.0f} s at 48 kHz ({frames} frames): min {min(costs):.4f}, "
+          f"median {statistics.median(costs):.4f} CPU s per s")
+
+
+if __name__ == "__main__":
+    main()
