@@ -132,10 +132,20 @@ def multiple_heights(curve: np.ndarray, candidate_hz: np.ndarray, sample_rate_hz
     present = np.isfinite(candidate_hz)
     period = sample_rate_hz / np.where(present, candidate_hz, 1000.0)
     multiples = np.arange(1, n_multiples + 1, dtype=np.float64)
-    fits = np.maximum(np.floor((curve.shape[1] - 2) / period), 1.0)
+    n_lags = curve.shape[1]
+    fits = np.maximum(np.floor((n_lags - 2) / period), 1.0)
     lags = period[..., None] * np.minimum(multiples, fits[..., None])
-    _, heights = peak_near(curve, lags, np.maximum(0.05 * period[..., None], 1.0))
-    return np.where(present[..., None], heights, -np.inf)
+    # The parabola's vertex through the samples around each multiple: the period is known to a
+    # small fraction of a sample (sharpen_candidates), so no search is needed (live cost).
+    nearest = np.clip(np.rint(lags).astype(np.int64), 1, n_lags - 2).reshape(curve.shape[0], -1)
+    rows = np.arange(curve.shape[0])[:, None]
+    left, centre, right = (curve[rows, nearest - 1], curve[rows, nearest],
+                           curve[rows, nearest + 1])
+    curvature = left - 2.0 * centre + right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vertex = np.where(curvature < 0, centre - (left - right) ** 2 / (8.0 * curvature), centre)
+    heights = np.minimum(vertex, np.maximum(np.maximum(left, right), centre) + 0.05)
+    return np.where(present[..., None], heights.reshape(lags.shape), -np.inf)
 
 
 def repeated_strength(strength: np.ndarray, heights: np.ndarray) -> np.ndarray:
