@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from pitchlive.tracking.decoding import (GAP_SCORE, JUMP_CAP_OCTAVES, JUMP_COST_PER_OCTAVE,
-                                         jump_costs, viterbi_path)
+from pitchlive.tracking.decoding import (GAP_COST, GAP_SCORE, JUMP_CAP_OCTAVES,
+                                         JUMP_COST_PER_OCTAVE, transition_scores, viterbi_path)
 
 
 def chosen_hz(candidate_hz, scores):
@@ -12,11 +12,15 @@ def chosen_hz(candidate_hz, scores):
 
 
 def test_jump_costs_grow_with_the_interval_up_to_the_cap():
-    cost = jump_costs(np.array([220.0, np.nan]), np.array([220.0, 233.08, 440.0, 880.0]))
+    candidate_hz = np.array([[220.0, np.nan, 100.0, 100.0],
+                             [220.0, 233.08, 440.0, 880.0]])
+    cost = -transition_scores(candidate_hz)[1]              # (K + 1, K + 1), the gap last
     np.testing.assert_allclose(cost[0, :2], [0.0, JUMP_COST_PER_OCTAVE / 12], rtol=1e-3)
     # An octave and two octaves cost the same: a new note, whatever the interval.
     assert cost[0, 2] == cost[0, 3] == JUMP_COST_PER_OCTAVE * JUMP_CAP_OCTAVES
-    assert np.isinf(cost[1]).all()
+    assert np.isinf(cost[1, :4]).all()
+    assert np.all(cost[4, :4] == GAP_COST) and np.all(cost[:4, 4] == GAP_COST)
+    assert cost[4, 4] == 0.0
 
 
 def test_a_brief_octave_slip_inside_a_note_is_bridged():

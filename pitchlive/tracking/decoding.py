@@ -30,40 +30,28 @@ GAP_SCORE = 0.35
 GAP_COST = 0.3
 
 
-def jump_costs(previous_hz: np.ndarray, current_hz: np.ndarray) -> np.ndarray:
-    """Cost of moving from each previous candidate to each current one.
+def transition_scores(candidate_hz: np.ndarray) -> np.ndarray:
+    """Scores (minus costs) of every move into each frame, the gap state last.
 
     Parameters
     ----------
-    previous_hz : np.ndarray, shape (K,)
-    current_hz : np.ndarray, shape (K,)
-        Candidate frequencies in Hz; NaN = no candidate.
+    candidate_hz : np.ndarray, shape (n_frames, K)
 
     Returns
     -------
-    np.ndarray, shape (K, K)
-        [i, j]: cost of previous i -> current j, JUMP_COST_PER_OCTAVE x min(|octaves|, cap);
-        +inf where either is missing.
+    np.ndarray, shape (n_frames, K + 1, K + 1)
+        [t, i, j]: minus the cost of state i at frame t - 1 -> state j at frame t (row 0 unused).
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        octaves = np.abs(np.log2(current_hz[None, :] / previous_hz[:, None]))
-    cost = JUMP_COST_PER_OCTAVE * np.minimum(octaves, JUMP_CAP_OCTAVES)
-    return np.where(np.isfinite(cost), cost, np.inf)
-
-
-def _step(total: np.ndarray, previous_hz: np.ndarray, current_hz: np.ndarray,
-          scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One recursion step. total (K + 1,): best path scores ending in each previous state (the
-    last is the gap). Returns the new totals (K + 1,) and each state's best predecessor."""
-    k = current_hz.size
-    through = np.full((total.size, k + 1), -np.inf)
-    through[:-1, :-1] = total[:-1, None] - jump_costs(previous_hz, current_hz)
-    through[-1, :-1] = total[-1] - GAP_COST
-    through[:-1, -1] = total[:-1] - GAP_COST
-    through[-1, -1] = total[-1]
-    back = np.argmax(through, axis=0)
-    emission = np.append(np.where(np.isfinite(scores), scores, -np.inf), GAP_SCORE)
-    return through[back, np.arange(k + 1)] + emission, back
+    n, k = candidate_hz.shape
+    out = np.zeros((n, k + 1, k + 1))
+    if n > 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            octaves = np.abs(np.log2(candidate_hz[1:, None, :] / candidate_hz[:-1, :, None]))
+        cost = JUMP_COST_PER_OCTAVE * np.minimum(octaves, JUMP_CAP_OCTAVES)
+        out[1:, :k, :k] = -np.where(np.isfinite(cost), cost, np.inf)
+    out[:, k, :k] = -GAP_COST
+    out[:, :k, k] = -GAP_COST
+    return out
 
 
 def viterbi_path(candidate_hz: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -86,13 +74,18 @@ def viterbi_path(candidate_hz: np.ndarray, scores: np.ndarray) -> np.ndarray:
     own_best = np.argmax(scores, axis=1) if n else np.zeros(0, np.int64)
     if n == 0:
         return own_best
+    emission = np.concatenate((np.where(np.isfinite(scores), scores, -np.inf),
+                               np.full((n, 1), GAP_SCORE)), axis=1)
+    moves = transition_scores(candidate_hz)
     backs = np.zeros((n, k + 1), np.int64)
-    total = np.append(np.where(np.isfinite(scores[0]), scores[0], -np.inf), GAP_SCORE)
+    total = emission[0]
     for t in range(1, n):
-        total, backs[t] = _step(total, candidate_hz[t - 1], candidate_hz[t], scores[t])
+        through = total[:, None] + moves[t]
+        backs[t] = through.argmax(axis=0)
+        total = through.max(axis=0) + emission[t]
     state = int(np.argmax(total))
     path = np.empty(n, np.int64)
     for t in range(n - 1, -1, -1):
         path[t] = state
-        state = int(backs[t, state])
+        state = backs[t, state]
     return np.where(path == k, own_best, path)
