@@ -85,6 +85,12 @@ def pick_candidates(values: np.ndarray, grid_hz: np.ndarray, n_candidates: int =
     return candidate_hz, strength
 
 
+def _periods(candidate_hz: np.ndarray, sample_rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """(present, period in samples) of candidates; a stand-in period where there is none."""
+    present = np.isfinite(candidate_hz)
+    return present, sample_rate_hz / np.where(present, candidate_hz, 1000.0)
+
+
 def sharpen_candidates(curve: np.ndarray, candidate_hz: np.ndarray, sample_rate_hz: float
                        ) -> tuple[np.ndarray, np.ndarray]:
     """Each candidate moved to its NSDF peak in the lag domain, with the peak's height.
@@ -101,8 +107,7 @@ def sharpen_candidates(curve: np.ndarray, candidate_hz: np.ndarray, sample_rate_
     -------
     candidate_hz, strength : np.ndarray, shape (n_frames, K)
     """
-    present = np.isfinite(candidate_hz)
-    lag = sample_rate_hz / np.where(present, candidate_hz, 1000.0)
+    present, lag = _periods(candidate_hz, sample_rate_hz)
     peak_lag, peak = peak_near(curve, lag, np.maximum(0.03 * lag, 1.0))
     return (np.where(present, sample_rate_hz / peak_lag, np.nan),
             np.where(present, peak, -np.inf))
@@ -123,14 +128,17 @@ def multiple_heights(curve: np.ndarray, candidate_hz: np.ndarray, sample_rate_hz
     Parameters
     ----------
     curve : np.ndarray, shape (n_frames, n_lags)
-    candidate_hz : np.ndarray, shape (n_frames, K), NaN = none
+        NSDF per frame.
+    candidate_hz : np.ndarray, shape (n_frames, K)
+        Sharpened candidates (sharpen_candidates), NaN = none.
+    sample_rate_hz : float
+    n_multiples : int
 
     Returns
     -------
-    np.ndarray, shape (n_frames, K, n_multiples)
+    np.ndarray, shape (n_frames, K, n_multiples); -inf where there is no candidate.
     """
-    present = np.isfinite(candidate_hz)
-    period = sample_rate_hz / np.where(present, candidate_hz, 1000.0)
+    present, period = _periods(candidate_hz, sample_rate_hz)
     multiples = np.arange(1, n_multiples + 1, dtype=np.float64)
     n_lags = curve.shape[1]
     fits = np.maximum(np.floor((n_lags - 2) / period), 1.0)
