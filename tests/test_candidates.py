@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from pitchlive.tracking.candidates import (GRID_CENTS, HIGHEST_HZ, LOWEST_HZ, candidate_scores,
-                                           frequency_grid, pick_candidates,
-                                           subharmonic_penalty)
+from pitchlive.tracking.candidates import (GRID_CENTS, HIGHEST_HZ, LOWEST_HZ, SUPPORT_MULTIPLES,
+                                           candidate_scores, frequency_grid, multiple_heights,
+                                           pick_candidates, repeated_strength,
+                                           sharpen_candidates, subharmonic_penalty)
 
 
 def test_grid_spans_e1_to_c7_in_even_cent_steps():
@@ -50,3 +51,49 @@ def test_the_signal_overrules_a_model_an_octave_low():
     strength = np.array([[0.98, 0.98, 0.97]])
     scores = candidate_scores(hz, strength, np.array([880.0]), np.array([0.95]))
     assert hz[0, np.argmax(scores[0])] == 1760.0
+
+
+def _nsdf_of(audio):
+    from pitchlive.tracking.periodicity import frames_around, nsdf
+    return nsdf(frames_around(audio, np.array([4000]), 1024), 512)
+
+
+def _formant_vowel(f0_hz=55.0, n=8000):
+    # Harmonics 11-15 of 55 Hz around a 700 Hz "formant", the 13th strongest, and a weak
+    # fundamental: the NSDF reads the 13th harmonic's period about as high as the true period.
+    t = np.arange(n) / 16000
+    weights = {1: 0.15, 11: 0.25, 12: 0.6, 13: 1.0, 14: 0.6, 15: 0.25}
+    return sum(w * np.sin(2 * np.pi * k * f0_hz * t + k) for k, w in weights.items())
+
+
+def test_a_real_period_repeats_a_strong_harmonic_does_not():
+    from synth import exact_tone
+    curve = _nsdf_of(exact_tone(220.0, 0.5, "saw"))
+    heights = multiple_heights(curve, np.array([[220.0]]), 16000)
+    assert heights.shape == (1, 1, SUPPORT_MULTIPLES)
+    assert np.all(heights > 0.95)
+    curve = _nsdf_of(_formant_vowel())
+    heights = multiple_heights(curve, np.array([[55.0, 715.0]]), 16000)
+    assert np.all(heights[0, 0] > 0.9)
+    assert heights[0, 1, 0] > 0.5 and heights[0, 1, -1] < heights[0, 1, 0] - 0.3
+
+
+def test_repeated_strength_lowers_a_harmonic_below_the_note():
+    curve = _nsdf_of(_formant_vowel())
+    hz = np.array([[715.0, 55.0]])
+    hz, strength = sharpen_candidates(curve, hz, 16000)
+    heights = multiple_heights(curve, hz, 16000)
+    repeated = repeated_strength(strength, heights)
+    assert repeated[0, 1] > repeated[0, 0]
+    np.testing.assert_allclose(repeated[0, 1], strength[0, 1], atol=0.05)
+    # The note is not set aside as a "subharmonic" of its harmonic once the multiples count.
+    assert subharmonic_penalty(hz, strength, heights=heights)[0, 1] == 0.0
+
+
+def test_the_vowel_note_wins_over_its_formant_harmonic_without_the_model():
+    curve = _nsdf_of(_formant_vowel())
+    hz, strength = sharpen_candidates(curve, np.array([[715.0, 55.0, 110.0]]), 16000)
+    heights = multiple_heights(curve, hz, 16000)
+    scores = candidate_scores(hz, repeated_strength(strength, heights), np.array([400.0]),
+                              np.array([0.2]), heights=heights)
+    assert abs(hz[0, np.argmax(scores[0])] - 55.0) < 1.0

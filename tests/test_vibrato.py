@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pitchlive.tracking.vibrato import (FRAME_RATE_HZ, VibratoReader, centre_over_cycles,
-                                        upward_crossings, vibrato_of)
+                                        turning_midpoint, upward_crossings, vibrato_of)
 
 
 def stream(centre_hz, width_cents, rate_hz, n=60, phase=0.3):
@@ -53,3 +53,25 @@ def test_helpers():
     x = 10 + 40 * np.sin(2 * np.pi * np.arange(40) / period)
     assert abs(centre_over_cycles(x, period) - 10) < 2
     assert math.isnan(centre_over_cycles(x[:5], period))
+
+
+@pytest.mark.parametrize("phase", [0.0, 1.0, 2.0, 3.0, 4.0, 5.0])
+def test_the_reading_locks_within_a_cycle_of_the_note_start(phase):
+    # 5.5 Hz, +-40 cents: one cycle is 5.7 frames. From the seventh frame on (0.19 s), whatever
+    # the phase the note starts at, the needle reads the centre (the contour swings +-40);
+    # averaging whole cycles once they fit leaves up to ~3.5 cents on a frame.
+    reader = VibratoReader()
+    readings = [reader.update(f, True) for f in stream(440.0, 40, 5.5, n=30, phase=phase)]
+    centre = 1200 * np.log2(np.array([r.centre_hz for r in readings]) / 440.0)
+    assert np.all(np.abs(centre[6:]) < 4.0) and abs(np.median(centre[6:])) < 1.0
+
+
+def test_turning_midpoint():
+    # Halfway between the vertex of the last peak and of the last trough.
+    x = 40 * np.sin(2 * np.pi * np.arange(12) / (FRAME_RATE_HZ / 5.5) + 0.4)
+    assert abs(turning_midpoint(x)) < 1.0
+    assert abs(turning_midpoint(x + 25.0) - 25.0) < 1.0
+    # No trough yet, a glide, a steady note's wobble: nothing to read.
+    assert math.isnan(turning_midpoint(x[:3]))
+    assert math.isnan(turning_midpoint(np.linspace(0, 100, 12)))
+    assert math.isnan(turning_midpoint(np.array([0.0, 2.0, -1.0, 1.5, 0.0])))

@@ -61,7 +61,7 @@ class ChunkedInference:
         frequency_hz, confidence = self._finite(times_s, frequency_hz, confidence)
         if self._refine:
             centres = (skip + np.arange(frequency_hz.size)) * HOP_SAMPLES
-            refined = refine_frames(segment, centres, frequency_hz, confidence)
+            refined = refine_frames(segment, centres, frequency_hz, confidence, path=True)
             frequency_hz, confidence = self._finite(times_s, refined.frequency_hz,
                                                     refined.confidence)
             frequency_hz = np.where(broken, 0.0, frequency_hz)

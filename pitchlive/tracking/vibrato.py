@@ -3,7 +3,10 @@
 A singer's or string player's vibrato swings the pitch +-20..100 cents 4-8 times a second; the
 ear hears the centre. The trace keeps the contour; the needle and the note name read the centre:
 the mean of the pitch over the last whole vibrato cycles (a mean over whole cycles cancels the
-swing, whatever its phase). Causal: only frames already seen are used, so no delay is added.
+swing, whatever its phase). Until a whole cycle has been heard (0.2-0.35 s into a note), it
+reads halfway between the newest peak and trough, so the needle settles after half a cycle to
+one cycle rather than swinging with the contour. Causal: only frames already seen are used, so no
+delay is added.
 """
 
 from __future__ import annotations
@@ -84,6 +87,37 @@ def centre_over_cycles(cents: np.ndarray, period_frames: float, cycles: int = CY
     return total / length
 
 
+def _vertex(before: float, at: float, after: float) -> float:
+    """Height of the parabola through three equally spaced values at its turning point."""
+    curvature = before - 2.0 * at + after
+    return at if curvature == 0 else at - (before - after) ** 2 / (8.0 * curvature)
+
+
+def turning_midpoint(cents: np.ndarray, min_width_cents: float = MIN_WIDTH_CENTS,
+                     max_width_cents: float = 3 * NOTE_CHANGE_CENTS) -> float:
+    """Midpoint of the newest peak and the newest trough of a contour (n,), or NaN.
+
+    A vibrato's centre lies halfway between a peak and the next trough: this reads it after
+    half a cycle, long before whole cycles can be averaged (vibrato_of needs one to two). Each
+    turning point is the vertex of the parabola through it and its neighbours (a 5.5 Hz vibrato
+    has under 6 frames a cycle, so the sampled extremes miss the true ones by up to ~6 cents).
+    NaN unless a peak and a trough both lie inside the contour and half their distance is a
+    vibrato's width (a steady note's wobble and a glide have none).
+    """
+    if cents.size < 3:
+        return math.nan
+    inner, before, after = cents[1:-1], cents[:-2], cents[2:]
+    peaks = np.flatnonzero((inner > before) & (inner >= after))
+    troughs = np.flatnonzero((inner < before) & (inner <= after))
+    if not peaks.size or not troughs.size:
+        return math.nan
+    high = _vertex(*cents[peaks[-1]:peaks[-1] + 3])
+    low = _vertex(*cents[troughs[-1]:troughs[-1] + 3])
+    if not min_width_cents <= 0.5 * (high - low) <= max_width_cents:
+        return math.nan
+    return 0.5 * (high + low)
+
+
 class VibratoReader:
     """Per-frame vibrato reading of one stream; call update() for every frame in order."""
 
@@ -107,6 +141,10 @@ class VibratoReader:
         history = np.fromiter(self._cents, np.float64)
         found = vibrato_of(history, self.frame_rate_hz)
         if found is None:
+            # Not yet a whole cycle: halfway between the last peak and trough, once both passed.
+            early = turning_midpoint(history)
+            if math.isfinite(early):
+                return VibratoReading(2.0 ** (early / 1200.0))
             return VibratoReading(frequency_hz)
         rate, width = found
         centre = centre_over_cycles(history, self.frame_rate_hz / rate)

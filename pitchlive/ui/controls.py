@@ -41,6 +41,7 @@ TRANSPOSITION_CHOICES = tuple((key, _TRANSPOSITION_LABELS[key])
                               for key in TRANSPOSITIONS_SEMITONES) + \
     ((CUSTOM_TRANSPOSITION, "Custom (semitones)…"),)
 DEFAULT_DEVICE_LABEL = "System default"
+PITCH_SOURCE_CHOICES = (("Refined", True), ("Raw SPICE", False))
 
 
 class ControlPanel(QWidget):
@@ -58,7 +59,7 @@ class ControlPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         for box in (self._input_box(), self._tuning_box(), self._voicing_box(),
-                    self._display_box()):
+                    self._pitch_source_box(), self._display_box()):
             layout.addWidget(box)
         layout.addStretch(1)
         self._show_settings(model.settings)
@@ -67,6 +68,7 @@ class ControlPanel(QWidget):
         model.settings_changed.connect(self._show_settings)
         model.prefs_changed.connect(self._show_prefs)
         self._connect()
+        self._follow_pitch_source(model)
 
     def _input_box(self) -> QGroupBox:
         self.device_combo = QComboBox()
@@ -144,6 +146,36 @@ class ControlPanel(QWidget):
         voicing_form.addRow("Level gate", _row(self.gate_slider, self.gate_label))
         voicing_form.addRow(self.smoothing_check)
         return voicing_box
+
+    # ---- pitch source: refined or SPICE's raw output (the accuracy block) ------------------
+    def _pitch_source_box(self) -> QGroupBox:
+        self.pitch_source_combo = QComboBox()
+        for label, refine in PITCH_SOURCE_CHOICES:
+            self.pitch_source_combo.addItem(label, refine)
+        self.pitch_source_combo.setToolTip(
+            "Refined: SPICE's estimate checked against the signal (exact pitch, octave, range, "
+            "voicing). Raw SPICE: the model's own output, as `--raw` gives, for comparison; "
+            "back to Refined at the next start")
+        box = QGroupBox("Pitch")
+        form = QFormLayout(box)
+        form.addRow("Source", self.pitch_source_combo)
+        return box
+
+    def _follow_pitch_source(self, model: SettingsModel) -> None:
+        self._show_pitch_source(model.settings)
+        model.settings_changed.connect(self._show_pitch_source)
+        self.pitch_source_combo.currentIndexChanged.connect(self._on_pitch_source)
+
+    def _show_pitch_source(self, settings: Settings) -> None:
+        index = self.pitch_source_combo.findData(settings.refine)
+        if index != self.pitch_source_combo.currentIndex():
+            self.pitch_source_combo.blockSignals(True)
+            self.pitch_source_combo.setCurrentIndex(max(0, index))
+            self.pitch_source_combo.blockSignals(False)
+
+    def _on_pitch_source(self, index: int) -> None:
+        self.settings_model.update_settings(
+            refine=bool(self.pitch_source_combo.itemData(index)))
 
     def _display_box(self) -> QGroupBox:
         self.history_spin = QSpinBox(minimum=2, maximum=600, suffix=" s")

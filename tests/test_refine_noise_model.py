@@ -1,0 +1,98 @@
+"""The refinement stage with the real model in noise and on a sung vowel's octave trap.
+
+Each case is one SPICE v1 gets wrong on its own, so every test here fails with the stage off
+(REFINE = False): in pink noise at 0 dB SNR it reads most frames of these notes wrong, and on a
+sung "ah" at E1 the strongest period is a harmonic near the first formant (700 Hz), which a frame
+by frame choice took for the note before candidates were scored by their repeats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pitchlive.analysis.inference import predict
+from pitchlive.analysis.live import live_frames
+from pitchlive.settings import Settings
+from synth import write_wav
+
+pytestmark = pytest.mark.model
+
+REFINE = True
+RATE_HZ = 16000
+
+
+def sung_ah(f0_hz: float, duration_s: float, seed: int = 0) -> np.ndarray:
+    """A sung "ah" of exactly f0_hz, float32 (n,): a -12 dB/octave glottal source through
+    formants at 700, 1220 and 2600 Hz, random harmonic phases, 20 ms fades."""
+    t = np.arange(int(duration_s * RATE_HZ)) / RATE_HZ
+    rng = np.random.default_rng(seed)
+    out = np.zeros(t.size)
+    for k in range(1, int(0.45 * RATE_HZ / f0_hz) + 1):
+        f = k * f0_hz
+        envelope = 0.02 + sum(g / (1 + ((f - c) / (b / 2)) ** 2)
+                              for c, b, g in ((700, 110, 1.0), (1220, 120, 0.5),
+                                              (2600, 160, 0.25)))
+        out += envelope / k * np.sin(2 * np.pi * f * t + rng.uniform(0, 2 * np.pi))
+    out *= 0.5 / np.max(np.abs(out))
+    ramp = np.linspace(0.0, 1.0, int(0.02 * RATE_HZ))
+    out[:ramp.size] *= ramp
+    out[-ramp.size:] *= ramp[::-1]
+    return out.astype(np.float32)
+
+
+def with_pink_noise(audio: np.ndarray, snr_db: float, seed: int = 3) -> np.ndarray:
+    spectrum = np.fft.rfft(np.random.default_rng(seed).standard_normal(audio.size))
+    spectrum /= np.sqrt(np.maximum(np.arange(spectrum.size), 1.0))
+    noise = np.fft.irfft(spectrum, audio.size)
+    sounding = np.abs(audio) > 0
+    power = np.mean(audio[sounding] ** 2)
+    noise *= np.sqrt(power / 10 ** (snr_db / 10) / np.mean(noise ** 2))
+    mixed = audio + noise
+    return (mixed / max(1.0, np.max(np.abs(mixed)))).astype(np.float32)
+
+
+def notes_take(f0s_hz, note_s=1.0, gap_s=0.3):
+    """Sung "ah" notes with gaps: (audio, truth_hz at every 32 ms frame, 0 = none, core mask)."""
+    pieces, spans, t = [np.zeros(int(gap_s * RATE_HZ), np.float32)], [], gap_s
+    for i, f0 in enumerate(f0s_hz):
+        pieces += [sung_ah(f0, note_s, seed=i), np.zeros(int(gap_s * RATE_HZ), np.float32)]
+        spans.append((t, f0))
+        t += note_s + gap_s
+    audio = np.concatenate(pieces)
+    times = np.arange(audio.size // 512 + 1) * 512 / RATE_HZ
+    truth, core = np.zeros(times.size), np.zeros(times.size, bool)
+    for start, f0 in spans:
+        truth[(times >= start) & (times < start + note_s)] = f0
+        core |= (times >= start + 0.15) & (times < start + note_s - 0.1)
+    return audio, truth, core
+
+
+def share_right(frequency_hz, truth_hz) -> float:
+    return float(np.mean(np.abs(1200 * np.log2(np.asarray(frequency_hz) / truth_hz)) < 50))
+
+
+@pytest.mark.parametrize("f0s_hz, snr_db", [((110.0, 196.0, 261.63), 0.0),
+                                            ((41.2034, 55.0, 82.41), 10.0)],
+                         ids=["A2 G3 C4 at 0 dB", "E1 A1 E2 at 10 dB"])
+def test_sung_notes_in_pink_noise_whole_file(spice_model, f0s_hz, snr_db):
+    # Pink noise hides the low partials and the formant's harmonics stand out: measured, 0.91
+    # and 0.93 of the frames right (0.39 and 0.00 with the stage off; 0.77 and 0.76 when the
+    # candidates were chosen frame by frame on their peak alone).
+    audio, truth, core = notes_take(f0s_hz)
+    track = predict(with_pink_noise(audio, snr_db), RATE_HZ, spice_model, refine=REFINE)
+    assert share_right(track.frequency_hz[core], truth[core]) >= 0.85
+
+
+def test_sung_e1_reads_e1_live_with_no_frame_an_octave_off(spice_model, tmp_path):
+    audio, truth, core = notes_take([41.2034, 55.0], note_s=1.2)
+    frames, _, _ = live_frames(write_wav(tmp_path / "ah.wav", audio, RATE_HZ), spice_model,
+                               Settings(refine=REFINE))
+    times = np.array([f.time_s for f in frames])
+    index = np.clip(np.searchsorted(times, np.arange(truth.size) * 512 / RATE_HZ), 0,
+                    times.size - 1)
+    frequency = np.array([f.frequency_hz for f in frames])[index]
+    error = 1200 * np.log2(frequency[core] / truth[core])
+    assert np.all(np.abs(error) < 50), "every core frame on the note, none an octave off"
+    voiced = np.array([f.voiced for f in frames])[index][core]
+    assert voiced.mean() >= 0.9
