@@ -66,6 +66,7 @@ class PracticeView(QWidget):
         self._pending = False              # a run is being prepared or is going on
         self._sung_midi: deque[float] = deque(maxlen=RANGE_FRAMES)
         self.last_saved = None
+        self.last_run: PracticeRun | None = None
         self.controls = PracticeControls()
         self.roll = PracticeRoll(context.model, context.theme)
         self.feedback = FeedbackLabel(context.theme)
@@ -375,6 +376,7 @@ class PracticeView(QWidget):
             self.feedback.show_text("Stopped.")
             return
         score = run.finish(self.controls.align)
+        self.last_run = run
         self.summary.show_score(score)
         self.pages.setCurrentWidget(self.summary)
         self.feedback.show_text(self.summary.overall.text())

@@ -1,0 +1,114 @@
+"""The Practice tab on the software microphone with the real SPICE model (issue 13's done-when).
+
+The software microphone's input is the monitor of the output's null sink, so what the tab plays
+comes back as what it hears: a loopback. The clap-along calibration then measures the exact
+round trip (the clicks answer themselves), and an UltraStar song whose audio is a rendered take
+with known detunings and late notes is "sung" by its own backing. Every note must be scored
+within ±3 cents and ±20 ms of the truth, like `pitchlive score` (test_score_cli.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings
+from scored_takes import HIGH, LEAD_S, RATE, check, render
+from synth import write_wav
+
+from pitchlive.practice.history import DATA_DIR_ENV_VAR, History
+from pitchlive.practice.report import note_rows
+from pitchlive.ui.app import create_window
+from pitchlive.ui.settings_store import SettingsStore
+
+pytestmark = [pytest.mark.gui, pytest.mark.audio, pytest.mark.model]
+
+SHOTS = os.environ.get("PITCHLIVE_PRACTICE_SHOTS")   # a folder: save screenshots of the run
+
+
+def ultrastar_song(folder: Path, notes, audio_name: str) -> Path:
+    """An UltraStar file for notes (120 BPM: a beat of 0.125 s), its audio named audio_name."""
+    lines = ["#TITLE:Known melody", "#ARTIST:Test", f"#MP3:{audio_name}", "#BPM:120",
+             f"#GAP:{LEAD_S * 1000:g}"]
+    for note in notes:
+        lines.append(f": {round(note.start_s / 0.125)} {int(note.duration_s / 0.125)} "
+                     f"{note.midi - 60} la")
+    path = folder / "known.txt"
+    path.write_text("\n".join(lines + ["E"]) + "\n")
+    return path
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, fake_mic, spice_model, monkeypatch):  # noqa: F811
+    monkeypatch.setenv(DATA_DIR_ENV_VAR, str(tmp_path / "data"))
+    store = SettingsStore(QSettings(str(tmp_path / "pitchlive.ini"), QSettings.Format.IniFormat))
+    args = argparse.Namespace(model=None, calibration=None, device=None, input=None)
+    win = create_window(args, store, snapshot_dir=tmp_path)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    win.set_model(spice_model)
+    yield win
+    win.close()
+
+
+def shoot(window, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(Path(SHOTS) / name))
+
+
+def test_detuned_and_late_notes_scored_through_the_microphone(qtbot, window, tmp_path):
+    view = window.views["Practice"]
+    window.tabs.setCurrentWidget(view)
+    # 1. calibrate the round trip: the clicks come back through the loopback
+    view.calibrate()
+    qtbot.waitUntil(lambda: view._calibration is not None, timeout=10000)
+    qtbot.waitUntil(lambda: view._calibration is None, timeout=20000)
+    latency_ms = view.controls.latency_ms
+    assert 0 < latency_ms <= 500, view.feedback.text()
+    assert "Latency" in view.feedback.text()
+    # 2. the song: its audio is a take with known detunings and late notes
+    audio, notes, truth = render(HIGH)
+    write_wav(tmp_path / "known.wav", audio, RATE)
+    song = ultrastar_song(tmp_path, notes, "known.wav")
+    view.open_target(song)
+    qtbot.waitUntil(lambda: view.source_target is not None and
+                    view.source_target.title.endswith("Known melody"), timeout=5000)
+    assert view.source_target.backing_audio == tmp_path / "known.wav"
+    view.controls.backing_box.setCurrentIndex(view.controls.backing_box.findData("song"))
+    view.controls.count_in.setValue(2)
+    view.start_practice()
+    qtbot.waitUntil(lambda: view.run is not None, timeout=10000)
+    qtbot.waitUntil(lambda: view.run is None or view.run.target_time(
+        view.roll.now_s + view.run.target_start_s) > 3.2, timeout=10000)
+    shoot(window, "practice-live.png")
+    qtbot.waitUntil(lambda: view.last_saved is not None, timeout=20000)
+    view.summary.table.scrollToTop()
+    shoot(window, "practice-summary.png")
+    score = view.summary.score
+    if SHOTS:
+        import numpy as np
+        sung = view.last_run.sung()
+        np.savez(Path(SHOTS) / "sung.npz", t=sung.times_s, hz=sung.frequency_hz, v=sung.voiced,
+                 et=sung.envelope_times_s, ed=sung.envelope_db)
+    rows = note_rows(score)
+    print(f"latency {latency_ms} ms, residual offset {score.offset_s * 1000:+.0f} ms")
+    check(rows, truth)
+    assert abs(score.offset_s) <= 0.1       # the calibration placed the take within 0.1 s
+    # saved with its scores, and in the history
+    saved = view.last_saved
+    assert set(saved.files) == {"wav", "pitch_csv", "scores_csv", "scores_json"}
+    assert json.loads(saved.files["scores_json"].read_text())["notes"] == rows
+    (session,) = History().sessions()
+    assert session.target_title.endswith("Known melody") and session.take_files["wav"] == \
+        str(saved.files["wav"])
+    window.stop_tracking()
