@@ -38,15 +38,15 @@ class PracticeControls(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self._target_box())
-        layout.addWidget(self._key_box())
-        layout.addWidget(self._run_box())
-        layout.addWidget(self._timing_box())
         self.start_button = QPushButton("Start")
         self.start_button.setToolTip("Count in and sing the target (Stop ends early and scores "
                                      "the notes so far)")
         self.start_button.clicked.connect(self._start_or_stop)
         layout.addWidget(self.start_button)
+        layout.addWidget(self._target_box())
+        layout.addWidget(self._key_box())
+        layout.addWidget(self._run_box())
+        layout.addWidget(self._timing_box())
         layout.addStretch(1)
         self._running = False
 
@@ -83,6 +83,7 @@ class PracticeControls(QWidget):
             widget.currentIndexChanged.connect(self.exercise_changed)
         self.exercise_tempo.valueChanged.connect(self.exercise_changed)
         self.source_box.currentIndexChanged.connect(self._source_switched)
+        self._target_form = form
         form.addRow("Source", self.source_box)
         form.addRow(self.open_button)
         form.addRow(self.file_label)
@@ -241,11 +242,10 @@ class PracticeControls(QWidget):
 
     def _source_switched(self) -> None:
         file = self.uses_file
-        for widget in (self.open_button, self.voice_box, self.file_label):
-            widget.setVisible(file)
-        for widget in (self.kind_box, self.mode_box, self.exercise_tempo, self.low_edit,
-                       self.high_edit):
-            widget.setEnabled(not file)
+        for row in range(1, self._target_form.rowCount()):
+            self._target_form.setRowVisible(row, file == (row <= 3))
+        if hasattr(self, "key_box"):
+            self.key_box.setEnabled(not file)
         if not file:
             self.exercise_changed.emit()
 

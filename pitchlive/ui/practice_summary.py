@@ -86,8 +86,9 @@ class PracticeSummary(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for widget in (self.overall, self.details, self.table, self.saved):
+        for widget in (self.overall, self.details, self.saved):
             layout.addWidget(widget)
+        layout.insertWidget(2, self.table, 1)
         self.score: TakeScore | None = None
 
     def show_score(self, score: TakeScore) -> None:

@@ -390,8 +390,9 @@ class PracticeView(QWidget):
 
     def _saved(self, saved) -> None:
         self.last_saved = saved
-        lines = [f"Saved: {', '.join(str(p) for p in saved.files.values())}"] if saved.files \
-            else []
+        wav = saved.files.get("wav")
+        lines = [f"Saved {wav.name} with its pitch CSV and scores (CSV, JSON) in {wav.parent}."
+                 ] if wav is not None else []
         if saved.session_id is not None:
             lines.append(f"Added to the practice history ({saved.history_path}).")
         self.summary.show_saved("\n".join(lines))
