@@ -28,6 +28,7 @@ from pitchlive.practice.range_fit import suggest_transposition
 from pitchlive.practice.report import note_rows
 from pitchlive.settings import Settings
 from pitchlive.ui.background import BackgroundJobs
+from pitchlive.ui.practice_audio import PRE_ROLL_S
 from pitchlive.ui.practice_view import PracticeView
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.theme import DARK
@@ -48,8 +49,8 @@ class FakePlayer:
 
     def play_array(self, audio, rate_hz) -> None:
         assert rate_hz == 44100
-        self.played.append(np.asarray(audio))
-        self.engine.heard_from = (self.engine.position / RATE, audio[::44100 // 100 * 0 + 1])
+        self.played.append(np.asarray(audio)[int(PRE_ROLL_S * 44100):])   # as the plan made it
+        self.engine.heard_from = (self.engine.position / RATE, np.asarray(audio))
 
     def stop(self) -> None:
         pass
@@ -257,7 +258,7 @@ def test_a_run_scores_saves_and_shows_live_feedback(qtbot, rig):
     view.controls.count_in.setValue(2)
     run = start(qtbot, view, engine)
     assert "Count-in" in view.feedback.text() or run.count_in_beat(0) is None
-    pump(qtbot, view, engine, 0.1)
+    pump(qtbot, view, engine, PRE_ROLL_S + 0.1)
     assert view.feedback.text().startswith("Count-in 1 of 2")
     pump(qtbot, view, engine, 1.0, sing(run.plan.target, -40))
     assert "flat -40 cents" in view.feedback.text()
@@ -338,7 +339,7 @@ def test_clap_along_calibration_measures_the_round_trip(qtbot, rig):
     qtbot.waitUntil(lambda: view._tap is not None, timeout=5000)
     engine.step()
     qtbot.waitUntil(lambda: view._calibration.play_stream_s is not None, timeout=5000)
-    pump(qtbot, view, engine, 7.5)
+    pump(qtbot, view, engine, PRE_ROLL_S + 7.5)
     assert view._calibration is None
     assert view.controls.latency_ms == pytest.approx(120, abs=6)
     assert view.feedback.text().startswith("Latency 1")
@@ -351,7 +352,7 @@ def test_align_the_summary_to_the_singers_timing(qtbot, rig, align, low_ms, high
     view.controls.exercise_tempo.setValue(160)
     view.controls.align_box.setChecked(align)
     run = start(qtbot, view, engine)
-    pump(qtbot, view, engine, run.plan.duration_s + 1.5, sing(run.plan.target, 0, late_s=0.06))
+    pump(qtbot, view, engine, PRE_ROLL_S + run.plan.duration_s + 1.5, sing(run.plan.target, 0, late_s=0.06))
     qtbot.waitUntil(lambda: view.summary.score is not None, timeout=5000)
     onsets = [r["onset_ms"] for r in note_rows(view.summary.score) if r["onset_ms"] is not None]
     assert low_ms <= np.median(onsets) <= high_ms

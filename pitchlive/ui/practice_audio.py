@@ -17,6 +17,10 @@ from pitchlive.practice.sung import StreamingEnvelope
 PLAY_RATE_HZ = 44100
 MAX_SONG_S = 15 * 60              # a longer backing would use too much memory; refused
 TAP_BLOCKS = 4000                 # input blocks kept if the GUI thread falls behind
+# Silence played before anything that matters: a sound server takes the first fraction of a
+# second of a new stream irregularly (PulseAudio was measured racing ahead, then stalling), so
+# the first click waits until the output runs steadily.
+PRE_ROLL_S = 0.5
 
 
 class AudioTap:
@@ -79,10 +83,12 @@ def play_and_mark(player, audio: np.ndarray, tap: AudioTap) -> float:
     Runs on a background job (opening the output may block). The mark is read right after the
     output stream started, the same way for calibration and practice, so what lies between
     (output buffer, sound server, input buffer) is what the calibration measures.
+    The audio is played after PRE_ROLL_S of silence; the returned time is where it starts.
     Raises DeviceError when nothing can be played; the caller then marks the time itself.
     """
-    player.play_array(audio, PLAY_RATE_HZ)
-    return tap.stream_end_s if tap.stream_end_s is not None else 0.0
+    pre_roll = np.zeros(int(PRE_ROLL_S * PLAY_RATE_HZ), np.float32)
+    player.play_array(np.concatenate((pre_roll, audio)), PLAY_RATE_HZ)
+    return (tap.stream_end_s if tap.stream_end_s is not None else 0.0) + PRE_ROLL_S
 
 
 class CalibrationTake:

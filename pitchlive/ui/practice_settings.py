@@ -19,6 +19,8 @@ from pitchlive.practice.plan import MAX_REPEATS, MAX_TEMPO_PERCENT, MIN_TEMPO_PE
 
 KEYS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MAX_LATENCY_MS = 500
+# Below 0: the mark of the output's start can fall a little after its first sample is heard.
+MIN_LATENCY_MS = -100
 BACKING_LABELS = {"tones": "Target as tones", "song": "Song audio", "none": "None"}
 EXERCISE_SOURCE = "Exercise"
 
@@ -157,7 +159,7 @@ class PracticeControls(QWidget):
         box = QGroupBox("Timing")
         form = QFormLayout(box)
         self.latency_slider = QSlider(Qt.Orientation.Horizontal)
-        self.latency_slider.setRange(0, MAX_LATENCY_MS)
+        self.latency_slider.setRange(MIN_LATENCY_MS, MAX_LATENCY_MS)
         self.latency_label = QLabel()
         self.latency_slider.valueChanged.connect(
             lambda ms: self.latency_label.setText(f"{ms} ms"))
@@ -235,7 +237,7 @@ class PracticeControls(QWidget):
 
     def set_latency_ms(self, ms: float) -> None:
         """Put a measured latency on the slider (clamped to its range)."""
-        self.latency_slider.setValue(int(round(min(max(ms, 0), MAX_LATENCY_MS))))
+        self.latency_slider.setValue(int(round(min(max(ms, MIN_LATENCY_MS), MAX_LATENCY_MS))))
 
     def _start_or_stop(self) -> None:
         (self.stop_requested if self._running else self.start_requested).emit()

@@ -29,8 +29,8 @@ from pitchlive.practice.plan import make_plan, render_plan
 from pitchlive.practice.range_fit import suggest_transposition
 from pitchlive.practice.take_files import save_practice
 from pitchlive.practice.target import Target, TargetError
-from pitchlive.ui.practice_audio import (PLAY_RATE_HZ, AudioTap, CalibrationTake, load_song,
-                                         play_and_mark)
+from pitchlive.ui.practice_audio import (PLAY_RATE_HZ, PRE_ROLL_S, AudioTap, CalibrationTake,
+                                         load_song, play_and_mark)
 from pitchlive.ui.practice_progress import ProgressPanel
 from pitchlive.ui.practice_roll import PracticeRoll
 from pitchlive.ui.practice_settings import PracticeControls
@@ -40,6 +40,7 @@ from pitchlive.ui.take_texts import ERROR, INFO, Notice
 RANGE_FRAMES = 1900               # about a minute of voiced frames measure the singer's range
 MIN_RANGE_FRAMES = 60             # about 2 s of singing before a key can be suggested
 FIRST_BLOCK_POLL_MS = 20
+PLAYER_LATENCY_S = 0.4
 
 
 class PracticeView(QWidget):
@@ -246,7 +247,9 @@ class PracticeView(QWidget):
             else:
                 from pitchlive.audio.playback import Player
 
-                self.player = Player()
+                # A deep output buffer: the run's audio is known in advance, its delay is
+                # calibrated away, and a starved callback (GIL, busy machine) would shift it.
+                self.player = Player(latency_s=PLAYER_LATENCY_S)
         return self.player
 
     def start_practice(self) -> None:
@@ -313,7 +316,7 @@ class PracticeView(QWidget):
         def failed(exc: BaseException) -> None:
             self._notice("Nothing can be played", f"{exc} Carrying on without sound: follow "
                          "the count-in on the screen.", INFO)
-            then(tap.stream_end_s)
+            then(tap.stream_end_s + PRE_ROLL_S)
 
         self.context.jobs.run(lambda: play_and_mark(player, audio, tap),
                               "pitchlive-practice-play", then, failed)
