@@ -16,6 +16,8 @@ from pitchlive.ui.take_texts import ERROR, INFO
 from pitchlive.ui.theme import DARK, Theme
 
 ALL_TARGETS = "All songs and exercises"
+DAY_S = 86400.0
+WEEK_S = 7 * DAY_S
 LINE_COLOURS = ("#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176")
 
 
@@ -128,6 +130,12 @@ class ProgressPanel(QWidget):
                 [day_timestamp(r.day) for r in rows], [r.mean_percent for r in rows],
                 pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour,
                 name=rows[-1].target_title)
+        days = [day_timestamp(r.day) for r in progress.daily]
+        if days:
+            # At least a week in view, so a first session is a point on a calendar, not on a
+            # clock face of seconds.
+            centre, half = (min(days) + max(days)) / 2, max(max(days) - min(days), WEEK_S) / 2
+            self.plot.setXRange(centre - half - DAY_S / 2, centre + half + DAY_S / 2, padding=0)
         self.flat_table.setRowCount(len(progress.flat))
         for r, note in enumerate(progress.flat):
             cells = (note.label, f"{note.mean_cents:+.0f}", f"{100 * note.flat_share:.0f}%",
@@ -135,7 +143,8 @@ class ProgressPanel(QWidget):
             for c, text in enumerate(cells):
                 self.flat_table.setItem(r, c, QTableWidgetItem(text))
         sessions = sum(r.sessions for r in progress.daily)
-        self.status.setText(f"{sessions} scored sessions in {progress.path}" if sessions else
+        plural = "" if sessions == 1 else "s"
+        self.status.setText(f"{sessions} scored session{plural} in {progress.path}" if sessions else
                             "No scored sessions yet: sing a target to start your history.")
 
     def set_theme(self, theme: Theme) -> None:

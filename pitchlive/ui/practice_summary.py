@@ -88,7 +88,7 @@ class PracticeSummary(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         for widget in (self.overall, self.details, self.saved):
             layout.addWidget(widget)
-        layout.insertWidget(2, self.table, 1)
+        layout.addWidget(self.table, 1)
         self.score: TakeScore | None = None
 
     def show_score(self, score: TakeScore) -> None:
