@@ -375,3 +375,28 @@ def test_progress_over_days_and_a_corrupt_history(qtbot, rig, tmp_path):
     view.progress.refresh()
     qtbot.waitUntil(lambda: any("damaged" in n.title for n in notices), timeout=5000)
     assert list((tmp_path / "data").glob(f"{DB_NAME}.corrupt-*"))
+
+
+def test_band_and_stopping_early_from_the_button(qtbot, rig):
+    view, engine, _ = rig
+    c = view.controls
+    c.kind_box.setCurrentText("sustained")
+    c.exercise_tempo.setValue(240)
+    c.count_in.setValue(0)
+    c.band_spin.setValue(50.0)
+    c.start_button.click()
+    qtbot.waitUntil(lambda: view._tap is not None, timeout=5000)
+    engine.step()
+    qtbot.waitUntil(lambda: view.run is not None, timeout=5000)
+    assert c.start_button.text() == "Stop" and not c.calibrate_button.isEnabled()
+    run = view.run
+    pump(qtbot, view, engine, PRE_ROLL_S + 0.6, sing(run.plan.target, -40))
+    assert view.feedback.verdict == "in_tune" and "in tune -40 cents" in view.feedback.text()
+    now = view.roll.now_s
+    (x0, x1), _ = view.roll.pitch_plot.getViewBox().viewRange()
+    assert view.roll.now_line.value() == now and x0 < now < x1 and now - x0 < x1 - now
+    c.start_button.click()                                   # Stop: the notes so far are scored
+    assert view.run is None and c.start_button.text() == "Start"
+    qtbot.waitUntil(lambda: view.last_saved is not None, timeout=10000)
+    rows = note_rows(view.summary.score)
+    assert rows[0]["in_tune_pct"] > 50 and rows[-1]["voiced_pct"] == 0.0
