@@ -46,6 +46,7 @@ class FakePlayer:
     def __init__(self, engine) -> None:
         self.engine = engine
         self.played: list[np.ndarray] = []
+        self.stops = 0
 
     def play_array(self, audio, rate_hz) -> None:
         assert rate_hz == 44100
@@ -53,7 +54,7 @@ class FakePlayer:
         self.engine.heard_from = (self.engine.position / RATE, np.asarray(audio))
 
     def stop(self) -> None:
-        pass
+        self.stops += 1
 
 
 class FakeEngine:
@@ -400,3 +401,15 @@ def test_band_and_stopping_early_from_the_button(qtbot, rig):
     qtbot.waitUntil(lambda: view.last_saved is not None, timeout=10000)
     rows = note_rows(view.summary.score)
     assert rows[0]["in_tune_pct"] > 50 and rows[-1]["voiced_pct"] == 0.0
+
+
+def test_tracking_stopped_during_calibration_ends_it_and_the_clicks(qtbot, rig):
+    view, engine, _ = rig
+    view.calibrate()
+    qtbot.waitUntil(lambda: view._tap is not None, timeout=5000)
+    engine.step()
+    qtbot.waitUntil(lambda: view._calibration.play_stream_s is not None, timeout=5000)
+    stops = view.player.stops
+    view.session.stop()
+    assert view._calibration is None and view._tap is None and view.player.stops == stops + 1
+    assert engine.audio_subs == []                      # the tap no longer listens

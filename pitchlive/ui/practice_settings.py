@@ -14,8 +14,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QVBoxLayout, QWidget)
 
 from pitchlive.practice.exercises import EXERCISES, ExerciseSpec
+from pitchlive.practice.loading import MIDI_SUFFIXES, MUSICXML_SUFFIXES, load_target
 from pitchlive.practice.note_score import DEFAULT_BAND_CENTS, ScoringSettings
 from pitchlive.practice.plan import MAX_REPEATS, MAX_TEMPO_PERCENT, MIN_TEMPO_PERCENT, PlanOptions
+from pitchlive.practice.target import Target
 
 KEYS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MAX_LATENCY_MS = 500
@@ -251,3 +253,21 @@ class PracticeControls(QWidget):
         if not file:
             self.exercise_changed.emit()
 
+
+def target_choices(path: Path, voice: int) -> tuple[list[str], list, Target]:
+    """(track or part descriptions, their numbers or ids, the target of the chosen one)."""
+    voices, numbers = [], []
+    suffix = path.suffix.lower()
+    if suffix in MIDI_SUFFIXES:
+        from pitchlive.practice.midi_file import list_tracks
+
+        tracks = [t for t in list_tracks(path) if t.n_notes and not t.drums_only]
+        voices, numbers = [t.describe() for t in tracks], [t.number for t in tracks]
+    elif suffix in MUSICXML_SUFFIXES:
+        from pitchlive.practice.musicxml_file import list_parts
+
+        parts = list_parts(path)
+        voices, numbers = [f"{pid} {name}".strip() for pid, name in parts], [p for p, _ in parts]
+    chosen = numbers[voice] if numbers else None
+    return voices, numbers, load_target(path, track=chosen if suffix in MIDI_SUFFIXES else None,
+                                        part=chosen if suffix in MUSICXML_SUFFIXES else None)

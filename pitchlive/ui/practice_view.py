@@ -24,7 +24,7 @@ from pitchlive.practice.exercises import build_exercise
 from pitchlive.practice.history import History
 from pitchlive.practice.latency import CalibrationError
 from pitchlive.practice.live_run import PracticeRun
-from pitchlive.practice.loading import MIDI_SUFFIXES, MUSICXML_SUFFIXES, SUPPORTED, load_target
+from pitchlive.practice.loading import SUPPORTED
 from pitchlive.practice.plan import make_plan, render_plan
 from pitchlive.practice.range_fit import suggest_transposition
 from pitchlive.practice.take_files import save_practice
@@ -33,7 +33,7 @@ from pitchlive.ui.practice_audio import (PLAY_RATE_HZ, PRE_ROLL_S, AudioTap, Cal
                                          load_song, play_and_mark)
 from pitchlive.ui.practice_progress import ProgressPanel
 from pitchlive.ui.practice_roll import PracticeRoll
-from pitchlive.ui.practice_settings import PracticeControls
+from pitchlive.ui.practice_settings import PracticeControls, target_choices
 from pitchlive.ui.practice_summary import FeedbackLabel, PracticeSummary
 from pitchlive.ui.take_texts import ERROR, INFO, Notice
 
@@ -133,23 +133,7 @@ class PracticeView(QWidget):
     def open_target(self, path: Path, voice: int = 0) -> None:
         """Load a target file on a job: its tracks or parts, then the chosen one."""
         def load():
-            voices, numbers = [], []
-            suffix = path.suffix.lower()
-            if suffix in MIDI_SUFFIXES:
-                from pitchlive.practice.midi_file import list_tracks
-
-                tracks = [t for t in list_tracks(path) if t.n_notes and not t.drums_only]
-                voices, numbers = [t.describe() for t in tracks], [t.number for t in tracks]
-            elif suffix in MUSICXML_SUFFIXES:
-                from pitchlive.practice.musicxml_file import list_parts
-
-                parts = list_parts(path)
-                voices, numbers = [f"{pid} {name}".strip() for pid, name in parts], \
-                    [pid for pid, _ in parts]
-            chosen = numbers[voice] if numbers else None
-            target = load_target(path, track=chosen if suffix in MIDI_SUFFIXES else None,
-                                 part=chosen if suffix in MUSICXML_SUFFIXES else None)
-            return voices, numbers, target
+            return target_choices(path, voice)
 
         def loaded(result) -> None:
             voices, numbers, target = result
@@ -231,8 +215,12 @@ class PracticeView(QWidget):
             waiting, self._after_running = self._after_running, []
             for then in waiting:
                 then()
-        elif self.run is not None:
+        elif self._pending:
             self.stop_practice()
+        else:
+            self._end_calibration()
+            if self.player is not None:
+                self.player.stop()
 
     def _stream_restarted(self) -> None:
         # The engine's clock restarts at 0: a run or calibration on the old clock cannot go on.
@@ -447,3 +435,4 @@ class PracticeView(QWidget):
     def refresh_progress(self, *_args) -> None:
         """Read the history again and show it (Progress page)."""
         self.progress.refresh(self.context.jobs)
+
