@@ -32,7 +32,7 @@ from pitchlive.practice.report import note_rows
 from pitchlive.ui.app import create_window
 from pitchlive.ui.settings_store import SettingsStore
 
-pytestmark = [pytest.mark.gui, pytest.mark.audio, pytest.mark.model]
+pytestmark = [pytest.mark.gui, pytest.mark.audio, pytest.mark.model, pytest.mark.slow]
 
 SHOTS = os.environ.get("PITCHLIVE_PRACTICE_SHOTS")   # a folder: save screenshots of the run
 
@@ -107,11 +107,6 @@ def test_detuned_and_late_notes_scored_through_the_microphone(qtbot, window, tmp
     view.summary.table.scrollToTop()
     shoot(window, "practice-summary.png")
     score = view.summary.score
-    if SHOTS:
-        import numpy as np
-        sung = view.last_run.sung()
-        np.savez(Path(SHOTS) / "sung.npz", t=sung.times_s, hz=sung.frequency_hz, v=sung.voiced,
-                 et=sung.envelope_times_s, ed=sung.envelope_db)
     rows = note_rows(score)
     print(f"latency {latency_ms} ms, residual offset {score.offset_s * 1000:+.0f} ms")
     check(rows, truth)
