@@ -353,7 +353,8 @@ def test_align_the_summary_to_the_singers_timing(qtbot, rig, align, low_ms, high
     view.controls.exercise_tempo.setValue(160)
     view.controls.align_box.setChecked(align)
     run = start(qtbot, view, engine)
-    pump(qtbot, view, engine, PRE_ROLL_S + run.plan.duration_s + 1.5, sing(run.plan.target, 0, late_s=0.06))
+    pump(qtbot, view, engine, PRE_ROLL_S + run.plan.duration_s + 1.5,
+         sing(run.plan.target, 0, late_s=0.06))
     qtbot.waitUntil(lambda: view.summary.score is not None, timeout=5000)
     onsets = [r["onset_ms"] for r in note_rows(view.summary.score) if r["onset_ms"] is not None]
     assert low_ms <= np.median(onsets) <= high_ms
@@ -413,3 +414,23 @@ def test_tracking_stopped_during_calibration_ends_it_and_the_clicks(qtbot, rig):
     view.session.stop()
     assert view._calibration is None and view._tap is None and view.player.stops == stops + 1
     assert engine.audio_subs == []                      # the tap no longer listens
+
+
+def test_calibrated_latency_and_run_choices_are_kept_for_next_time(qtbot, rig, tmp_path):
+    view, engine, _ = rig
+    engine.delay_s = 0.08
+    view.controls.metronome.setChecked(True)
+    view.controls.band_spin.setValue(40.0)
+    view.calibrate()
+    qtbot.waitUntil(lambda: view._tap is not None, timeout=5000)
+    engine.step()
+    qtbot.waitUntil(lambda: view._calibration.play_stream_s is not None, timeout=5000)
+    pump(qtbot, view, engine, PRE_ROLL_S + 7.5)
+    again = PracticeView(view.context, player_factory=lambda: FakePlayer(engine))
+    qtbot.addWidget(again)
+    assert again.controls.latency_ms == pytest.approx(80, abs=6)
+    assert again.controls.metronome.isChecked() and again.controls.band_spin.value() == 40.0
+    (tmp_path / "data" / "practice.json").write_text('{"latency_ms": "soon", "band_cents": 7}')
+    damaged = PracticeView(view.context, player_factory=lambda: FakePlayer(engine))
+    qtbot.addWidget(damaged)
+    assert damaged.controls.latency_ms == 0 and damaged.controls.band_spin.value() == 7.0

@@ -65,7 +65,8 @@ class PlanOptions:
         if not 0 <= self.count_in_beats <= 16:
             raise TargetError(f"the count-in must be 0-16 beats, got {self.count_in_beats}.")
         if self.backing not in BACKINGS:
-            raise TargetError(f"backing must be one of {', '.join(BACKINGS)}, got {self.backing!r}.")
+            raise TargetError(f"backing must be one of {', '.join(BACKINGS)}, got "
+                              f"{self.backing!r}.")
 
 
 @dataclass(frozen=True)

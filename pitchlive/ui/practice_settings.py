@@ -17,6 +17,7 @@ from pitchlive.practice.exercises import EXERCISES, ExerciseSpec
 from pitchlive.practice.loading import MIDI_SUFFIXES, MUSICXML_SUFFIXES, load_target
 from pitchlive.practice.note_score import DEFAULT_BAND_CENTS, ScoringSettings
 from pitchlive.practice.plan import MAX_REPEATS, MAX_TEMPO_PERCENT, MIN_TEMPO_PERCENT, PlanOptions
+from pitchlive.practice.prefs import PracticePrefs
 from pitchlive.practice.target import Target
 
 KEYS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -213,6 +214,21 @@ class PracticeControls(QWidget):
     def align(self) -> bool:
         """Whether the summary searches the take's timing."""
         return self.align_box.isChecked()
+
+    def prefs(self) -> PracticePrefs:
+        """The choices kept between sessions of the app."""
+        return PracticePrefs(self.latency_ms, self.band_spin.value(), self.count_in.value(),
+                             self.metronome.isChecked(), self.backing_box.currentData(),
+                             self.align)
+
+    def apply_prefs(self, prefs: PracticePrefs) -> None:
+        """Show stored choices."""
+        self.set_latency_ms(prefs.latency_ms)
+        self.band_spin.setValue(prefs.band_cents)
+        self.count_in.setValue(prefs.count_in_beats)
+        self.metronome.setChecked(prefs.metronome)
+        self.backing_box.setCurrentIndex(self.backing_box.findData(prefs.backing))
+        self.align_box.setChecked(prefs.align)
 
     # ---- showing -----------------------------------------------------------------------------
     def set_file(self, path: Path, voices: list[str], chosen: int = 0) -> None:

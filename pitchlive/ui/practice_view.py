@@ -26,6 +26,7 @@ from pitchlive.practice.latency import CalibrationError
 from pitchlive.practice.live_run import PracticeRun
 from pitchlive.practice.loading import SUPPORTED
 from pitchlive.practice.plan import make_plan, render_plan
+from pitchlive.practice.prefs import load_prefs, save_prefs
 from pitchlive.practice.range_fit import suggest_transposition
 from pitchlive.practice.take_files import save_practice
 from pitchlive.practice.target import Target, TargetError
@@ -73,6 +74,7 @@ class PracticeView(QWidget):
         self.feedback = FeedbackLabel(context.theme)
         self.summary = PracticeSummary(context.theme)
         self.progress = ProgressPanel(history_factory, self._notice, context.theme)
+        self.controls.apply_prefs(load_prefs())
         self._lay_out()
         self._connect()
         self.build_exercise()
@@ -254,6 +256,7 @@ class PracticeView(QWidget):
         if plan.backing == "song" and song is None:
             self._notice("No song audio", f"{plan.target.title} has no audio file to play; "
                          "practising without the backing.", INFO)
+        save_prefs(self.controls.prefs())
         self.controls.set_running(True)
         self._pending = True
         self.roll.set_target(plan.target)
@@ -421,6 +424,7 @@ class PracticeView(QWidget):
                 self.feedback.show_text("Calibration failed.")
                 return
             self.controls.set_latency_ms(estimate.latency_ms)
+            save_prefs(self.controls.prefs())
             self.feedback.show_text(f"Latency {estimate.latency_ms:.0f} ms "
                                     f"(±{estimate.spread_ms:.0f} ms, {estimate.answers} claps)")
 
