@@ -6,6 +6,7 @@ and the clap-along latency calibration. The view calls these from its jobs and i
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from pathlib import Path
 
@@ -21,6 +22,9 @@ TAP_BLOCKS = 4000                 # input blocks kept if the GUI thread falls be
 # second of a new stream irregularly (PulseAudio was measured racing ahead, then stalling), so
 # the first click waits until the output runs steadily.
 PRE_ROLL_S = 0.5
+MARK_S = 0.4                      # the start is read off the output for this long ...
+MARK_AFTER_S = 0.1                # ... once this much has been consumed (its buffer filled)
+MARK_POLL_S = 0.01
 
 
 class AudioTap:
@@ -80,15 +84,30 @@ def load_song(path: Path | None) -> tuple[np.ndarray | None, str | None]:
 def play_and_mark(player, audio: np.ndarray, tap: AudioTap) -> float:
     """Play audio on the player and return the stream time at which it started (s).
 
-    Runs on a background job (opening the output may block). The mark is read right after the
-    output stream started, the same way for calibration and practice, so what lies between
-    (output buffer, sound server, input buffer) is what the calibration measures.
-    The audio is played after PRE_ROLL_S of silence; the returned time is where it starts.
-    Raises DeviceError when nothing can be played; the caller then marks the time itself.
+    Runs on a background job (opening the output may block). The audio is played after
+    PRE_ROLL_S of silence, and the start is read off the output itself while the pre-roll
+    plays: the input's "now" minus what the output has consumed (Player.position_s) plus the
+    output's buffer. A late first callback (a busy machine, a sound server waking up) moves
+    this reading with it; the median of the readings, once the buffer has filled, is the mark. The same way for
+    calibration and practice, so what lies between (output buffer, sound server, input
+    buffer) is what the calibration measures. Raises DeviceError when nothing can be played;
+    the caller then marks the time itself.
     """
     pre_roll = np.zeros(int(PRE_ROLL_S * PLAY_RATE_HZ), np.float32)
     player.play_array(np.concatenate((pre_roll, audio)), PLAY_RATE_HZ)
-    return (tap.stream_end_s if tap.stream_end_s is not None else 0.0) + PRE_ROLL_S
+    fallback = (tap.stream_end_s if tap.stream_end_s is not None else 0.0) + PRE_ROLL_S
+    if not hasattr(player, "position_s"):
+        return fallback
+    readings = []
+    deadline = time.monotonic() + MARK_S
+    while time.monotonic() < deadline:
+        position_s, now_s = player.position_s, tap.stream_end_s
+        if now_s is not None and position_s >= MARK_AFTER_S:
+            readings.append(now_s - position_s)
+        time.sleep(MARK_POLL_S)
+    # What the output has consumed reaches the speaker about its buffer's length later.
+    buffer_s = float(getattr(player, "latency_s", 0.0))
+    return float(np.median(readings)) + buffer_s + PRE_ROLL_S if readings else fallback
 
 
 class CalibrationTake:
