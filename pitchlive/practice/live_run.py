@@ -4,7 +4,8 @@ The run knows where on the stream's clock its audio started playing and the cali
 trip; target time 0 falls a count-in plus that latency later. Each frame gets live feedback at
 once (``LiveScorer``); the frames and a fine level envelope of the input are kept, so that at
 the end the whole take is scored like ``pitchlive score`` does: optionally aligned within
-±ALIGN_SEARCH_S of the calibrated timing (what the latency slider cannot know exactly), with
+±ALIGN_SEARCH_S of the calibrated timing (what the latency slider cannot know exactly, and
+what a stalled output moved), with
 onsets timed on the envelope.
 """
 
@@ -22,7 +23,7 @@ from pitchlive.practice.session import TAIL_S
 from pitchlive.practice.sung import StreamingEnvelope, SungPitch
 from pitchlive.practice.take_score import TakeScore, score_take
 
-ALIGN_SEARCH_S = 0.3
+ALIGN_SEARCH_S = 0.5
 
 
 class PracticeRun:

@@ -6,6 +6,7 @@ and the clap-along latency calibration. The view calls these from its jobs and i
 from __future__ import annotations
 
 import threading
+import logging
 import time
 from collections import deque
 from pathlib import Path
@@ -15,6 +16,8 @@ import numpy as np
 from pitchlive.practice.latency import LatencyEstimate, calibration_audio, measure_latency
 from pitchlive.practice.sung import StreamingEnvelope
 
+log = logging.getLogger(__name__)
+
 PLAY_RATE_HZ = 44100
 MAX_SONG_S = 15 * 60              # a longer backing would use too much memory; refused
 TAP_BLOCKS = 4000                 # input blocks kept if the GUI thread falls behind
@@ -22,8 +25,9 @@ TAP_BLOCKS = 4000                 # input blocks kept if the GUI thread falls be
 # second of a new stream irregularly (PulseAudio was measured racing ahead, then stalling), so
 # the first click waits until the output runs steadily.
 PRE_ROLL_S = 0.5
-MARK_S = 0.4                      # the start is read off the output for this long ...
-MARK_AFTER_S = 0.1                # ... once this much has been consumed (its buffer filled)
+MARK_READINGS = 20                # the start is read off the output this many times ...
+MARK_AFTER_S = 0.1                # ... once this much has been consumed (its buffer filled),
+MARK_TIMEOUT_S = 2.0              # waiting at most this long for a slow output to start
 MARK_POLL_S = 0.01
 
 
@@ -99,12 +103,15 @@ def play_and_mark(player, audio: np.ndarray, tap: AudioTap) -> float:
     if not hasattr(player, "position_s"):
         return fallback
     readings = []
-    deadline = time.monotonic() + MARK_S
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + MARK_TIMEOUT_S
+    while len(readings) < MARK_READINGS and time.monotonic() < deadline:
         position_s, now_s = player.position_s, tap.stream_end_s
         if now_s is not None and position_s >= MARK_AFTER_S:
             readings.append(now_s - position_s)
         time.sleep(MARK_POLL_S)
+    if not readings:
+        log.warning("the output did not start within %.1f s; timing from the request",
+                    MARK_TIMEOUT_S)
     # What the output has consumed reaches the speaker about its buffer's length later.
     buffer_s = float(getattr(player, "latency_s", 0.0))
     return float(np.median(readings)) + buffer_s + PRE_ROLL_S if readings else fallback

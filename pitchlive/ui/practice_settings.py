@@ -173,7 +173,7 @@ class PracticeControls(QWidget):
         self.align_box = QCheckBox("Align the summary to my timing")
         self.align_box.setChecked(True)
         self.align_box.setToolTip("Score the finished take with its timing searched within "
-                                  "±0.3 s of the latency above, as `pitchlive score` does")
+                                  "±0.5 s of the latency above, as `pitchlive score` does")
         row = QHBoxLayout()
         row.addWidget(self.latency_slider)
         row.addWidget(self.latency_label)
