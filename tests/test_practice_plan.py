@@ -120,3 +120,20 @@ def test_saving_a_run_writes_every_file_and_the_history(tmp_path):
     (session,) = History(tmp_path / "h.sqlite3").sessions()
     assert session.target_key == "tune"
     assert json.loads(json.dumps(session.overall_percent)) == pytest.approx(100.0)
+
+
+def test_the_song_is_not_cut_under_the_last_note():
+    plan = make_plan(TUNE, PlanOptions(first_note=3, backing="song"))
+    assert plan.section_end_s == pytest.approx(TUNE.notes[-1].end_s + 0.5)   # a beat at 120 BPM
+    looped = make_plan(TUNE, PlanOptions(first_note=3, repeats=2))
+    # notes 3-4 span 1.0-1.95 s; the repeat starts a beat after the last note ends
+    assert looped.target.notes[2].onset_s == pytest.approx(1.95 + 0.5 - 1.0)
+
+
+def test_the_song_plays_on_past_the_last_note():
+    t = np.arange(3 * SR) / SR
+    song = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    plan = make_plan(TUNE, PlanOptions(count_in_beats=0, backing="song"))
+    audio = render_plan(plan, SR, song)
+    assert audio.size >= int((TUNE.notes[-1].end_s + 0.5) * SR)     # a beat after the last note
+    assert np.abs(audio[int((TUNE.notes[-1].end_s + 0.4) * SR):][:100]).max() > 0.3

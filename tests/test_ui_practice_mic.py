@@ -103,6 +103,37 @@ def arrival_shifts_ms(rendered, notes, truth, recording) -> list[float]:
     return list(np.array(lags) - np.median(lags))
 
 
+def damaged_notes(rendered, notes, truth, recording) -> set[int]:
+    """Notes (indices) whose sound did not arrive intact: some 20 ms piece of the tone matches
+    the rendered one with a correlation under 0.9 at every shift within ±1 ms of where the
+    take sits (a skip or a gap inside the note, which no scorer can be asked to see through)."""
+    import numpy as np
+    import soundfile as sf
+    from scipy.signal import correlate, resample_poly
+
+    heard, rate = sf.read(str(recording), dtype="float64")
+    if rate != RATE:
+        rendered = resample_poly(rendered, int(rate), RATE)
+    base = int(np.argmax(correlate(heard, rendered, mode="valid", method="fft")))
+    piece, slack = int(0.02 * rate), int(0.001 * rate)
+    damaged = set()
+    for i, (note, (_, late_ms, _)) in enumerate(zip(notes, truth)):
+        first = int((LEAD_S + note.start_s + late_ms / 1000) * rate)
+        last = int((LEAD_S + note.start_s + note.duration_s) * rate) - piece
+        for k in range(first, last, piece):
+            sent = rendered[k:k + piece]
+            got = heard[max(0, base + k - slack):base + k + piece + slack]
+            if got.size < piece + 2 * slack:
+                damaged.add(i)
+                break
+            match = correlate(got, sent, mode="valid") / np.sqrt(
+                np.dot(sent, sent) * np.convolve(got ** 2, np.ones(piece), "valid") + 1e-12)
+            if match.max() < 0.9:
+                damaged.add(i)
+                break
+    return damaged
+
+
 def shoot(window, name: str) -> None:
     """Under a real X server (xvfb-run) the screen as X shows it, else the window's picture."""
     if not SHOTS:
@@ -147,11 +178,15 @@ def test_detuned_and_late_notes_scored_through_the_microphone(qtbot, window, tmp
     shoot(window, "practice-summary.png")
     score = view.summary.score
     rows = note_rows(score)
-    shifts = arrival_shifts_ms(audio, notes, truth, view.last_saved.files["wav"])
+    recording = view.last_saved.files["wav"]
+    shifts = arrival_shifts_ms(audio, notes, truth, recording)
+    damaged = damaged_notes(audio, notes, truth, recording)
     print(f"latency {latency_ms} ms, residual offset {score.offset_s * 1000:+.0f} ms, "
-          f"arrival shifts {[round(x) for x in shifts]} ms")
-    check(rows, [(cents, late_ms + shift, vibrato)
-                 for (cents, late_ms, vibrato), shift in zip(truth, shifts)])
+          f"arrival shifts {[round(x) for x in shifts]} ms, damaged in transit {sorted(damaged)}")
+    assert len(damaged) <= 2, "the sound server damaged most of the take; nothing to measure"
+    intact = [i for i in range(len(truth)) if i not in damaged]
+    check([rows[i] for i in intact], [(truth[i][0], truth[i][1] + shifts[i], truth[i][2])
+                                      for i in intact])
     assert abs(score.offset_s) <= 0.1       # the calibration placed the take within 0.1 s
     # saved with its scores, and in the history
     saved = view.last_saved

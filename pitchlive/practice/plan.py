@@ -128,8 +128,10 @@ def make_plan(target: Target, options: PlanOptions) -> PracticePlan:
     section = notes[first - 1:last]
     start_s = section[0].onset_s
     # Repetitions follow each other a whole section apart (plus the rest before the next note
-    # when one follows, so the loop keeps the song's rhythm).
-    end_s = notes[last].onset_s if last < len(notes) else section[-1].end_s
+    # when one follows, so the loop keeps the song's rhythm); after the last note a beat more,
+    # so the song's audio is not cut off under the singer's last note.
+    original_beat_s = 60.0 / (target.tempo_bpm or DEFAULT_TEMPO_BPM)
+    end_s = notes[last].onset_s if last < len(notes) else section[-1].end_s + original_beat_s
     period_s = end_s - start_s
     speed = options.tempo_percent / 100.0
     repeated = []
@@ -170,7 +172,16 @@ def render_plan(plan: PracticePlan, sample_rate_hz: int = 44100,
     is "song": its section is cut, slowed or sped up keeping its pitch, shifted by the
     transposition and repeated; without it a "song" backing falls back to silence.
     """
-    out = np.zeros(int(np.ceil((plan.duration_s + CLICK_S) * sample_rate_hz)) + 1, np.float32)
+    piece = song_section(plan, song, sample_rate_hz) if plan.backing == "song" and \
+        song is not None and song.size else None
+    period_s = (plan.section_end_s - plan.section_start_s) / plan.speed
+    repeats = max(1, round(plan.target.duration_s / period_s)) if period_s > 0 else 1
+    # The song rings on past the last note: its section ends a beat after it.
+    end_s = plan.duration_s + CLICK_S
+    if piece is not None:
+        end_s = max(end_s, plan.count_in_s + (repeats - 1) * period_s + piece.size /
+                    sample_rate_hz)
+    out = np.zeros(int(np.ceil(end_s * sample_rate_hz)) + 1, np.float32)
     for time_s, accent in plan.click_times_s():
         _add(out, time_s, click(sample_rate_hz, accent), sample_rate_hz)
     if plan.backing == "tones":
@@ -180,10 +191,7 @@ def render_plan(plan: PracticePlan, sample_rate_hz: int = 44100,
             else:
                 tone = _glide(note, sample_rate_hz)
             _add(out, plan.count_in_s + note.onset_s, tone, sample_rate_hz)
-    elif plan.backing == "song" and song is not None and song.size:
-        piece = song_section(plan, song, sample_rate_hz)
-        period_s = (plan.section_end_s - plan.section_start_s) / plan.speed
-        repeats = max(1, round(plan.target.duration_s / period_s)) if period_s > 0 else 1
+    elif piece is not None:
         for r in range(repeats):
             _add(out, plan.count_in_s + r * period_s, piece, sample_rate_hz)
     return out

@@ -92,13 +92,17 @@ def play_and_mark(player, audio: np.ndarray, tap: AudioTap) -> float:
     PRE_ROLL_S of silence, and the start is read off the output itself while the pre-roll
     plays: the input's "now" minus what the output has consumed (Player.position_s) plus the
     output's buffer. A late first callback (a busy machine, a sound server waking up) moves
-    this reading with it; the median of the readings, once the buffer has filled, is the mark. The same way for
-    calibration and practice, so what lies between (output buffer, sound server, input
-    buffer) is what the calibration measures. Raises DeviceError when nothing can be played;
-    the caller then marks the time itself.
+    this reading with it; the median of the readings, once the buffer has filled, is the
+    mark. The same way for calibration and practice, so what lies between (output buffer,
+    sound server, input buffer) is what the calibration measures. Raises DeviceError when
+    nothing can be played; the caller then marks the time itself.
     """
     pre_roll = np.zeros(int(PRE_ROLL_S * PLAY_RATE_HZ), np.float32)
-    player.play_array(np.concatenate((pre_roll, audio)), PLAY_RATE_HZ)
+    # When the audio runs out the output stream stops, and what sits in its buffer then is
+    # dropped (measured: the last 0.4 s on PulseAudio): silence at the end takes that place.
+    buffer_s = float(getattr(player, "latency_s", 0.0))
+    post_roll = np.zeros(int((buffer_s + 0.1) * PLAY_RATE_HZ), np.float32)
+    player.play_array(np.concatenate((pre_roll, audio, post_roll)), PLAY_RATE_HZ)
     fallback = (tap.stream_end_s if tap.stream_end_s is not None else 0.0) + PRE_ROLL_S
     if not hasattr(player, "position_s"):
         return fallback
@@ -113,7 +117,6 @@ def play_and_mark(player, audio: np.ndarray, tap: AudioTap) -> float:
         log.warning("the output did not start within %.1f s; timing from the request",
                     MARK_TIMEOUT_S)
     # What the output has consumed reaches the speaker about its buffer's length later.
-    buffer_s = float(getattr(player, "latency_s", 0.0))
     return float(np.median(readings)) + buffer_s + PRE_ROLL_S if readings else fallback
 
 
