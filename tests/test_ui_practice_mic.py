@@ -175,6 +175,7 @@ def test_detuned_and_late_notes_scored_through_the_microphone(qtbot, window, tmp
     shoot(window, "practice-live.png")
     qtbot.waitUntil(lambda: view.last_saved is not None, timeout=20000)
     view.summary.table.scrollToTop()
+    qtbot.wait(300)                           # the new texts laid out before the picture
     shoot(window, "practice-summary.png")
     score = view.summary.score
     rows = note_rows(score)
@@ -197,5 +198,6 @@ def test_detuned_and_late_notes_scored_through_the_microphone(qtbot, window, tmp
         str(saved.files["wav"])
     view.pages.setCurrentWidget(view.progress)
     qtbot.waitUntil(lambda: len(view.progress.curves) == 1, timeout=5000)
+    qtbot.wait(300)
     shoot(window, "practice-progress.png")
     window.stop_tracking()

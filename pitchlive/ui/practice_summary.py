@@ -4,7 +4,8 @@ readout of the note being sung (in tune / sharp / flat with its cents, coloured)
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QLabel, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from pitchlive.practice.live import LiveFeedback
 from pitchlive.practice.report import format_summary, note_rows, summary
@@ -81,6 +82,9 @@ class PracticeSummary(QWidget):
         self.details.setWordWrap(True)
         self.saved = QLabel()
         self.saved.setWordWrap(True)
+        for label in (self.details, self.saved):
+            # Wrapped lines keep their height when the table is given the rest.
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([title for _, title in COLUMNS])
         self.table.verticalHeader().setVisible(False)
