@@ -115,8 +115,10 @@ class Player:
     thread-safe (e.g. emit a Qt signal). It may call play_* or stop().
     """
 
-    def __init__(self, device: int | str | None = None) -> None:
+    def __init__(self, device: int | str | None = None,
+                 latency_s: float = OUTPUT_LATENCY_S) -> None:
         self.device = device
+        self.latency_s = latency_s      # output buffer; practice runs use a deeper one
         self.on_finished: Callable[[], None] | None = None
         self._lock = threading.RLock()
         self._stream = None
@@ -257,7 +259,7 @@ class Player:
 
         try:
             stream = sd.OutputStream(samplerate=rate_hz, channels=1, dtype="float32",
-                                     device=device, latency=OUTPUT_LATENCY_S, callback=callback,
+                                     device=device, latency=self.latency_s, callback=callback,
                                      finished_callback=finished)
             with self._lock:
                 self._stream, self._feed = stream, feed

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from pitchlive.ui.background import BackgroundJobs
+from pitchlive.ui.practice_view import PracticeView
 from pitchlive.ui.session import TrackerSession
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.score_view import ScoreView
@@ -46,6 +47,7 @@ class ViewTab:
 
 # Rows are added by the views themselves (tuner, practice, score, ...), in tab order.
 VIEW_TABS: tuple[ViewTab, ...] = (
+    ViewTab("Practice", PracticeView),
     ViewTab("Tuner", build_tuner_tab),
     ViewTab("Score", ScoreView),
 )
