@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +34,7 @@ from pitchlive.ui.take_texts import ERROR, Notice
 from pitchlive.ui.theme import THEMES, Theme
 from pitchlive.ui.tuner_data import (TunerChoice, TunerFeed, cents_text, display_name,
                                      reference_midi, tuner_choice, turn_text)
-from pitchlive.ui.tuner_settings import TunerSettingsPanel
+from pitchlive.ui.tuner_settings import SettingsFold, TunerSettingsPanel
 from pitchlive.ui.tuner_widgets import NeedleGauge, StrobeDisplay
 
 log = logging.getLogger(__name__)
@@ -98,14 +98,21 @@ class TunerView(QWidget):
         self.target_label = _big_label(13, bold=False)
         self.lock_label = _big_label(15)
         self.context_label = QLabel()
+        for label in (self.target_label, self.context_label):   # a narrow tab wraps them
+            label.setWordWrap(True)
         info = QVBoxLayout()
         info.addStretch(1)
         for label in (self.target_label, self.lock_label, self.context_label):
             info.addWidget(label)
         info.addStretch(1)
+        self.settings_button = QToolButton()
+        self.settings_button.setText("Settings…")
+        self.settings_button.setToolTip("Instrument, temperament and reference tone (the tab is "
+                                        "too narrow to show them beside the needle)")
         header = QHBoxLayout()
         header.addWidget(self.note_label)
         header.addLayout(info, 1)
+        header.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
         self.strings_row = QHBoxLayout()
         self.string_labels: list[QLabel] = []
         self.gauge = NeedleGauge(self._theme)
@@ -125,15 +132,11 @@ class TunerView(QWidget):
         display.addLayout(readout)
         display.addWidget(self.strobe)
         self.panel = TunerSettingsPanel(self.settings_model, self._theme)
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + 20)
+        self.fold = SettingsFold(self.panel, self.settings_button, self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(display, 1)
-        layout.addWidget(scroll)
+        layout.addWidget(self.fold.column)
 
     def _connect(self, context) -> None:
         if context.session is not None:
@@ -383,12 +386,18 @@ class TunerView(QWidget):
         self._show_notice(Notice(ERROR, "The reference tone cannot be played", message))
 
     # ---- visibility ------------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """A narrow tab keeps the displays and folds the settings away (SettingsFold)."""
+        super().resizeEvent(event)
+        self.fold.fit(self.width())
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
         self._render()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
         self._timer.stop()
+        self.settings_button.setChecked(False)    # the settings window goes with its tab
         super().hideEvent(event)
 
     # ---- what tests and the screenshot read ------------------------------------------------------

@@ -1,0 +1,86 @@
+"""The Tuner tab in a small window: the displays always fit, the settings fold away (issue 12)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QPoint, QRect  # noqa: E402
+
+from pitchlive.frames import HOP_S, PitchFrame  # noqa: E402
+from test_ui_window import make_window, store  # noqa: E402,F401  (fixtures)
+
+pytestmark = pytest.mark.gui
+
+
+def rect_in(widget, ancestor) -> QRect:
+    """widget's rectangle in ancestor's coordinates."""
+    return QRect(widget.mapTo(ancestor, QPoint(0, 0)), widget.size())
+
+
+def show_tuner(qtbot, window, width: int, height: int):
+    window.resize(width, height)
+    window.tabs.setCurrentWidget(window.views["Tuner"])
+    view = window.views["Tuner"]
+    view.settings_model.update_prefs(tuner_instrument="guitar")   # the tallest layout
+    qtbot.waitUntil(lambda: view.isVisible(), timeout=3000)
+    hz = 110.0 * 2 ** (-3.0 / 1200)                                 # A2 string, 3 cents flat
+    for i in range(20):
+        view.show_frames([PitchFrame(i * HOP_S, hz, 0.95, -20.0, True)])
+    qtbot.wait(30)
+    return view
+
+
+def texts_fit(label) -> bool:
+    """The label's text is drawn whole (not cut off at its edge)."""
+    return label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+
+
+def test_needle_note_and_cents_are_inside_an_800_by_500_window(qtbot, make_window):
+    window = make_window()
+    view = show_tuner(qtbot, window, 800, 500)
+    assert view.note_text() == "A2" and view.cents_text() == "−3.0 ¢"
+    for widget in (view.gauge, view.strobe, view.note_label, view.cents_label, view.turn_label,
+                   view.hz_label):
+        assert widget.isVisible(), widget
+        assert window.rect().contains(rect_in(widget, window)), widget
+        assert view.rect().contains(rect_in(widget, view)), widget     # not under the tab's edge
+    for label in (view.note_label, view.cents_label, view.turn_label, view.hz_label):
+        assert texts_fit(label), label.text()
+    assert view.gauge.width() >= view.gauge.minimumWidth()
+
+
+def test_narrow_tab_folds_the_settings_into_their_own_window(qtbot, make_window):
+    window = make_window()
+    view = show_tuner(qtbot, window, 800, 500)
+    assert not view.fold.column.isVisible() and view.settings_button.isVisible()
+    view.settings_button.click()
+    qtbot.waitUntil(lambda: view.fold.window.isVisible(), timeout=3000)
+    assert view.panel.isVisible() and view.panel.window() is view.fold.window
+    view.panel.instrument_combo.setCurrentIndex(view.panel.instrument_combo.findData("violin"))
+    assert view.settings_model.prefs.tuner_instrument == "violin"
+    assert view.gauge.isVisible()                        # the needle still reads meanwhile
+    view.fold.window.close()
+    assert not view.settings_button.isChecked()
+    window.tabs.setCurrentIndex(0)                       # leaving the tab closes the window
+    window.tabs.setCurrentWidget(view)
+    view.settings_button.click()
+    window.tabs.setCurrentIndex(0)
+    assert not view.fold.window.isVisible()
+
+
+def test_wide_tab_shows_the_settings_beside_the_needle(qtbot, make_window):
+    window = make_window()
+    view = show_tuner(qtbot, window, 800, 500)
+    view.settings_button.click()                         # folded and opened, then widened
+    window.resize(1400, 800)
+    qtbot.waitUntil(lambda: view.fold.column.isVisible(), timeout=3000)
+    assert not view.settings_button.isVisible() and not view.fold.window.isVisible()
+    assert view.panel.window() is window and view.panel.isVisible()
+    assert rect_in(view.fold.column, view).left() >= rect_in(view.gauge, view).right()
+    assert view.rect().contains(rect_in(view.fold.column, view))
