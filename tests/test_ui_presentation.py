@@ -252,3 +252,30 @@ def test_the_keys_themselves_drive_presentation_font_and_esc(qtbot, make_window)
     qtbot.waitUntil(lambda: not window.isFullScreen())
     assert not window.presentation.active and window.menuBar().isVisible()
     assert window.controls_dock.isVisible() and window.geometry() == geometry
+
+
+def test_mini_window_remembers_its_place_and_size_between_runs(qtbot, make_window):
+    window = make_window()
+    window.mini_action.trigger()
+    qtbot.waitExposed(window.mini)
+    window.mini.setGeometry(60, 70, 330, 210)          # dragged and resized there
+    window.close()              # the main window closes the mini window and saves both
+    again = make_window()
+    assert again.prefs.mini_geometry == "60,70,330,210"
+    again.mini_action.trigger()
+    qtbot.waitExposed(again.mini)
+    assert again.mini.geometry().getRect() == (60, 70, 330, 210)
+
+
+def test_mini_window_stored_off_the_screen_opens_on_it(qtbot):
+    from pitchlive.settings import SettingsError
+
+    model = SettingsModel(Settings(), DisplayPrefs(mini_geometry="5000,4000,2600,1900"))
+    mini = MiniWindow(model)
+    qtbot.addWidget(mini)
+    mini.set_shown(True)
+    qtbot.waitExposed(mini)
+    free = mini.screen().availableGeometry()
+    assert inside(mini.frameGeometry(), free)
+    with pytest.raises(SettingsError, match="x,y,width,height"):
+        DisplayPrefs(mini_geometry="left,top")
