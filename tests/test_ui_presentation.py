@@ -279,3 +279,52 @@ def test_mini_window_stored_off_the_screen_opens_on_it(qtbot):
     assert inside(mini.frameGeometry(), free)
     with pytest.raises(SettingsError, match="x,y,width,height"):
         DisplayPrefs(mini_geometry="left,top")
+
+
+def menu_action(menu, text: str):
+    """The entry of a QMenu whose text starts with text."""
+    return next(a for a in menu.actions() if a.text().startswith(text))
+
+
+def test_note_size_is_reachable_with_the_mouse_while_presenting(qtbot, make_window):
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    window = make_window()
+    window.large_action.trigger()
+    wait_presenting(qtbot, window)
+    panel = window.note_panel
+    at = QPoint(20, 20)
+    QApplication.sendEvent(panel, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at,
+                                                    panel.mapToGlobal(at)))
+    opened = window.presentation.menu                  # the right click opened it
+    assert opened is not None and opened.isVisible()
+    assert {"Larger note", "Smaller note", "Leave presentation mode (Esc)"} <= {
+        a.text() for a in opened.actions()}
+    opened.close()
+    menu = window.presentation.presentation_menu()
+    menu_action(menu, "Larger note").trigger()
+    menu_action(menu, "Larger note").trigger()
+    assert window.prefs.font_scale == pytest.approx(1.2)
+    assert menu_action(window.presentation.presentation_menu(),
+                       "Normal note size").text() == "Normal note size (now 120%)"
+    menu_action(window.presentation.presentation_menu(), "Smaller note").trigger()
+    assert window.prefs.font_scale == pytest.approx(1.1)
+    menu_action(window.presentation.presentation_menu(), "Normal note size").trigger()
+    assert window.prefs.font_scale == 1.0
+    menu_action(window.presentation.presentation_menu(), "Leave presentation").trigger()
+    assert not window.presentation.active
+    view_menu = next(m for m in window.menuBar().findChildren(QMenu) if m.title() == "&View")
+    assert {"Larger note", "Smaller note", "Normal note size"} <= {
+        a.text() for a in view_menu.actions()}
+
+
+def test_mini_window_menu_sizes_its_note(qtbot):
+    model = SettingsModel(Settings(), DisplayPrefs())
+    mini = MiniWindow(model)
+    qtbot.addWidget(mini)
+    menu_action(mini.context_menu(), "Larger note").trigger()
+    assert model.prefs.font_scale == pytest.approx(1.1)
+    menu_action(mini.context_menu(), "Smaller note").trigger()
+    menu_action(mini.context_menu(), "Smaller note").trigger()
+    assert model.prefs.font_scale == pytest.approx(0.9)

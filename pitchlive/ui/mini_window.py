@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMenu, QSizeGrip, QVBoxLayout, QWidget
 
 from pitchlive.frames import PitchFrame
 from pitchlive.ui.note_panel import NotePanel
-from pitchlive.ui.prefs import DisplayPrefs
+from pitchlive.ui.prefs import DisplayPrefs, stepped_font_scale
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.theme import DARK, Theme
 from pitchlive.ui.window_layout import clamp_to_screen
@@ -115,15 +115,23 @@ class MiniWindow(QWidget):
         """Stop dragging."""
         self._drag_from = None
 
-    def contextMenuEvent(self, event) -> None:
-        """Frame on/off and Close."""
+    def context_menu(self) -> QMenu:
+        """Note size, frame on/off and Close (the right-click menu)."""
         menu = QMenu(self)
+        for text, steps in (("Larger note", 1), ("Smaller note", -1)):
+            menu.addAction(text, lambda s=steps: self.model.update_prefs(
+                font_scale=stepped_font_scale(self.model.prefs.font_scale, s)))
+        menu.addSeparator()
         frame = menu.addAction("Title bar")
         frame.setCheckable(True)
         frame.setChecked(not self.frameless)
         frame.toggled.connect(lambda on: self.model.update_prefs(mini_frameless=not on))
         menu.addAction("Close", self.close)
-        menu.exec(event.globalPos())
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        """Right click: context_menu."""
+        self.context_menu().exec(event.globalPos())
 
     def resizeEvent(self, event) -> None:
         """Keep the size grip in the bottom-right corner."""

@@ -24,6 +24,15 @@ TUNER_CHROMATIC = "chromatic"          # the tuner names the nearest note instea
 MIN_SPAN_SEMITONES, MAX_SPAN_SEMITONES = 3.0, 96.0   # heights the pitch view may have
 
 
+FONT_SCALE_STEP = 0.1
+
+
+def stepped_font_scale(font_scale: float, steps: int) -> float:
+    """font_scale made `steps` FONT_SCALE_STEPs larger (negative: smaller), kept in range."""
+    scale = round(font_scale + steps * FONT_SCALE_STEP, 2)
+    return min(MAX_FONT_SCALE, max(MIN_FONT_SCALE, scale))
+
+
 def clamp_span(span_semitones: float) -> float:
     """A pitch view height brought within MIN_SPAN_SEMITONES..MAX_SPAN_SEMITONES."""
     return float(min(max(span_semitones, MIN_SPAN_SEMITONES), MAX_SPAN_SEMITONES))
