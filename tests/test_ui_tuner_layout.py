@@ -23,13 +23,14 @@ def rect_in(widget, ancestor) -> QRect:
     return QRect(widget.mapTo(ancestor, QPoint(0, 0)), widget.size())
 
 
-def show_tuner(qtbot, window, width: int, height: int):
+def show_tuner(qtbot, window, width: int, height: int, instrument: str = "guitar",
+               hz: float = 110.0 * 2 ** (-3.0 / 1200)):
+    """The Tuner tab in a width x height window, reading hz (by default A2, 3 cents flat)."""
     window.resize(width, height)
     window.tabs.setCurrentWidget(window.views["Tuner"])
     view = window.views["Tuner"]
-    view.settings_model.update_prefs(tuner_instrument="guitar")   # the tallest layout
+    view.settings_model.update_prefs(tuner_instrument=instrument)   # guitar: the tallest layout
     qtbot.waitUntil(lambda: view.isVisible(), timeout=3000)
-    hz = 110.0 * 2 ** (-3.0 / 1200)                                 # A2 string, 3 cents flat
     for i in range(20):
         view.show_frames([PitchFrame(i * HOP_S, hz, 0.95, -20.0, True)])
     qtbot.wait(30)
@@ -38,19 +39,27 @@ def show_tuner(qtbot, window, width: int, height: int):
 
 def texts_fit(label) -> bool:
     """The label's text is drawn whole (not cut off at its edge)."""
+    if label.wordWrap():
+        return label.heightForWidth(label.contentsRect().width()) <= label.height()
     return label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
 
 
-def test_needle_note_and_cents_are_inside_an_800_by_500_window(qtbot, make_window):
+@pytest.mark.parametrize("instrument, hz, note, cents", [
+    ("guitar", 110.0 * 2 ** (-3.0 / 1200), "A2", "−3.0 ¢"),
+    ("chromatic", 329.63 * 2 ** (48.8 / 1200), "E4", "+48.8 ¢"),   # the longest texts
+])
+def test_needle_note_and_cents_are_inside_an_800_by_500_window(qtbot, make_window, instrument,
+                                                               hz, note, cents):
     window = make_window()
-    view = show_tuner(qtbot, window, 800, 500)
-    assert view.note_text() == "A2" and view.cents_text() == "−3.0 ¢"
+    view = show_tuner(qtbot, window, 800, 500, instrument, hz)
+    assert view.note_text() == note and view.cents_text() == cents
     for widget in (view.gauge, view.strobe, view.note_label, view.cents_label, view.turn_label,
                    view.hz_label):
         assert widget.isVisible(), widget
         assert window.rect().contains(rect_in(widget, window)), widget
         assert view.rect().contains(rect_in(widget, view)), widget     # not under the tab's edge
-    for label in (view.note_label, view.cents_label, view.turn_label, view.hz_label):
+    for label in (view.note_label, view.cents_label, view.turn_label, view.hz_label,
+                  view.lock_label, view.target_label):
         assert texts_fit(label), label.text()
     assert view.gauge.width() >= view.gauge.minimumWidth()
 

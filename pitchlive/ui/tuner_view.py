@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 
 REFERENCE_RATE_HZ = 44100
 ANIMATION_INTERVAL_MS = 16          # the strobe drifts smoothly between frames at ~60 Hz
+# Point sizes (wide tab, narrow tab): a narrow tab's readout row must still hold "−50.0 ¢",
+# "Tune down ↓ (sharp)" and the Hz side by side.
+FONT_POINTS = {"note": (64, 52), "cents": (30, 21), "turn": (18, 13), "lock": (15, 12)}
+WIDEST_CENTS = "−50.0 ¢"
 SCALA_FORMAT_URL = "https://www.huygens-fokker.org/scala/scl_format.html"
 
 
@@ -82,6 +86,7 @@ class TunerView(QWidget):
         self._reference_sound: tuple[float, str] | None = None     # (Hz, timbre) playing
         self._reference_text = ""
         self._build()
+        self._fit_fonts(False)
         self._fill_strings()
         self._timer = QTimer(self, interval=ANIMATION_INTERVAL_MS)
         self._timer.timeout.connect(self._animate)
@@ -98,7 +103,7 @@ class TunerView(QWidget):
         self.target_label = _big_label(13, bold=False)
         self.lock_label = _big_label(15)
         self.context_label = QLabel()
-        for label in (self.target_label, self.context_label):   # a narrow tab wraps them
+        for label in (self.target_label, self.lock_label, self.context_label):   # may wrap
             label.setWordWrap(True)
         info = QVBoxLayout()
         info.addStretch(1)
@@ -117,7 +122,6 @@ class TunerView(QWidget):
         self.string_labels: list[QLabel] = []
         self.gauge = NeedleGauge(self._theme)
         self.cents_label = _big_label(30)
-        self.cents_label.setMinimumWidth(150)
         self.turn_label = _big_label(18)
         self.hz_label = _big_label(13, bold=False)
         readout = QHBoxLayout()
@@ -390,6 +394,20 @@ class TunerView(QWidget):
         """A narrow tab keeps the displays and folds the settings away (SettingsFold)."""
         super().resizeEvent(event)
         self.fold.fit(self.width())
+        self._fit_fonts(self.fold.narrow)
+
+    def _fit_fonts(self, narrow: bool) -> None:
+        labels = {"note": self.note_label, "cents": self.cents_label, "turn": self.turn_label,
+                  "lock": self.lock_label}
+        for name, label in labels.items():
+            points = FONT_POINTS[name][narrow]
+            if label.font().pointSizeF() != points:
+                font = QFont(label.font())
+                font.setPointSizeF(points)
+                label.setFont(font)
+        # Room for the widest reading, so the row does not jump as the digits change.
+        self.cents_label.setMinimumWidth(
+            self.cents_label.fontMetrics().horizontalAdvance(WIDEST_CENTS) + 4)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
