@@ -10,7 +10,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, QRect  # noqa: E402
+from PySide6.QtCore import QPoint, QRect, QRectF  # noqa: E402
+from PySide6.QtGui import QFontMetricsF  # noqa: E402
 
 from pitchlive.frames import HOP_S, PitchFrame  # noqa: E402
 from test_ui_window import make_window, store  # noqa: E402,F401  (fixtures)
@@ -93,3 +94,26 @@ def test_wide_tab_shows_the_settings_beside_the_needle(qtbot, make_window):
     assert view.panel.window() is window and view.panel.isVisible()
     assert rect_in(view.fold.column, view).left() >= rect_in(view.gauge, view).right()
     assert view.rect().contains(rect_in(view.fold.column, view))
+
+
+@pytest.mark.parametrize("size", [(260, 140), (474, 140), (520, 260), (916, 540), (1400, 900)])
+def test_needle_scale_labels_are_whole_and_clear_of_the_arc(qtbot, size):
+    from pitchlive.ui.theme import DARK
+    from pitchlive.ui.tuner_widgets import NeedleGauge
+
+    gauge = NeedleGauge(DARK)
+    qtbot.addWidget(gauge)
+    gauge.resize(*size)
+    rects = gauge.label_rects()
+    assert [text for text, _ in rects] == ["−50", "−25", "0", "+25", "+50"]
+    for text, rect in rects:
+        assert QRectF(gauge.rect()).contains(rect), (size, text)
+    for (_, a), (_, b) in zip(rects, rects[1:]):
+        assert not a.intersects(b), size
+    # The arc and its ticks (radius 0.86-1.0 across the sweep) pass through no label.
+    centre, radius = gauge._layout(QFontMetricsF(gauge._scale_font()))
+    for degrees in range(-50, 51):
+        for fraction in (0.86, 0.93, 1.0):
+            point = gauge._point(centre, radius * fraction, float(degrees))
+            for text, rect in rects:
+                assert not rect.contains(point), (size, text, degrees)
