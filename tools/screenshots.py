@@ -114,7 +114,7 @@ def shoot(width: int, height: int, out_dir: Path) -> int:
             ok = all(on_screen(w) and tuner.rect().contains(
                 QRect(w.mapTo(tuner, QPoint(0, 0)), w.size())) for w in shown) and all(
                 label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
-                for label in (tuner.note_label, tuner.cents_label))
+                for label in (tuner.note_label, tuner.cents_label, tuner.turn_label))
             texts = f"{tuner.note_text()} {tuner.cents_text()}"
         else:
             rows = panel.text_rects()

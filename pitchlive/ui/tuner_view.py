@@ -44,7 +44,7 @@ ANIMATION_INTERVAL_MS = 16          # the strobe drifts smoothly between frames 
 # Point sizes (wide tab, narrow tab): a narrow tab's readout row must still hold "−50.0 ¢",
 # "Tune down ↓ (sharp)" and the Hz side by side.
 FONT_POINTS = {"note": (64, 52), "cents": (30, 21), "turn": (18, 13), "lock": (15, 12)}
-WIDEST_CENTS = "−50.0 ¢"
+WIDEST_TEXTS = {"cents": "−50.0 ¢", "turn": "Tune down ↓  (sharp)", "hz": "1999.99 Hz"}
 SCALA_FORMAT_URL = "https://www.huygens-fokker.org/scala/scl_format.html"
 
 
@@ -126,7 +126,8 @@ class TunerView(QWidget):
         self.hz_label = _big_label(13, bold=False)
         readout = QHBoxLayout()
         readout.addWidget(self.cents_label)
-        readout.addWidget(self.turn_label, 1, Qt.AlignmentFlag.AlignCenter)
+        self.turn_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        readout.addWidget(self.turn_label, 1)       # all the room left, not its last text's
         readout.addWidget(self.hz_label)
         self.strobe = StrobeDisplay(self._theme)
         display = QVBoxLayout()
@@ -405,9 +406,10 @@ class TunerView(QWidget):
                 font = QFont(label.font())
                 font.setPointSizeF(points)
                 label.setFont(font)
-        # Room for the widest reading, so the row does not jump as the digits change.
-        self.cents_label.setMinimumWidth(
-            self.cents_label.fontMetrics().horizontalAdvance(WIDEST_CENTS) + 4)
+        # Room for the widest texts, so the row neither jumps nor cuts as the reading changes.
+        for name, label in (("cents", self.cents_label), ("turn", self.turn_label),
+                            ("hz", self.hz_label)):
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(WIDEST_TEXTS[name]) + 4)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
