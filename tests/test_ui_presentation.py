@@ -328,3 +328,17 @@ def test_mini_window_menu_sizes_its_note(qtbot):
     menu_action(mini.context_menu(), "Smaller note").trigger()
     menu_action(mini.context_menu(), "Smaller note").trigger()
     assert model.prefs.font_scale == pytest.approx(0.9)
+
+
+def test_full_screen_fills_the_screen_without_a_window_manager(qtbot, make_window, monkeypatch):
+    window = make_window()
+    # A bare X server (no window manager) takes the full-screen state but keeps the size.
+    monkeypatch.setattr(window, "showFullScreen", lambda: None)
+    monkeypatch.setattr(window, "isFullScreen", lambda: window.presentation.full_screen)
+    window.resize(700, 450)
+    qtbot.wait(20)
+    window.full_screen_action.trigger()                 # F11
+    screen = window.screen().geometry()
+    qtbot.waitUntil(lambda: window.geometry() == screen, timeout=3000)
+    window.presentation.escape()
+    assert window.size().toTuple() == (700, 450)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QColorDialog, QDockWidget, QLayout, QMainWindow, QMenu, QWidget
 
@@ -24,6 +24,10 @@ from pitchlive.ui.prefs import (CHROMA_PRESETS, MAX_FONT_SCALE, MIN_FONT_SCALE, 
                                 stepped_font_scale)
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.window_layout import clamp_to_screen
+
+# Without a window manager (a bare X server, some kiosk set-ups) the full-screen request is
+# ignored; after this long the window fills its screen itself.
+FULL_SCREEN_CHECK_MS = 400
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,7 @@ class Presentation(QObject):
             self._rect_before = window.geometry()
             self._maximized_before = window.isMaximized()
             window.showFullScreen()
+            QTimer.singleShot(FULL_SCREEN_CHECK_MS, self.fill_screen)
         elif not on and self._geometry_before is not None:
             self._geometry_before = None
             if self._maximized_before:
@@ -181,6 +186,14 @@ class Presentation(QObject):
                 window.showNormal()
                 window.setGeometry(self._rect_before)
                 clamp_to_screen(window)
+
+    def fill_screen(self) -> None:
+        """In full screen, cover the whole screen if the window system left the window as it was."""
+        window = self.parts.window
+        screen = window.screen()
+        if self.full_screen and window.isFullScreen() and screen is not None and \
+                window.geometry() != screen.geometry():
+            window.setGeometry(screen.geometry())
 
     def escape(self) -> None:
         """Esc: leave presentation mode and full screen, whichever are on."""
