@@ -193,7 +193,8 @@ class Presentation(QObject):
         screen = window.screen()
         if self.full_screen and window.isFullScreen() and screen is not None and \
                 window.geometry() != screen.geometry():
-            window.setGeometry(screen.geometry())
+            # The native window's geometry: QWidget.setGeometry would also drop the state.
+            window.windowHandle().setGeometry(screen.geometry())
 
     def escape(self) -> None:
         """Esc: leave presentation mode and full screen, whichever are on."""
