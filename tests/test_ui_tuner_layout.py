@@ -75,6 +75,11 @@ def test_narrow_tab_folds_the_settings_into_their_own_window(qtbot, make_window)
     view.panel.instrument_combo.setCurrentIndex(view.panel.instrument_combo.findData("violin"))
     assert view.settings_model.prefs.tuner_instrument == "violin"
     assert view.gauge.isVisible()                        # the needle still reads meanwhile
+    gauge = QRect(view.gauge.mapToGlobal(QPoint(0, 0)), view.gauge.size())
+    for widget in (view.gauge, view.note_label, view.cents_label):
+        shown = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+        assert not view.fold.window.frameGeometry().intersects(shown), widget   # not covered
+    assert gauge.isValid()
     view.fold.window.close()
     assert not view.settings_button.isChecked()
     window.tabs.setCurrentIndex(0)                       # leaving the tab closes the window

@@ -8,7 +8,7 @@ are asked of the view by signals (a file dialog and the output device are the vi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -36,6 +36,7 @@ OTHER_NOTE = -1             # reference combo: the note typed beside it, not a s
 # A Tuner tab narrower than this has no room for the settings column beside the needle (at
 # 800 px the window's Controls leave the tab ~490 px): the settings fold into their own window.
 FOLD_BELOW_PX = 720
+COLUMN_WIDTH_PX = 340       # the column in a wide tab: whole names in every combo
 
 
 class TunerSettingsPanel(QWidget):
@@ -56,6 +57,12 @@ class TunerSettingsPanel(QWidget):
         for box in (self._target_box(), self._temperament_box(), self._reference_box()):
             layout.addWidget(box)
         layout.addStretch(1)
+        # Combos may shrink (their lists still show whole names), so the panel fits beside the
+        # tab in an 800 px window.
+        shrink = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(shrink)
+            combo.setMinimumContentsLength(12)
         self.setMinimumWidth(250)
         self._connect()
 
@@ -248,8 +255,9 @@ class SettingsFold(QObject):
 
     In a wide tab the panel is a scrolling column beside the displays. In a narrow one
     (fit(width) below FOLD_BELOW_PX) the column goes and `button` (shown only then) opens the
-    panel in a small window of its own beside the tab, on top of the main window and not modal,
-    so the needle still reads while a string or temperament is changed.
+    panel in a small window of its own beside the tab (over the window's Controls where there is
+    room), on top of the main window and not modal, so the needle still reads while a string or
+    temperament is changed.
     """
 
     def __init__(self, panel: QWidget, button: QAbstractButton, owner: QWidget) -> None:
@@ -257,7 +265,7 @@ class SettingsFold(QObject):
         self.panel, self.button, self.owner = panel, button, owner
         self.column = _scroll_area()
         self.column.setWidget(panel)
-        self.column.setMinimumWidth(panel.minimumSizeHint().width() + 20)
+        self.column.setMinimumWidth(max(COLUMN_WIDTH_PX, panel.minimumSizeHint().width() + 20))
         self.window = QWidget(owner, Qt.WindowType.Tool)
         self.window.setWindowTitle("Tuner settings")
         self._window_scroll = _scroll_area()
@@ -289,14 +297,27 @@ class SettingsFold(QObject):
             return
         if self._window_scroll.widget() is not self.panel:
             self._window_scroll.setWidget(self.column.takeWidget())
-        hint = self.panel.sizeHint()
-        self.window.resize(hint.width() + 24, hint.height() + 4)
-        # Beside the tab's right edge, over the Tuner tab's settings' old place.
-        corner = self.owner.mapToGlobal(QPoint(self.owner.width(), 0))
-        self.window.move(corner.x() - self.window.width(), corner.y())
+        self.window.setGeometry(self._place())
         self.window.show()
         clamp_to_screen(self.window)
         self.window.raise_()
+
+    def _place(self) -> QRect:
+        """Beside the tab where the screen has room (over the window's Controls, left of the
+        tab, first), so the needle stays in view; over the tab's right side only if neither."""
+        hint = self.panel.sizeHint()
+        width, minimum = hint.width() + 24, self.panel.minimumSizeHint().width() + 24
+        tab = QRect(self.owner.mapToGlobal(QPoint(0, 0)), self.owner.size())
+        screen = self.owner.screen()
+        free = screen.availableGeometry() if screen is not None else tab
+        height = min(hint.height() + 4, free.height())
+        left_room, right_room = tab.left() - free.left(), free.right() - tab.right()
+        if left_room >= minimum:
+            width = min(width, left_room)
+            return QRect(tab.left() - width, tab.top(), width, height)
+        if right_room >= minimum:
+            return QRect(tab.right() + 1, tab.top(), min(width, right_room), height)
+        return QRect(tab.right() + 1 - width, tab.top(), width, height)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The settings window closed by its title bar: the button follows."""
