@@ -90,7 +90,7 @@ def test_full_screen_presentation_fits_the_screen(qtbot, make_window):
 
 def test_esc_restores_exactly_the_window_from_before(qtbot, make_window):
     window = make_window()
-    window.resize(700, 520)                             # smaller than the screen
+    window.resize(700, 460)                             # smaller than an 800x500 screen
     qtbot.wait(20)
     geometry, dock_width = window.geometry(), window.controls_dock.width()
     window.large_action.trigger()                       # Ctrl+L
@@ -252,3 +252,93 @@ def test_the_keys_themselves_drive_presentation_font_and_esc(qtbot, make_window)
     qtbot.waitUntil(lambda: not window.isFullScreen())
     assert not window.presentation.active and window.menuBar().isVisible()
     assert window.controls_dock.isVisible() and window.geometry() == geometry
+
+
+def test_mini_window_remembers_its_place_and_size_between_runs(qtbot, make_window):
+    window = make_window()
+    window.mini_action.trigger()
+    qtbot.waitExposed(window.mini)
+    window.mini.setGeometry(60, 70, 330, 210)          # dragged and resized there
+    window.close()              # the main window closes the mini window and saves both
+    again = make_window()
+    assert again.prefs.mini_geometry == "60,70,330,210"
+    again.mini_action.trigger()
+    qtbot.waitExposed(again.mini)
+    assert again.mini.geometry().getRect() == (60, 70, 330, 210)
+
+
+def test_mini_window_stored_off_the_screen_opens_on_it(qtbot):
+    from pitchlive.settings import SettingsError
+
+    model = SettingsModel(Settings(), DisplayPrefs(mini_geometry="5000,4000,2600,1900"))
+    mini = MiniWindow(model)
+    qtbot.addWidget(mini)
+    mini.set_shown(True)
+    qtbot.waitExposed(mini)
+    free = mini.screen().availableGeometry()
+    assert inside(mini.frameGeometry(), free)
+    with pytest.raises(SettingsError, match="x,y,width,height"):
+        DisplayPrefs(mini_geometry="left,top")
+
+
+def menu_action(menu, text: str):
+    """The entry of a QMenu whose text starts with text."""
+    return next(a for a in menu.actions() if a.text().startswith(text))
+
+
+def test_note_size_is_reachable_with_the_mouse_while_presenting(qtbot, make_window):
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    window = make_window()
+    window.large_action.trigger()
+    wait_presenting(qtbot, window)
+    panel = window.note_panel
+    at = QPoint(20, 20)
+    QApplication.sendEvent(panel, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at,
+                                                    panel.mapToGlobal(at)))
+    opened = window.presentation.menu                  # the right click opened it
+    assert opened is not None and opened.isVisible()
+    assert {"Larger note", "Smaller note", "Leave presentation mode (Esc)"} <= {
+        a.text() for a in opened.actions()}
+    opened.close()
+    menu = window.presentation.presentation_menu()
+    menu_action(menu, "Larger note").trigger()
+    menu_action(menu, "Larger note").trigger()
+    assert window.prefs.font_scale == pytest.approx(1.2)
+    assert menu_action(window.presentation.presentation_menu(),
+                       "Normal note size").text() == "Normal note size (now 120%)"
+    menu_action(window.presentation.presentation_menu(), "Smaller note").trigger()
+    assert window.prefs.font_scale == pytest.approx(1.1)
+    menu_action(window.presentation.presentation_menu(), "Normal note size").trigger()
+    assert window.prefs.font_scale == 1.0
+    menu_action(window.presentation.presentation_menu(), "Leave presentation").trigger()
+    assert not window.presentation.active
+    view_menu = next(m for m in window.menuBar().findChildren(QMenu) if m.title() == "&View")
+    assert {"Larger note", "Smaller note", "Normal note size"} <= {
+        a.text() for a in view_menu.actions()}
+
+
+def test_mini_window_menu_sizes_its_note(qtbot):
+    model = SettingsModel(Settings(), DisplayPrefs())
+    mini = MiniWindow(model)
+    qtbot.addWidget(mini)
+    menu_action(mini.context_menu(), "Larger note").trigger()
+    assert model.prefs.font_scale == pytest.approx(1.1)
+    menu_action(mini.context_menu(), "Smaller note").trigger()
+    menu_action(mini.context_menu(), "Smaller note").trigger()
+    assert model.prefs.font_scale == pytest.approx(0.9)
+
+
+def test_full_screen_fills_the_screen_without_a_window_manager(qtbot, make_window, monkeypatch):
+    window = make_window()
+    # A bare X server (no window manager) takes the full-screen state but keeps the size.
+    monkeypatch.setattr(window, "showFullScreen", lambda: None)
+    monkeypatch.setattr(window, "isFullScreen", lambda: window.presentation.full_screen)
+    window.resize(700, 450)
+    qtbot.wait(20)
+    window.full_screen_action.trigger()                 # F11
+    screen = window.screen().geometry()
+    qtbot.waitUntil(lambda: window.size() == screen.size(), timeout=3000)
+    window.presentation.escape()
+    assert window.size().toTuple() == (700, 450)

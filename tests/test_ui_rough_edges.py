@@ -92,12 +92,29 @@ def test_try_again_rescans_the_devices_and_says_what_it_found(qtbot, make_window
     from pitchlive.audio.devices import InputDevice, NoInputDeviceError
     from pitchlive.ui import session as session_module
 
-    def no_devices(spec):
-        raise NoInputDeviceError("No audio input device found. Plug in or enable a microphone.")
+    openable: list = []
+
+    class PluggableSource(DyingSource):
+        """A microphone that can be opened once the test plugs it in; it then stays quiet."""
+
+        def open(self) -> None:
+            if not openable:
+                raise NoInputDeviceError("No audio input device found. Plug in or enable a "
+                                         "microphone.")
+            self.device_name = openable[0].name
+
+        def start(self, sink) -> None:
+            sink.configure(self.sample_rate_hz, 1, None)
+
+        def close(self) -> None:
+            """Nothing runs."""
+
+        def describe(self) -> str:
+            return f"Listening to '{self.device_name}'."
 
     rescans = []
     found: list = []
-    monkeypatch.setattr(sources, "find_input_device", no_devices)
+    monkeypatch.setattr(sources, "MicrophoneSource", PluggableSource)
     monkeypatch.setattr(session_module, "rescan_devices", lambda: rescans.append(1))
     monkeypatch.setattr(session_module, "list_input_devices", lambda: list(found))
     window = make_window()
@@ -105,15 +122,39 @@ def test_try_again_rescans_the_devices_and_says_what_it_found(qtbot, make_window
     window.start_tracking()
     qtbot.waitUntil(lambda: window.banner.kind == "error", timeout=5000)
     window.banner.trigger("Try again")
+    assert window.banner.title_text() == "Looking for microphones…"      # at once
     qtbot.waitUntil(lambda: len(rescans) == 1, timeout=5000)
-    qtbot.waitUntil(lambda: "Found no input device" in window.statusBar().currentMessage(),
-                    timeout=5000)
-    found.append(InputDevice(3, "USB mic", 1, 48000.0, "ALSA", False))
-    qtbot.waitUntil(lambda: window.banner.kind == "error", timeout=5000)
+    qtbot.waitUntil(lambda: window.banner.title_text() == "Still no microphone", timeout=5000)
+    assert window.banner.kind == "error" and "press Try again" in window.banner.message_text()
+    assert "Try again" in window.banner.action_texts()
+    # A microphone that is listed but cannot be opened: the banner says both.
+    found.append(InputDevice(3, "USB mic", 1, 48000.0, "ALSA", True))
     window.banner.trigger("Try again")
-    qtbot.waitUntil(lambda: "USB mic" in window.statusBar().currentMessage(), timeout=5000)
-    assert len(rescans) == 2
-    assert devices_found_text(found) == "Found 1 input device: USB mic"
+    qtbot.waitUntil(lambda: window.banner.kind == "error" and "USB mic" in
+                    window.banner.message_text(), timeout=5000)
+    assert window.banner.message_text().startswith("Found 1 input device: USB mic. No audio")
+    # Found and opened: the banner names what was found and what is listened to.
+    found.append(InputDevice(4, "Headset", 1, 16000.0, "ALSA", False))
+    openable.append(found[0])
+    window.banner.trigger("Try again")
+    qtbot.waitUntil(lambda: window.session.running, timeout=5000)
+    qtbot.waitUntil(lambda: "Listening" in window.banner.message_text(), timeout=5000)
+    assert window.banner.kind == "info"
+    assert window.banner.title_text() == "Found 2 input devices: USB mic, Headset"
+    assert len(rescans) == 3
+    assert devices_found_text(found[:1]) == "Found 1 input device: USB mic"
+
+
+def test_rescan_texts_name_the_input_started_on():
+    from pitchlive.audio.devices import InputDevice
+    from pitchlive.ui.message_banner import rescan_texts
+
+    devices = [InputDevice(1, "Built-in", 2, 48000.0, "ALSA", False),
+               InputDevice(2, "USB mic", 1, 48000.0, "ALSA", True)]
+    assert rescan_texts(devices, None) == ("Found 2 input devices: Built-in, USB mic",
+                                           "Starting on 'USB mic'…")
+    assert rescan_texts(devices, "Built-in")[1] == "Starting on 'Built-in'…"
+    assert rescan_texts([], None)[0] == "Still no microphone"
 
 
 # ---- sizes and restored layouts -----------------------------------------------------------------

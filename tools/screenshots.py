@@ -6,8 +6,9 @@ For each screen size (800x500, 1280x800, 1600x1000, 1920x1080) it starts a real 
 through xvfb-run) of that size and runs the real window on it, with fresh settings, tracking
 the demo recording in real time with the real model. When a note is on display it grabs the
 whole X screen (not just the window) in each state: normal, presentation mode (Ctrl+L), full
-screen (F11), presentation in full screen, and the mini window on a green chroma key. For each picture it prints whether the note, the
-needle and the cents line lie wholly on the screen and are visible; it exits 1 if any does not.
+screen (F11), presentation in full screen, the Tuner tab, and the mini window on a green chroma
+key. For each picture it prints whether the note, the needle and the cents reading lie wholly on
+the screen (and inside their panel or tab) and are visible; it exits 1 if any does not.
 Pictures go to OUT_DIR/<W>x<H>-<state>.png.
 """
 
@@ -24,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "assets" / "demo-ode-to-joy.flac"
 SIZES = ((800, 500), (1280, 800), (1600, 1000), (1920, 1080))
-STATES = ("normal", "presentation", "fullscreen", "presentation-fullscreen", "mini-chroma")
+STATES = ("normal", "presentation", "fullscreen", "presentation-fullscreen", "tuner",
+          "mini-chroma")
 NOTE_TIMEOUT_S = 90.0
 TRACE_S = 6.0          # of the demo tracked before the first picture, so the trace has a past
 
@@ -75,8 +77,11 @@ def shoot(width: int, height: int, out_dir: Path) -> int:
     screen = app.primaryScreen()
     failures = 0
     panel = window.note_panel
+    tuner = window.views["Tuner"]
 
     def sung_note() -> bool:
+        if window.tabs.currentWidget() is tuner:
+            return tuner.reading is not None and tuner.reading.cents is not None
         reading = panel.reading
         return reading is not None and not reading.held
 
@@ -89,6 +94,7 @@ def shoot(width: int, height: int, out_dir: Path) -> int:
     for state in STATES:
         window.large_action.setChecked(state.startswith("presentation"))
         window.full_screen_action.setChecked(state.endswith("fullscreen"))
+        window.tabs.setCurrentWidget(tuner if state == "tuner" else window.live)
         if state == "mini-chroma":   # the mini window on a green key, over the normal window
             window.presentation.set_chroma_key("#00b140")
             window.mini.move(width - window.mini.width() - 24, 48)
@@ -101,13 +107,22 @@ def shoot(width: int, height: int, out_dir: Path) -> int:
             print(f"{width}x{height} {state}: no note within {NOTE_TIMEOUT_S:.0f} s")
             failures += 1
             continue
-        rows = panel.text_rects()
-        texts_inside = all(panel.rect().contains(rows[name].toAlignedRect())
-                           for name in ("note", "cents"))
-        ok = on_screen(panel) and on_screen(panel.needle) and texts_inside
         path = out_dir / f"{width}x{height}-{state}.png"
         screen.grabWindow(0).save(str(path))
-        print(f"{width}x{height} {state}: note {panel.note_text()} {panel.cents_text()}; "
+        if state == "tuner":
+            shown = (tuner.note_label, tuner.gauge, tuner.cents_label, tuner.strobe)
+            ok = all(on_screen(w) and tuner.rect().contains(
+                QRect(w.mapTo(tuner, QPoint(0, 0)), w.size())) for w in shown) and all(
+                label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+                for label in (tuner.note_label, tuner.cents_label, tuner.turn_label))
+            texts = f"{tuner.note_text()} {tuner.cents_text()}"
+        else:
+            rows = panel.text_rects()
+            texts_inside = all(panel.rect().contains(rows[name].toAlignedRect())
+                               for name in ("note", "cents"))
+            ok = on_screen(panel) and on_screen(panel.needle) and texts_inside
+            texts = f"{panel.note_text()} {panel.cents_text()}"
+        print(f"{width}x{height} {state}: note {texts}; "
               f"window {window.width()}x{window.height()}; note, needle and cents on screen: "
               f"{'yes' if ok else 'NO'} -> {path}")
         failures += not ok

@@ -33,7 +33,7 @@ from pitchlive.ui.session import TrackerSession
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.settings_store import SettingsStore
 from pitchlive.ui.snapshot import default_snapshot_dir, save_png, timestamped_path
-from pitchlive.ui.status_bar import StatusPanel, devices_found_text
+from pitchlive.ui.status_bar import StatusPanel
 from pitchlive.ui.take_controller import TakeController
 from pitchlive.ui.take_state import LIVE_VIEW, OpenRecording
 from pitchlive.ui.take_dialogs import TakeDialogs
@@ -97,7 +97,6 @@ class MainWindow(QMainWindow):
         self.theme_actions[self.theme.name].setChecked(True)
         self.mini = MiniWindow(self.model, self.theme)
         self.mini.attach(self.mini_action, self.session.frames, self.session.running_changed)
-        self._report_devices = False   # say what a rescan found ('Try again')
         self._connect_takes()
         self._connect()
         self._apply_theme()
@@ -295,6 +294,7 @@ class MainWindow(QMainWindow):
         # A past failure no longer applies; a message that still does (an offer) stays.
         if self.banner.kind == "error" and self.session.model is not None:
             self.banner.clear()
+        self.banner.started(message)
         self.status.set_device(message)
         self.controls.set_running(True)
 
@@ -308,8 +308,7 @@ class MainWindow(QMainWindow):
     def show_failure(self, failure: Failure) -> None:
         """An error strip with the message and the next steps."""
         actions = {
-            NO_DEVICE: [("Try again", self.retry_microphone),
-                        ("Open a recording…", self.open_recording_dialog)],
+            NO_DEVICE: self._retry(),
             DEVICE_FAILED: [("Try again", self.start_tracking),
                             ("Use the system default", lambda: self.choose_device(None))],
             DEVICE_LOST: [("Restart", self.start_tracking),
@@ -322,16 +321,14 @@ class MainWindow(QMainWindow):
         self.controls.set_running(self.session.running)
 
     def retry_microphone(self) -> None:
-        """'Try again' after 'no microphone': rescan the devices (as F5), say what was found, start."""
-        self._report_devices = True
+        """'Try again' after 'no microphone': rescan (as F5); the banner says what it found."""
+        self.banner.show_rescanning()
         self.refresh_devices()
-        self.start_tracking()
 
     def _on_devices_listed(self, devices: list) -> None:
         self.controls.set_devices(devices, self.settings.device)
-        if self._report_devices:
-            self._report_devices = False
-            self.status.show_message(devices_found_text(devices), 8000)
+        if self.banner.show_rescan(devices, self.settings.device, self._retry()):
+            self.start_tracking()      # on what the rescan found
 
     def refresh_devices(self) -> None:
         """F5: look for newly connected input devices (not while a take records or plays)."""
@@ -345,6 +342,10 @@ class MainWindow(QMainWindow):
     def _on_devices_failed(self, message: str) -> None:
         self.controls.set_devices([], self.settings.device)
         self.status.show_message(message, 8000)
+        self.banner.show_rescan_failed(message, self._retry())
+
+    def _retry(self) -> list:
+        return [("Try again", self.retry_microphone), ("Open a recording…", self.open_recording_dialog)]
 
     def _update_title(self) -> None:
         spec = self.session.spec

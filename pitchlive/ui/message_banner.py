@@ -6,14 +6,28 @@ usable, and its buttons offer the next step (retry, open a file, choose another 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
+from pitchlive.ui.status_bar import devices_found_text
 from pitchlive.ui.theme import DARK, Theme
 
 ERROR, INFO = "error", "info"
+
+
+def rescan_texts(devices: Sequence, chosen: str | None) -> tuple[str, str]:
+    """(title, message) saying what a device rescan found; devices are InputDevice-like.
+
+    chosen is the device the user picked (None: the system default, which the list marks).
+    """
+    if not devices:
+        return ("Still no microphone",
+                "The rescan found no input device. Connect or enable a microphone (and check "
+                "that the sound server runs), then press Try again.")
+    default = next((d.name for d in devices if d.is_default), devices[0].name)
+    return devices_found_text(devices), f"Starting on '{chosen or default}'…"
 
 
 class MessageBanner(QFrame):
@@ -51,6 +65,8 @@ class MessageBanner(QFrame):
         layout.setContentsMargins(14, 10, 14, 10)
         layout.addLayout(text, 1)
         self._action_buttons: list[QPushButton] = []
+        self._rescanning = False   # 'Try again' asked for a rescan that has not answered yet
+        self._found = ""           # what the last rescan found, until tracking starts or fails
         self.hide()
 
     @property
@@ -93,12 +109,52 @@ class MessageBanner(QFrame):
         """A neutral message, e.g. 'Loading the model…' with a busy bar."""
         self._show(INFO, title, message, actions, busy)
 
+    def show_rescanning(self) -> None:
+        """'Try again' after 'no microphone': the devices are being looked for again."""
+        self.show_info("Looking for microphones…", "Rescanning the input devices.")
+        self._rescanning = True
+
+    def show_rescan(self, devices: Sequence, chosen: str | None,
+                    retry_actions: list[tuple[str, Callable[[], None]]]) -> bool:
+        """What the rescan found (rescan_texts); True when there is an input to start on.
+
+        Does nothing (False) unless show_rescanning asked for it. With no device, an error
+        offers retry_actions again. What was found stays in view: the next error (the input
+        cannot be opened) or started() adds to it.
+        """
+        if not self._rescanning:
+            return False
+        self._rescanning = False
+        title, message = rescan_texts(devices, chosen)
+        if not devices:
+            self.show_error(title, message, retry_actions)
+            return False
+        self.show_info(title, message)
+        self._found = title
+        return True
+
+    def show_rescan_failed(self, message: str,
+                           retry_actions: list[tuple[str, Callable[[], None]]]) -> None:
+        """The rescan asked for by show_rescanning could not list the devices."""
+        if self._rescanning:
+            self._rescanning = False
+            self.show_error("The input devices could not be listed", message, retry_actions)
+
+    def started(self, message: str) -> None:
+        """Tracking started: a rescan's result names the input now listened to."""
+        if self._found and self.kind == INFO:
+            self._message.setText(message)
+        self._found = ""
+
     def clear(self) -> None:
         """Hide the strip."""
         self.kind = None
+        self._found, self._rescanning = "", False
         self.hide()
 
     def _show(self, kind: str, title: str, message: str, actions, busy: bool) -> None:
+        if self._found and kind == ERROR:     # 'Found 2 inputs: …' then why none could open
+            message, self._found = f"{self._found}. {message}", ""
         self.kind = kind
         self._title.setText(title)
         self._message.setText(message)

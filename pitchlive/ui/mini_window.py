@@ -4,19 +4,22 @@ For use beside a score or a DAW. It is its own top-level window (not a child of 
 so minimising pitchlive leaves it on screen), fed the same frames as the Live tab. Without a
 title bar (the default) it is moved by dragging it anywhere and resized from the corner grip;
 its context menu switches the frame and closes it. Closing it changes nothing in the main window.
+Its place and size are remembered (DisplayPrefs.mini_geometry, written when it closes) and
+brought back onto the screen when it opens on a smaller one.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QMouseEvent
 from PySide6.QtWidgets import QMenu, QSizeGrip, QVBoxLayout, QWidget
 
 from pitchlive.frames import PitchFrame
 from pitchlive.ui.note_panel import NotePanel
-from pitchlive.ui.prefs import DisplayPrefs
+from pitchlive.ui.prefs import DisplayPrefs, stepped_font_scale
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.theme import DARK, Theme
+from pitchlive.ui.window_layout import clamp_to_screen
 
 MINI_SIZE = (280, 200)
 
@@ -59,7 +62,11 @@ class MiniWindow(QWidget):
     def set_shown(self, shown: bool) -> None:
         """Open (on top, where it last was) or close the mini window."""
         if shown and not self.isVisible():
+            stored = stored_rect(self.model.prefs.mini_geometry)
+            if stored is not None:
+                self.setGeometry(stored)
             self.show()
+            clamp_to_screen(self)        # stored on a larger screen, or a screen since removed
             self.raise_()
         elif not shown and self.isVisible():
             self.close()
@@ -108,15 +115,23 @@ class MiniWindow(QWidget):
         """Stop dragging."""
         self._drag_from = None
 
-    def contextMenuEvent(self, event) -> None:
-        """Frame on/off and Close."""
+    def context_menu(self) -> QMenu:
+        """Note size, frame on/off and Close (the right-click menu)."""
         menu = QMenu(self)
+        for text, steps in (("Larger note", 1), ("Smaller note", -1)):
+            menu.addAction(text, lambda s=steps: self.model.update_prefs(
+                font_scale=stepped_font_scale(self.model.prefs.font_scale, s)))
+        menu.addSeparator()
         frame = menu.addAction("Title bar")
         frame.setCheckable(True)
         frame.setChecked(not self.frameless)
         frame.toggled.connect(lambda on: self.model.update_prefs(mini_frameless=not on))
         menu.addAction("Close", self.close)
-        menu.exec(event.globalPos())
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        """Right click: context_menu."""
+        self.context_menu().exec(event.globalPos())
 
     def resizeEvent(self, event) -> None:
         """Keep the size grip in the bottom-right corner."""
@@ -125,6 +140,17 @@ class MiniWindow(QWidget):
         self.grip.raise_()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Hide; the main window's View menu opens it again."""
+        """Hide, remembering where; the main window's View menu opens it again."""
+        if self.isVisible():
+            g = self.geometry()
+            self.model.update_prefs(mini_geometry=f"{g.x()},{g.y()},{g.width()},{g.height()}")
         super().closeEvent(event)
         self.closed.emit()
+
+
+def stored_rect(text: str) -> QRect | None:
+    """DisplayPrefs.mini_geometry ('x,y,width,height') as a QRect; None when there is none."""
+    if not text:
+        return None
+    x, y, width, height = (int(part) for part in text.split(","))
+    return QRect(x, y, max(width, 1), max(height, 1))

@@ -17,10 +17,20 @@ MIN_FONT_SCALE, MAX_FONT_SCALE = 0.5, 1.6
 # Chroma-key backgrounds for streaming overlays ('' = the theme's own background).
 CHROMA_PRESETS = {"Green": "#00b140", "Blue": "#0047bb", "Magenta": "#ff00ff"}
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_RECT_RE = re.compile(r"^-?\d+,-?\d+,\d+,\d+$")     # 'x,y,width,height' in screen pixels
 # Window states, not preferences: the window starts without them whatever the last run did.
 SESSION_ONLY_PREFS = frozenset({"large_type"})
 TUNER_CHROMATIC = "chromatic"          # the tuner names the nearest note instead of a string
 MIN_SPAN_SEMITONES, MAX_SPAN_SEMITONES = 3.0, 96.0   # heights the pitch view may have
+
+
+FONT_SCALE_STEP = 0.1
+
+
+def stepped_font_scale(font_scale: float, steps: int) -> float:
+    """font_scale made `steps` FONT_SCALE_STEPs larger (negative: smaller), kept in range."""
+    scale = round(font_scale + steps * FONT_SCALE_STEP, 2)
+    return min(MAX_FONT_SCALE, max(MIN_FONT_SCALE, scale))
 
 
 def clamp_span(span_semitones: float) -> float:
@@ -42,6 +52,7 @@ class DisplayPrefs:
     font_scale: float = 1.0        # note size in presentation mode and the mini window
     chroma_key: str = ""           # '#rrggbb' background there for keying, '' for the theme's
     mini_frameless: bool = True    # the mini window without a title bar (dragged by its body)
+    mini_geometry: str = ""        # where the mini window was last: 'x,y,width,height' or ''
     # The Tuner tab: what it tunes to and its reference tone (ui/tuner_view.py).
     tuner_instrument: str = TUNER_CHROMATIC     # a tuner.instruments preset, "custom" or this
     tuner_strings: str = ""                     # the custom instrument's strings, "E2 A2 ..."
@@ -69,6 +80,9 @@ class DisplayPrefs:
         if self.chroma_key and not _COLOUR_RE.match(self.chroma_key):
             problems.append(f"chroma key must be a colour like #00b140 (or empty), got "
                             f"{self.chroma_key!r}")
+        if self.mini_geometry and not _RECT_RE.match(self.mini_geometry):
+            problems.append(f"mini window geometry must be 'x,y,width,height' (or empty), got "
+                            f"{self.mini_geometry!r}")
         problems += _tuner_problems(self)
         if problems:
             raise SettingsError("; ".join(problems) + ".")

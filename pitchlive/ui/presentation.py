@@ -5,7 +5,9 @@ so the note panel fills the window; its rows are laid out from the size it gets,
 the needle and the reading fit any window and any screen. Full screen (F11) is independent of
 it. Each remembers what it changed when it starts and puts exactly that back when it ends, so
 Esc returns to the window as it was. Neither is ever stored: while one is on, the window saves
-the geometry and dock layout from before it (saved_geometry, saved_state).
+the geometry and dock layout from before it (saved_geometry, saved_state). With the menus
+hidden, a right click on the note offers the note size, the chroma key, full screen and the way
+out, so all of it is reachable with the mouse alone (presentation_menu).
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QColorDialog, QDockWidget, QLayout, QMainWindow, QWidget
+from PySide6.QtWidgets import QColorDialog, QDockWidget, QLayout, QMainWindow, QMenu, QWidget
 
 from pitchlive.ui.note_panel import NotePanel
-from pitchlive.ui.prefs import CHROMA_PRESETS, MAX_FONT_SCALE, MIN_FONT_SCALE, DisplayPrefs
+from pitchlive.ui.prefs import (CHROMA_PRESETS, MAX_FONT_SCALE, MIN_FONT_SCALE, DisplayPrefs,
+                                stepped_font_scale)
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.window_layout import clamp_to_screen
 
-FONT_SCALE_STEP = 0.1
+# Without a window manager (a bare X server, some kiosk set-ups) the full-screen request is
+# ignored; after this long the window fills its screen itself.
+FULL_SCREEN_CHECK_MS = 400
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,10 @@ class Presentation(QObject):
         self._rect_before = QRect()
         self._maximized_before = False
         self._shown = False
+        self.menu: QMenu | None = None     # the right-click menu last opened
         model.prefs_changed.connect(self._apply_look)
         parts.window.installEventFilter(self)
+        parts.note_panel.installEventFilter(self)
 
     # ---- state ---------------------------------------------------------------------------
     @property
@@ -108,8 +115,31 @@ class Presentation(QObject):
 
     def zoom_font(self, steps: int) -> None:
         """Ctrl+= / Ctrl+-: make the note larger or smaller (a remembered preference)."""
-        scale = round(self.model.prefs.font_scale + steps * FONT_SCALE_STEP, 2)
-        self.model.update_prefs(font_scale=min(MAX_FONT_SCALE, max(MIN_FONT_SCALE, scale)))
+        self.model.update_prefs(font_scale=stepped_font_scale(self.model.prefs.font_scale, steps))
+
+    def reset_font(self) -> None:
+        """Ctrl+0: the note at its normal size."""
+        self.model.update_prefs(font_scale=1.0)
+
+    def presentation_menu(self) -> QMenu:
+        """The right-click menu while presenting: note size, chroma key, full screen, leave."""
+        menu = QMenu(self.parts.window)
+        scale = self.model.prefs.font_scale
+        larger = menu.addAction("Larger note", lambda: self.zoom_font(1))
+        larger.setEnabled(scale < MAX_FONT_SCALE)
+        smaller = menu.addAction("Smaller note", lambda: self.zoom_font(-1))
+        smaller.setEnabled(scale > MIN_FONT_SCALE)
+        menu.addAction(f"Normal note size (now {scale:.0%})", self.reset_font)
+        menu.addSeparator()
+        chroma = menu.addMenu("Chroma-key background")
+        for label, colour in (("Off", ""), *CHROMA_PRESETS.items()):
+            action = chroma.addAction(label, lambda c=colour: self.set_chroma_key(c))
+            action.setCheckable(True)
+            action.setChecked(colour == self.model.prefs.chroma_key)
+        menu.addAction(self._full_screen_action)
+        menu.addSeparator()
+        menu.addAction("Leave presentation mode (Esc)", self.escape)
+        return menu
 
     def set_chroma_key(self, colour: str) -> None:
         """A background colour for keying ('' for the theme's), a remembered preference."""
@@ -147,6 +177,7 @@ class Presentation(QObject):
             self._rect_before = window.geometry()
             self._maximized_before = window.isMaximized()
             window.showFullScreen()
+            QTimer.singleShot(FULL_SCREEN_CHECK_MS, self.fill_screen)
         elif not on and self._geometry_before is not None:
             self._geometry_before = None
             if self._maximized_before:
@@ -155,6 +186,15 @@ class Presentation(QObject):
                 window.showNormal()
                 window.setGeometry(self._rect_before)
                 clamp_to_screen(window)
+
+    def fill_screen(self) -> None:
+        """In full screen, cover the whole screen if the window system left the window as it was."""
+        window = self.parts.window
+        screen = window.screen()
+        if self.full_screen and window.isFullScreen() and screen is not None and \
+                window.geometry() != screen.geometry():
+            # The native window's geometry: QWidget.setGeometry would also drop the state.
+            window.windowHandle().setGeometry(screen.geometry())
 
     def escape(self) -> None:
         """Esc: leave presentation mode and full screen, whichever are on."""
@@ -168,6 +208,11 @@ class Presentation(QObject):
                 not self._shown:
             self._shown = True   # the frame's size is known only now
             clamp_to_screen(self.parts.window)
+        if event.type() == QEvent.Type.ContextMenu and watched is self.parts.note_panel and \
+                self.active:
+            self.menu = self.presentation_menu()      # kept while it is open (not modal)
+            self.menu.popup(event.globalPos())
+            return True
         if event.type() == QEvent.Type.WindowStateChange and watched is self.parts.window:
             was_full = bool(event.oldState() & Qt.WindowState.WindowFullScreen)
             if self.full_screen and was_full and not self.parts.window.isFullScreen():

@@ -8,14 +8,16 @@ are asked of the view by signals (a file dialog and the output device are the vi
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -27,9 +29,14 @@ from pitchlive.ui.prefs import TUNER_CHROMATIC, DisplayPrefs
 from pitchlive.ui.settings_model import SettingsModel
 from pitchlive.ui.theme import Theme
 from pitchlive.ui.tuner_data import TunerChoice, display_name
+from pitchlive.ui.window_layout import clamp_to_screen
 
 TIMBRE_LABELS = {"sine": "Sine (pure)", "rich": "Rich (with harmonics)"}
 OTHER_NOTE = -1             # reference combo: the note typed beside it, not a string
+# A Tuner tab narrower than this has no room for the settings column beside the needle (at
+# 800 px the window's Controls leave the tab ~490 px): the settings fold into their own window.
+FOLD_BELOW_PX = 720
+COLUMN_WIDTH_PX = 340       # the column in a wide tab: whole names in every combo
 
 
 class TunerSettingsPanel(QWidget):
@@ -50,6 +57,12 @@ class TunerSettingsPanel(QWidget):
         for box in (self._target_box(), self._temperament_box(), self._reference_box()):
             layout.addWidget(box)
         layout.addStretch(1)
+        # Combos may shrink (their lists still show whole names), so the panel fits beside the
+        # tab in an 800 px window.
+        shrink = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(shrink)
+            combo.setMinimumContentsLength(12)
         self.setMinimumWidth(250)
         self._connect()
 
@@ -235,6 +248,89 @@ class TunerSettingsPanel(QWidget):
         # The button shows the tone's state, not the click: the view confirms it.
         self.reference_button.setChecked(not checked)
         self.reference_toggled.emit(checked)
+
+
+class SettingsFold(QObject):
+    """Where the settings panel lives, so that the displays always keep the Tuner tab.
+
+    In a wide tab the panel is a scrolling column beside the displays. In a narrow one
+    (fit(width) below FOLD_BELOW_PX) the column goes and `button` (shown only then) opens the
+    panel in a small window of its own beside the tab (over the window's Controls where there is
+    room), on top of the main window and not modal, so the needle still reads while a string or
+    temperament is changed.
+    """
+
+    def __init__(self, panel: QWidget, button: QAbstractButton, owner: QWidget) -> None:
+        super().__init__(owner)
+        self.panel, self.button, self.owner = panel, button, owner
+        self.column = _scroll_area()
+        self.column.setWidget(panel)
+        self.column.setMinimumWidth(max(COLUMN_WIDTH_PX, panel.minimumSizeHint().width() + 20))
+        self.window = QWidget(owner, Qt.WindowType.Tool)
+        self.window.setWindowTitle("Tuner settings")
+        self._window_scroll = _scroll_area()
+        layout = QVBoxLayout(self.window)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._window_scroll)
+        self.window.installEventFilter(self)
+        self.narrow = False
+        button.setCheckable(True)
+        button.setVisible(False)
+        button.toggled.connect(self._show_window)
+
+    def fit(self, width: int) -> None:
+        """Lay the settings out for a tab `width` px wide."""
+        narrow = width < FOLD_BELOW_PX
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        self.button.setVisible(narrow)
+        self.column.setVisible(not narrow)
+        if not narrow:
+            self.button.setChecked(False)
+            if self.column.widget() is not self.panel:
+                self.column.setWidget(self._window_scroll.takeWidget())
+
+    def _show_window(self, shown: bool) -> None:
+        if not shown:
+            self.window.hide()
+            return
+        if self._window_scroll.widget() is not self.panel:
+            self._window_scroll.setWidget(self.column.takeWidget())
+        self.window.setGeometry(self._place())
+        self.window.show()
+        clamp_to_screen(self.window)
+        self.window.raise_()
+
+    def _place(self) -> QRect:
+        """Beside the tab where the screen has room (over the window's Controls, left of the
+        tab, first), so the needle stays in view; over the tab's right side only if neither."""
+        hint = self.panel.sizeHint()
+        width, minimum = hint.width() + 24, self.panel.minimumSizeHint().width() + 24
+        tab = QRect(self.owner.mapToGlobal(QPoint(0, 0)), self.owner.size())
+        screen = self.owner.screen()
+        free = screen.availableGeometry() if screen is not None else tab
+        height = min(hint.height() + 4, free.height())
+        left_room, right_room = tab.left() - free.left(), free.right() - tab.right()
+        if left_room >= minimum:
+            width = min(width, left_room)
+            return QRect(tab.left() - width, tab.top(), width, height)
+        if right_room >= minimum:
+            return QRect(tab.right() + 1, tab.top(), min(width, right_room), height)
+        return QRect(tab.right() + 1 - width, tab.top(), width, height)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The settings window closed by its title bar: the button follows."""
+        if watched is self.window and event.type() == QEvent.Type.Hide:
+            self.button.setChecked(False)
+        return False
+
+
+def _scroll_area() -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll
 
 
 def _form_box(title: str, *rows) -> QGroupBox:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,13 +34,17 @@ from pitchlive.ui.take_texts import ERROR, Notice
 from pitchlive.ui.theme import THEMES, Theme
 from pitchlive.ui.tuner_data import (TunerChoice, TunerFeed, cents_text, display_name,
                                      reference_midi, tuner_choice, turn_text)
-from pitchlive.ui.tuner_settings import TunerSettingsPanel
+from pitchlive.ui.tuner_settings import SettingsFold, TunerSettingsPanel
 from pitchlive.ui.tuner_widgets import NeedleGauge, StrobeDisplay
 
 log = logging.getLogger(__name__)
 
 REFERENCE_RATE_HZ = 44100
 ANIMATION_INTERVAL_MS = 16          # the strobe drifts smoothly between frames at ~60 Hz
+# Point sizes (wide tab, narrow tab): a narrow tab's readout row must still hold "−50.0 ¢",
+# "Tune down ↓ (sharp)" and the Hz side by side.
+FONT_POINTS = {"note": (64, 52), "cents": (30, 21), "turn": (18, 13), "lock": (15, 12)}
+WIDEST_TEXTS = {"cents": "−50.0 ¢", "turn": "Tune down ↓  (sharp)", "hz": "1999.99 Hz"}
 SCALA_FORMAT_URL = "https://www.huygens-fokker.org/scala/scl_format.html"
 
 
@@ -82,6 +86,7 @@ class TunerView(QWidget):
         self._reference_sound: tuple[float, str] | None = None     # (Hz, timbre) playing
         self._reference_text = ""
         self._build()
+        self._fit_fonts(False)
         self._fill_strings()
         self._timer = QTimer(self, interval=ANIMATION_INTERVAL_MS)
         self._timer.timeout.connect(self._animate)
@@ -98,24 +103,31 @@ class TunerView(QWidget):
         self.target_label = _big_label(13, bold=False)
         self.lock_label = _big_label(15)
         self.context_label = QLabel()
+        for label in (self.target_label, self.lock_label, self.context_label):   # may wrap
+            label.setWordWrap(True)
         info = QVBoxLayout()
         info.addStretch(1)
         for label in (self.target_label, self.lock_label, self.context_label):
             info.addWidget(label)
         info.addStretch(1)
+        self.settings_button = QToolButton()
+        self.settings_button.setText("Settings…")
+        self.settings_button.setToolTip("Instrument, temperament and reference tone (the tab is "
+                                        "too narrow to show them beside the needle)")
         header = QHBoxLayout()
         header.addWidget(self.note_label)
         header.addLayout(info, 1)
+        header.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
         self.strings_row = QHBoxLayout()
         self.string_labels: list[QLabel] = []
         self.gauge = NeedleGauge(self._theme)
         self.cents_label = _big_label(30)
-        self.cents_label.setMinimumWidth(150)
         self.turn_label = _big_label(18)
         self.hz_label = _big_label(13, bold=False)
         readout = QHBoxLayout()
         readout.addWidget(self.cents_label)
-        readout.addWidget(self.turn_label, 1, Qt.AlignmentFlag.AlignCenter)
+        self.turn_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        readout.addWidget(self.turn_label, 1)       # all the room left, not its last text's
         readout.addWidget(self.hz_label)
         self.strobe = StrobeDisplay(self._theme)
         display = QVBoxLayout()
@@ -125,15 +137,11 @@ class TunerView(QWidget):
         display.addLayout(readout)
         display.addWidget(self.strobe)
         self.panel = TunerSettingsPanel(self.settings_model, self._theme)
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + 20)
+        self.fold = SettingsFold(self.panel, self.settings_button, self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(display, 1)
-        layout.addWidget(scroll)
+        layout.addWidget(self.fold.column)
 
     def _connect(self, context) -> None:
         if context.session is not None:
@@ -383,12 +391,33 @@ class TunerView(QWidget):
         self._show_notice(Notice(ERROR, "The reference tone cannot be played", message))
 
     # ---- visibility ------------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """A narrow tab keeps the displays and folds the settings away (SettingsFold)."""
+        super().resizeEvent(event)
+        self.fold.fit(self.width())
+        self._fit_fonts(self.fold.narrow)
+
+    def _fit_fonts(self, narrow: bool) -> None:
+        labels = {"note": self.note_label, "cents": self.cents_label, "turn": self.turn_label,
+                  "lock": self.lock_label}
+        for name, label in labels.items():
+            points = FONT_POINTS[name][narrow]
+            if label.font().pointSizeF() != points:
+                font = QFont(label.font())
+                font.setPointSizeF(points)
+                label.setFont(font)
+        # Room for the widest texts, so the row neither jumps nor cuts as the reading changes.
+        for name, label in (("cents", self.cents_label), ("turn", self.turn_label),
+                            ("hz", self.hz_label)):
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(WIDEST_TEXTS[name]) + 4)
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
         self._render()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
         self._timer.stop()
+        self.settings_button.setChecked(False)    # the settings window goes with its tab
         super().hideEvent(event)
 
     # ---- what tests and the screenshot read ------------------------------------------------------

@@ -11,7 +11,7 @@ import math
 import time
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from pitchlive.ui.theme import Theme
@@ -22,6 +22,7 @@ GAUGE_SWEEP_DEG = 100.0           # the arc spans this many degrees, centred on 
 STROBE_ROWS = (1, 2, 4)           # stripes per period in each row, like a strobe disc's rings
 STROBE_PERIOD_PX = 48.0           # one pattern period on screen
 MAX_EXTRAPOLATION_S = 0.12        # keep drifting this long after the last reading, then wait
+LABEL_GAP_PX = 4.0                # between the arc and the nearest edge of a scale label
 
 
 def _pen(colour: str | QColor, width: float, cap: Qt.PenCapStyle) -> QPen:
@@ -68,16 +69,46 @@ class NeedleGauge(QWidget):
         a = math.radians(angle_deg)
         return QPointF(centre.x() + radius * math.sin(a), centre.y() - radius * math.cos(a))
 
+    def _scale_font(self) -> QFont:
+        """The scale's labels grow with the gauge, within readable bounds."""
+        font = QFont(self.font())
+        font.setPointSizeF(min(18.0, max(8.0, min(self.width(), 2 * self.height()) * 0.018)))
+        return font
+
+    def _layout(self, metrics: QFontMetricsF) -> tuple[QPointF, float]:
+        """(pivot, arc radius) in pixels: the largest arc that leaves room for its labels above
+        and beside it (label_rects), the pivot near the bottom."""
+        w, h = self.width(), self.height()
+        sin, cos = math.sin(math.radians(GAUGE_SWEEP_DEG / 2.0)), math.cos(
+            math.radians(GAUGE_SWEEP_DEG / 2.0))
+        half_w, half_h = 1.0 + metrics.horizontalAdvance(f"{MINUS}50") / 2, metrics.height() / 2
+        side = (w / 2.0 - 4.0 - half_w) / sin - LABEL_GAP_PX - half_w * sin - half_h * cos
+        top = h - 20.0 - 4.0 - LABEL_GAP_PX - 2 * half_h
+        return QPointF(w / 2.0, h - 20.0), max(40.0, min(side, top))
+
+    def label_rects(self) -> list[tuple[str, QRectF]]:
+        """The scale's labels and the rectangles their text takes (widget pixels): each just
+        clear of the arc and of its tick, wherever on the arc it sits."""
+        metrics = QFontMetricsF(self._scale_font())
+        centre, radius = self._layout(metrics)
+        rects = []
+        for cents in range(-50, 51, 25):
+            text = "0" if cents == 0 else f"{'+' if cents > 0 else MINUS}{abs(cents)}"
+            angle = cents / GAUGE_RANGE_CENTS * GAUGE_SWEEP_DEG / 2.0
+            half_w, half_h = 1.0 + metrics.horizontalAdvance(text) / 2, metrics.height() / 2
+            a = math.radians(angle)
+            reach = half_w * abs(math.sin(a)) + half_h * abs(math.cos(a))   # box towards pivot
+            at = self._point(centre, radius + LABEL_GAP_PX + reach, angle)
+            rects.append((text, QRectF(at.x() - half_w, at.y() - half_h, 2 * half_w, 2 * half_h)))
+        return rects
+
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
         t = self._theme
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(t.plot_background))
-        w, h = self.width(), self.height()
-        half = math.radians(GAUGE_SWEEP_DEG / 2.0)
-        # The largest arc that fits: its labels above, the pivot near the bottom.
-        radius = max(40.0, min((w / 2.0 - 56.0) / math.sin(half), h - 48.0))   # room for '+50'
-        centre = QPointF(w / 2.0, h - 20.0)
+        font = self._scale_font()
+        centre, radius = self._layout(QFontMetricsF(font))
         rect = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
         band_deg = self.in_tune_cents / GAUGE_RANGE_CENTS * GAUGE_SWEEP_DEG / 2.0
         painter.setPen(_pen(t.in_tune, max(6.0, radius * 0.05), Qt.PenCapStyle.FlatCap))
@@ -86,8 +117,6 @@ class NeedleGauge(QWidget):
         painter.drawArc(band_rect, int((90 - band_deg) * 16), max(16, int(2 * band_deg * 16)))
         painter.setPen(QPen(QColor(t.semitone_line), 2))
         painter.drawArc(rect, int((90 - GAUGE_SWEEP_DEG / 2) * 16), int(GAUGE_SWEEP_DEG * 16))
-        font = QFont(self.font())
-        font.setPointSizeF(max(8.0, radius * 0.055))
         painter.setFont(font)
         for cents in range(-50, 51, 5):
             angle = cents / GAUGE_RANGE_CENTS * GAUGE_SWEEP_DEG / 2.0
@@ -95,11 +124,9 @@ class NeedleGauge(QWidget):
             inner = radius * (0.86 if major else 0.92)
             painter.setPen(QPen(QColor(t.axis_text if major else t.c_line), 2 if major else 1))
             painter.drawLine(self._point(centre, inner, angle), self._point(centre, radius, angle))
-            if major:
-                text = "0" if cents == 0 else f"{'+' if cents > 0 else MINUS}{abs(cents)}"
-                at = self._point(centre, radius + 14.0, angle)
-                box = QRectF(at.x() - 30, at.y() - 10, 60, 20)
-                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setPen(QColor(t.axis_text))
+        for text, box in self.label_rects():
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         colour = QColor(t.held if self.needle_cents is None else
                         t.in_tune if self.locked else t.accent)
         painter.setPen(_pen(colour, max(3.0, radius * 0.018), Qt.PenCapStyle.RoundCap))

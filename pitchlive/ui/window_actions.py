@@ -87,6 +87,7 @@ MENUS: tuple[tuple[str, tuple[ActionRow | None, ...]], ...] = (
         ActionRow(None, "Larger note", ["Ctrl+=", "Ctrl++"],
                   lambda w: lambda: w.presentation.zoom_font(1)),
         ActionRow(None, "Smaller note", "Ctrl+-", lambda w: lambda: w.presentation.zoom_font(-1)),
+        ActionRow(None, "Normal note size", "Ctrl+0", lambda w: lambda: w.presentation.reset_font()),
         ActionRow("full_screen_action", "F&ull screen", "F11",
                   lambda w: lambda on: w.presentation.set_full_screen(on), checkable=True),
         ActionRow(None, "Leave full screen / presentation", "Esc",
