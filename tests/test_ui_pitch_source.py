@@ -69,3 +69,16 @@ def test_the_recording_view_follows_the_switch(qtbot, monkeypatch, tmp_path):
     assert analysed == [True, False]
     model.update_settings(level_gate_dbfs=-50.0)
     assert analysed == [True, False]
+
+
+def test_the_low_latency_box_writes_the_setting_and_follows_it(qtbot):
+    model = SettingsModel(Settings(), DisplayPrefs())
+    panel = ControlPanel(model)
+    qtbot.addWidget(panel)
+    assert not panel.low_latency_check.isChecked()
+    panel.low_latency_check.setChecked(True)
+    assert model.settings.low_latency and model.settings.live_window == (1792, 256)
+    model.update_settings(low_latency=False)      # e.g. restored settings, another control
+    assert not panel.low_latency_check.isChecked()
+    assert model.settings.live_window == (model.settings.window_samples,
+                                          model.settings.right_context_samples)
