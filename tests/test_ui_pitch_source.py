@@ -44,3 +44,41 @@ def test_raw_spice_shows_the_model_output_refined_shows_the_signal(qtbot):
     assert raw.note == "A3" and raw.frequency_hz == 220.0
     np.testing.assert_allclose(
         LiveTracker(Settings()).process(frame, Settings()).frequency_hz, 440.0, rtol=1e-4)
+
+
+def test_the_recording_view_follows_the_switch(qtbot, monkeypatch, tmp_path):
+    # Raw SPICE is a different analysis, not a different drawing: switching re-analyses the file
+    # with refine off; other settings only redraw.
+    from pitchlive.analysis import recording
+    from pitchlive.ui.file_view import FileView
+
+    analysed = []
+    monkeypatch.setattr(recording, "analyse_recording",
+                        lambda path, model, refine=True: analysed.append(refine))
+
+    class Jobs:
+        def run(self, work, name, done, failed):
+            work()
+
+    model = SettingsModel(Settings(), DisplayPrefs())
+    view = FileView(model, Jobs())
+    qtbot.addWidget(view)
+    view.set_model(object())
+    view.load(tmp_path / "take.wav")
+    model.update_settings(refine=False)
+    assert analysed == [True, False]
+    model.update_settings(level_gate_dbfs=-50.0)
+    assert analysed == [True, False]
+
+
+def test_the_low_latency_box_writes_the_setting_and_follows_it(qtbot):
+    model = SettingsModel(Settings(), DisplayPrefs())
+    panel = ControlPanel(model)
+    qtbot.addWidget(panel)
+    assert not panel.low_latency_check.isChecked()
+    panel.low_latency_check.setChecked(True)
+    assert model.settings.low_latency and model.settings.live_window == (1792, 256)
+    model.update_settings(low_latency=False)      # e.g. restored settings, another control
+    assert not panel.low_latency_check.isChecked()
+    assert model.settings.live_window == (model.settings.window_samples,
+                                          model.settings.right_context_samples)

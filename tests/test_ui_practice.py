@@ -434,3 +434,19 @@ def test_calibrated_latency_and_run_choices_are_kept_for_next_time(qtbot, rig, t
     damaged = PracticeView(view.context, player_factory=lambda: FakePlayer(engine))
     qtbot.addWidget(damaged)
     assert damaged.controls.latency_ms == 0 and damaged.controls.band_spin.value() == 7.0
+
+
+def test_feedback_and_summary_spell_notes_and_cents_as_the_window_does():
+    from pitchlive.practice.live import LiveFeedback
+    from pitchlive.practice.report import format_summary
+    from pitchlive.tracking.naming import display_note_name
+    from pitchlive.ui.practice_summary import feedback_text
+    import dataclasses
+
+    fields = {f.name: None for f in dataclasses.fields(LiveFeedback)}
+    one = LiveFeedback(**{**fields, "note_index": 0, "cents": 1.2})
+    assert feedback_text(one, 25.0)[0].startswith("note 1: in tune +1 cent")
+    zero = LiveFeedback(**{**fields, "note_index": 0, "cents": -0.3})
+    assert "in tune 0 cents" in feedback_text(zero, 25.0)[0]
+    assert display_note_name("F#4") == "F\u266f4"
+    assert format_summary.__defaults__ == (str,)   # files and the terminal keep ASCII names

@@ -33,10 +33,13 @@ class RecordingResult:
         return label_track(self.analysis.track, settings, self.analysis.level_dbfs)
 
 
-def analyse_recording(path: Path, model) -> RecordingResult:
-    """Whole-file pitch, level and spectrogram (runs on a background thread)."""
+def analyse_recording(path: Path, model, refine: bool = True) -> RecordingResult:
+    """Whole-file pitch, level and spectrogram (runs on a background thread).
+
+    `refine` False keeps SPICE's raw pitch (the window's Raw SPICE switch), as `analyze --raw`.
+    """
     info = open_info(Path(path))
     spectrogram = StreamingSpectrogram(int(info.duration_s * MODEL_SAMPLE_RATE_HZ))
     analysis = analyze_file(Path(path), model, keep_audio=info.duration_s <= MAX_KEPT_AUDIO_S,
-                            on_audio_16k=spectrogram.push)
+                            on_audio_16k=spectrogram.push, refine=refine)
     return RecordingResult(analysis, spectrogram.finish())

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from pitchlive.exports.atomic import write_text_atomically
@@ -103,8 +104,11 @@ def format_table(score: TakeScore) -> str:
                      [render(r) for r in lines])
 
 
-def format_summary(score: TakeScore) -> str:
-    """A few lines: overall percentage, mean offset, timing, offset used and worst notes."""
+def format_summary(score: TakeScore, spell: Callable[[str], str] = str) -> str:
+    """A few lines: overall percentage, mean offset, timing, offset used and worst notes.
+
+    `spell` turns an ASCII note name into the one shown (the window passes its ♯/♭ rule).
+    """
     info = summary(score)
     overall = "-" if info["overall_pct"] is None else f"{info['overall_pct']:.0f}%"
     cents = "-" if info["mean_cents"] is None else f"{info['mean_cents']:+.1f} cents"
@@ -117,7 +121,7 @@ def format_summary(score: TakeScore) -> str:
     worst = score.worst_notes()
     if worst:
         lines.append("worst notes: " + ", ".join(
-            f"#{s.index + 1} {target_name(s.note)} ({100 * s.in_tune_share:.0f}%"
+            f"#{s.index + 1} {spell(target_name(s.note))} ({100 * s.in_tune_share:.0f}%"
             + (f", {s.mean_cents:+.0f} c" if math.isfinite(s.mean_cents) else ", not sung")
             + ")" for s in worst))
     return "\n".join(lines)

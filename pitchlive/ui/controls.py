@@ -156,17 +156,28 @@ class ControlPanel(QWidget):
             "Refined: SPICE's estimate checked against the signal (exact pitch, octave, range, "
             "voicing). Raw SPICE: the model's own output, as `--raw` gives, for comparison; "
             "back to Refined at the next start")
+        self.low_latency_check = QCheckBox("Low latency")
+        self.low_latency_check.setToolTip(
+            "A shorter look-ahead: each note shows about 20 ms sooner, with a little less live "
+            "accuracy (README, \"Latency study\"); the same as `--low-latency`")
         box = QGroupBox("Pitch")
         form = QFormLayout(box)
         form.addRow("Source", self.pitch_source_combo)
+        form.addRow(self.low_latency_check)
         return box
 
     def _follow_pitch_source(self, model: SettingsModel) -> None:
         self._show_pitch_source(model.settings)
         model.settings_changed.connect(self._show_pitch_source)
         self.pitch_source_combo.currentIndexChanged.connect(self._on_pitch_source)
+        self.low_latency_check.toggled.connect(
+            lambda on: self.settings_model.update_settings(low_latency=on))
 
     def _show_pitch_source(self, settings: Settings) -> None:
+        if self.low_latency_check.isChecked() != settings.low_latency:
+            self.low_latency_check.blockSignals(True)
+            self.low_latency_check.setChecked(settings.low_latency)
+            self.low_latency_check.blockSignals(False)
         index = self.pitch_source_combo.findData(settings.refine)
         if index != self.pitch_source_combo.currentIndex():
             self.pitch_source_combo.blockSignals(True)

@@ -56,6 +56,7 @@ class FileView(QWidget):
         self._model = None
         self._pending: Path | None = None
         self.path: Path | None = None
+        self._analysed_refine = model.settings.refine
         self.result: RecordingResult | None = None
 
         header = self._header()
@@ -93,7 +94,7 @@ class FileView(QWidget):
         self.open_button.clicked.connect(self.open_requested)
         self.track_button.clicked.connect(self._on_track)
         self.track_button.setEnabled(False)
-        model.settings_changed.connect(lambda _settings: self._draw())
+        model.settings_changed.connect(self._on_settings)
         self.set_theme(theme)
 
     def _header(self) -> QHBoxLayout:
@@ -143,10 +144,18 @@ class FileView(QWidget):
             return
         from pitchlive.analysis.recording import analyse_recording
 
-        model = self._model
-        self._jobs.run(lambda: analyse_recording(path, model), "pitchlive-file",
+        model, refine = self._model, self._settings_model.settings.refine
+        self._analysed_refine = refine
+        self._jobs.run(lambda: analyse_recording(path, model, refine), "pitchlive-file",
                        lambda result, p=path: self._on_result(p, result),
                        lambda exc, p=path: self._on_error(p, exc))
+
+    def _on_settings(self, settings) -> None:
+        # The pitch source (refined / raw SPICE) changes the analysis itself, not just the drawing.
+        if self.path is not None and settings.refine != self._analysed_refine:
+            self.load(self.path)
+        else:
+            self._draw()
 
     def set_theme(self, theme: Theme) -> None:
         """Recolour."""

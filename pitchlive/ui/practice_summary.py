@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (QLabel, QSizePolicy, QTableWidget, QTableWidgetIt
 from pitchlive.practice.live import LiveFeedback
 from pitchlive.practice.report import format_summary, note_rows, summary
 from pitchlive.practice.take_score import TakeScore
+from pitchlive.tracking.naming import display_note_name
+from pitchlive.ui.readout import cents_label
 from pitchlive.ui.theme import DARK, Theme
 
 COLUMNS = (("note", "#"), ("target", "Target"), ("lyric", "Lyric"), ("in_tune_pct", "In tune %"),
@@ -30,7 +32,7 @@ def feedback_text(feedback: LiveFeedback | None, band_cents: float) -> tuple[str
         verdict, words = ("sharp", "sharp") if cents > 0 else ("flat", "flat")
     share = "" if feedback.note_in_tune_share is None else \
         f" · {100 * feedback.note_in_tune_share:.0f}% of the note so far"
-    return f"note {feedback.note_index + 1}: {words} {cents:+.0f} cents{share}", verdict
+    return f"note {feedback.note_index + 1}: {words} {cents_label(cents)}{share}", verdict
 
 
 class FeedbackLabel(QLabel):
@@ -101,7 +103,7 @@ class PracticeSummary(QWidget):
         info = summary(score)
         overall = "–" if info["overall_pct"] is None else f"{info['overall_pct']:.0f}%"
         self.overall.setText(f"{overall} in tune — {score.target.title}")
-        self.details.setText(format_summary(score))
+        self.details.setText(format_summary(score, display_note_name))
         self.saved.setText("")
         rows = note_rows(score)
         worst = {s.index for s in score.worst_notes()}
@@ -111,6 +113,8 @@ class PracticeSummary(QWidget):
                 value = row[key]
                 text = "–" if value is None else (f"{value:+g}" if key in (
                     "mean_cents", "vibrato_cents", "onset_ms") else str(value))
+                if key == "target":
+                    text = display_note_name(text)
                 item = QTableWidgetItem(text)
                 if r in worst:
                     item.setBackground(QColor(self.theme.error_background))

@@ -162,7 +162,7 @@ class ScoreView(QWidget):
         self.zoom_in_button.clicked.connect(lambda: self.set_zoom(self.canvas.zoom * ZOOM_STEP))
         self.zoom_out_button.clicked.connect(lambda: self.set_zoom(self.canvas.zoom / ZOOM_STEP))
         self.fit_button = QPushButton("Fit")
-        self.fit_button.setToolTip("Fit the page to the width (Ctrl+0)")
+        self.fit_button.setToolTip("Fit the page to the width (Ctrl+Shift+0)")
         self.fit_button.clicked.connect(self.fit)
         header.insertWidget(header.indexOf(self.svg_button), self.fit_button)
         self.svg_button.clicked.connect(lambda: self._ask_export(".svg"))
@@ -172,7 +172,7 @@ class ScoreView(QWidget):
             (["Ctrl+Shift++", "Ctrl+Shift+="], "Zoom in",
              lambda: self.set_zoom(self.canvas.zoom * ZOOM_STEP)),
             ("Ctrl+Shift+-", "Zoom out", lambda: self.set_zoom(self.canvas.zoom / ZOOM_STEP)),
-            ("Ctrl+0", "Fit the page to the width", self.fit),
+            ("Ctrl+Shift+0", "Fit the page to the width", self.fit),
             ("PgDown", "Next page", lambda: self.show_page(self.page + 1)),
             ("PgUp", "Previous page", lambda: self.show_page(self.page - 1))))
         self._build_notation(header)
@@ -309,7 +309,7 @@ class ScoreView(QWidget):
         self.canvas.update()
 
     def fit(self) -> None:
-        """Ctrl+0: the page as wide as the tab."""
+        """Ctrl+Shift+0: the page as wide as the tab."""
         natural = self.canvas.renderer.defaultSize().width() if self.canvas.renderer.isValid() \
             else 0
         width = self.scroll.viewport().width() - 2
