@@ -21,6 +21,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from pitchlive import __version__
+from pitchlive.model.environment import prepare_environment
 from pitchlive.settings import Settings
 from pitchlive.ui.background import wait_for_all
 from pitchlive.ui.main_window import MainWindow
@@ -110,6 +111,10 @@ def run_gui(args: argparse.Namespace) -> int:
     --quit-after SECONDS closes it after that long; --screenshot OUT.png saves a picture of the
     window just before it closes (so together they make a screenshot of a real run).
     """
+    # Before the first thread: the model side adds environment variables while it loads, and
+    # adding one while another thread is in getenv() can crash the process (model/environment.py).
+    if not prepare_environment():
+        logging.getLogger(__name__).debug("environment prepared with other threads running")
     # TensorFlow's import (on the loading thread) briefly points the process's stderr at a
     # temporary file to hide its log lines; our own messages go to a copy of the real one.
     messages = _private_stderr()
