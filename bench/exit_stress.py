@@ -21,6 +21,7 @@ run that did not exit cleanly, for gdb.
     PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel .venv/bin/python bench/exit_stress.py
     ... bench/exit_stress.py --runs 40 --seed 7          # shorter
     ... bench/exit_stress.py --kinds screenshot --backend tensorflow --max-quit-s 6
+    ... --max-minutes 40 --keep /tmp/stress --core-dumps   # time-boxed; crashed runs kept
 """
 
 from __future__ import annotations
@@ -159,6 +160,23 @@ def run_once(command: list[str], interrupt_after_s: float | None, timeout_s: flo
         return code, stderr, wall_s
 
 
+def run_one(kind: str, i: int, tally: Tally, rng: random.Random, base: list[str], shots: str,
+            args: argparse.Namespace) -> None:
+    """Run the i-th run of a kind and count it."""
+    if kind == "screenshot":
+        delay = rng.uniform(0.0, args.max_quit_s)
+        command = base + ["--input", str(DEMO), "--screenshot", str(Path(shots) / f"shot-{i}.png"),
+                          "--quit-after", f"{delay:.3f}"]
+        code, stderr, wall = run_once(command, None, args.timeout_s, args.keep, args.core_dumps)
+    else:
+        delay = rng.uniform(0.0, args.max_interrupt_s)
+        command = base + ["listen", "--seconds", "1", "--input", str(DEMO)]
+        code, stderr, wall = run_once(command, delay, args.timeout_s, args.keep, args.core_dumps)
+    tally.add(code, stderr, wall, delay, sent_sigint=kind != "screenshot")
+    if tally.runs % 10 == 0:
+        print(f"  {kind}: {tally.runs}/{args.runs} ({tally.bad} not clean)", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the stress and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -174,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("auto", "litert", "tensorflow"),
                         help="live backend of the children; tensorflow makes every window load "
                              "the model inside TensorFlow, where quitting used to abort")
+    parser.add_argument("--max-minutes", type=float, default=None,
+                        help="start no run after this many minutes; report those that ran")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the stderr of every run that did not exit cleanly here")
     parser.add_argument("--core-dumps", action="store_true",
@@ -190,27 +210,19 @@ def main(argv: list[str] | None = None) -> int:
           f"backend {args.backend or 'auto'}, "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}", flush=True)
     tallies = []
-    with tempfile.TemporaryDirectory(prefix="pitchlive-shots-") as shots:
-        for kind in [k.strip() for k in args.kinds.split(",") if k.strip()]:
-            tally = Tally(kind)
-            for i in range(args.runs):
-                if kind == "screenshot":
-                    delay = rng.uniform(0.0, args.max_quit_s)
-                    command = base + ["--input", str(DEMO), "--screenshot",
-                                      str(Path(shots) / f"shot-{i}.png"), "--quit-after",
-                                      f"{delay:.3f}"]
-                    code, stderr, wall = run_once(command, None, args.timeout_s, args.keep,
-                                                   args.core_dumps)
-                else:
-                    delay = rng.uniform(0.0, args.max_interrupt_s)
-                    command = base + ["listen", "--seconds", "1", "--input", str(DEMO)]
-                    code, stderr, wall = run_once(command, delay, args.timeout_s, args.keep,
-                                                   args.core_dumps)
-                tally.add(code, stderr, wall, delay, sent_sigint=kind != "screenshot")
-                if tally.runs % 10 == 0:
-                    print(f"  {kind}: {tally.runs}/{args.runs} ({tally.bad} not clean)",
-                          flush=True)
-            tallies.append(tally)
+    deadline = time.monotonic() + (args.max_minutes * 60 if args.max_minutes else float("inf"))
+    try:
+        with tempfile.TemporaryDirectory(prefix="pitchlive-shots-") as shots:
+            for kind in [k.strip() for k in args.kinds.split(",") if k.strip()]:
+                tally = Tally(kind)
+                tallies.append(tally)
+                for i in range(args.runs):
+                    if time.monotonic() > deadline:
+                        print(f"  {kind}: stopped after {tally.runs} runs (--max-minutes)")
+                        break
+                    run_one(kind, i, tally, rng, base, shots, args)
+    except KeyboardInterrupt:
+        print("  interrupted: the figures below are for the runs that finished")
     for tally in tallies:
         print(tally.report())
     return 1 if any(t.bad for t in tallies) else 0

@@ -168,6 +168,11 @@ def main_gui(args: argparse.Namespace) -> int:
     By then the window has saved and synced the settings, finished or kept its takes, and
     joined every background job, so nothing is left to clean up; interpreter finalisation would
     only destroy Qt's and TensorFlow's objects in whatever order the garbage collector picks.
+    What was shown (issue 15): the SIGABRT came from finalisation killing a thread inside
+    TensorFlow (core dumps), fixed by joining the jobs. The rarer SIGSEGV (3 exit-stress runs
+    in 400, before and after this os._exit) was not finalisation: the kernel log puts all
+    three in glibc's getenv() on a worker thread, racing the model thread's setenv() (importing
+    TensorFlow adds variables); run_gui's prepare_environment() removes that race.
     """
     status = run_gui(args)
     logging.shutdown()
