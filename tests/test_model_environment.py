@@ -100,3 +100,12 @@ def test_prepare_environment_says_when_other_threads_already_run(monkeypatch):
         release.set()
         other.join()
     assert ADDED <= set(os.environ)
+
+
+def test_whole_file_commands_keep_tensorflows_thread_pools(monkeypatch):
+    for name in ADDED:
+        monkeypatch.delenv(name, raising=False)
+    prepare_environment(streaming=False)
+    assert "TF_NUM_INTRAOP_THREADS" not in os.environ
+    assert "TF_NUM_INTEROP_THREADS" not in os.environ
+    assert os.environ["TF2_BEHAVIOR"] == "1"

@@ -34,8 +34,12 @@ TENSORFLOW_SETS = {
 TF_VERSION_VAR = "TPU_ML_PLATFORM_VERSION"      # TensorFlow's version
 
 
-def prepare_environment() -> bool:
+def prepare_environment(streaming: bool = True) -> bool:
     """Create the variables that loading or running the model would add; call it first.
+
+    streaming: the live model will be loaded (load_live_model limits TensorFlow's threads, which
+    adds two more variables); False for whole-file commands, which keep TensorFlow's default
+    thread pools.
 
     Meant for the main thread before any other thread has started: the one moment when adding
     a variable cannot race a getenv(). Values the user set are kept. Returns False when other
@@ -49,5 +53,6 @@ def prepare_environment() -> bool:
         # From the package metadata; TensorFlow is imported only on an install without it.
         os.environ[TF_VERSION_VAR] = tensorflow_version()
     os.environ.setdefault(TFHUB_CACHE_ENV_VAR, str(hub_cache_dir()))
-    limit_threads_for_streaming()
+    if streaming:
+        limit_threads_for_streaming()
     return alone
