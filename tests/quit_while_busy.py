@@ -5,7 +5,9 @@ the real command. `python tests/quit_while_busy.py model` closes the window whil
 loads (TensorFlow imported, inside hub.load); `... analysis` closes it while the Recording view
 analyses the file (SPICE on the whole file, run a few more times to stay inside TensorFlow).
 Exit status: the window's; 3 when the job never started; 4 when a pitchlive thread is still
-alive once the window has returned (the interpreter would finalise under it).
+alive once the window has returned (the interpreter would finalise under it); 5 when an
+environment variable was added while other threads ran (glibc's setenv then frees the array
+that a concurrent getenv() walks: the SIGSEGV of issue 15).
 """
 
 from __future__ import annotations
@@ -22,8 +24,23 @@ DEMO = ROOT / "assets" / "demo-ode-to-joy.flac"
 NEVER_STARTED_S = 120.0
 
 
+def watch_environment_additions() -> list[str]:
+    """From now on, list every variable added to the environment while other threads run."""
+    added: list[str] = []
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "os.putenv" and threading.active_count() > 1:
+            name = os.fsdecode(args[0])
+            if name not in os.environ:
+                added.append(f"{name} (on {threading.current_thread().name})")
+
+    sys.addaudithook(hook)
+    return added
+
+
 def main(mode: str) -> int:
     """Start the window with the job of `mode` instrumented; close it once the job runs."""
+    added_to_environment = watch_environment_additions()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -78,6 +95,10 @@ def main(mode: str) -> int:
         print(f"quit_while_busy: still running after the window returned: {left}",
               file=sys.stderr)
         return 4
+    if added_to_environment:
+        print("quit_while_busy: added to the environment while other threads ran: "
+              f"{', '.join(added_to_environment)}", file=sys.stderr)
+        return 5
     return status
 
 

@@ -68,3 +68,27 @@ def test_quitting_while_a_job_is_inside_tensorflow_exits_cleanly(tmp_path, busy_
                             timeout=180, check=False)
     assert result.returncode == 0, (result.returncode, result.stderr[-3000:])
     assert "terminate called" not in result.stderr and "FATAL" not in result.stderr
+
+
+def test_no_environment_variable_is_added_while_the_window_runs_threads(tmp_path):
+    """Model load, warm-up and a recording's analysis on TensorFlow add no variable late.
+
+    Importing TensorFlow adds environment variables; on the window's loading thread that raced
+    getenv() on the others (PortAudio listing devices, Qt), and glibc's setenv frees the array
+    getenv walks: 3 exit-stress runs in 400 died of SIGSEGV in getenv (issue 15). The driver
+    exits 5 when a variable is added while other threads run; it starts from an environment
+    without TensorFlow's variables, as a user's shell is.
+    """
+    require(local_model_dir() is not None, "needs the SPICE SavedModel in $PITCHLIVE_MODEL")
+    from pitchlive.model.environment import TENSORFLOW_SETS, TF_VERSION_VAR
+
+    late = {*TENSORFLOW_SETS, TF_VERSION_VAR, "TFHUB_CACHE_DIR", "TF_NUM_INTRAOP_THREADS",
+            "TF_NUM_INTEROP_THREADS"}
+    env = {name: value for name, value in os.environ.items() if name not in late}
+    env.update({"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+                "PITCHLIVE_MODEL": str(local_model_dir()), "PYTHONPATH": str(ROOT),
+                "PITCHLIVE_BACKEND": "tensorflow"})
+    result = subprocess.run([sys.executable, str(ROOT / "tests" / "quit_while_busy.py"),
+                             "analysis"], env=env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=180, check=False)
+    assert result.returncode == 0, (result.returncode, result.stderr[-3000:])

@@ -21,6 +21,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from pitchlive import __version__
+from pitchlive.model.environment import prepare_environment
 from pitchlive.settings import Settings
 from pitchlive.ui.background import wait_for_all
 from pitchlive.ui.main_window import MainWindow
@@ -110,6 +111,10 @@ def run_gui(args: argparse.Namespace) -> int:
     --quit-after SECONDS closes it after that long; --screenshot OUT.png saves a picture of the
     window just before it closes (so together they make a screenshot of a real run).
     """
+    # Before the first thread: the model side adds environment variables while it loads, and
+    # adding one while another thread is in getenv() can crash the process (model/environment.py).
+    if not prepare_environment():
+        logging.getLogger(__name__).debug("environment prepared with other threads running")
     # TensorFlow's import (on the loading thread) briefly points the process's stderr at a
     # temporary file to hide its log lines; our own messages go to a copy of the real one.
     messages = _private_stderr()
@@ -163,6 +168,11 @@ def main_gui(args: argparse.Namespace) -> int:
     By then the window has saved and synced the settings, finished or kept its takes, and
     joined every background job, so nothing is left to clean up; interpreter finalisation would
     only destroy Qt's and TensorFlow's objects in whatever order the garbage collector picks.
+    What was shown (issue 15): the SIGABRT came from finalisation killing a thread inside
+    TensorFlow (core dumps), fixed by joining the jobs. The rarer SIGSEGV (3 exit-stress runs
+    in 400, before and after this os._exit) was not finalisation: the kernel log puts all
+    three in glibc's getenv() on a worker thread, racing the model thread's setenv() (importing
+    TensorFlow adds variables); run_gui's prepare_environment() removes that race.
     """
     status = run_gui(args)
     logging.shutdown()
