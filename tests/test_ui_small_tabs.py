@@ -37,8 +37,10 @@ def inside(widget, outer) -> bool:
 def small_window(qtbot, make_window, tab: str):
     window = make_window()
     window.resize(800, 500)
-    view = window.views[tab] if tab in window.views else window.live
-    window.tabs.setCurrentWidget(view)
+    (index,) = [i for i in range(window.tabs.count())
+                if window.tabs.tabText(i).replace("&", "") == tab]
+    window.tabs.setCurrentIndex(index)
+    view = window.tabs.currentWidget()
     qtbot.wait(50)
     assert window.size().toTuple() == (800, 500)
     return window, view
@@ -125,3 +127,11 @@ def test_progress_spells_notes_with_glyphs_and_the_path_from_home(qtbot, monkeyp
     assert panel.flat_table.item(1, 0).text() == "#3 blue"     # a lyric is left alone
     assert panel.status.text() == "1 scored session in ~/data/history.sqlite3"
     assert panel.status.wordWrap()
+
+
+def test_recording_hint_is_wholly_readable_at_800_by_500(qtbot, make_window):
+    window, view = small_window(qtbot, make_window, "Recording")
+    hint = window.recording_tools.transport.hint
+    assert inside(hint, window)
+    fits = hint.fontMetrics().horizontalAdvance(hint.text()) <= hint.width()
+    assert fits or (hint.wordWrap() and hint.heightForWidth(hint.width()) <= hint.height())
