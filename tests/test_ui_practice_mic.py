@@ -65,6 +65,7 @@ def window(qtbot, tmp_path, fake_mic, spice_model, monkeypatch):  # noqa: F811
     win.resize(1280, 800)
     win.show()
     win.set_model(spice_model)
+    win.session.list_devices()     # as `pitchlive` starts: the input picker lists the devices
     yield win
     win.close()
 
