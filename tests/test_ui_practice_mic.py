@@ -51,7 +51,12 @@ def ultrastar_song(folder: Path, notes, audio_name: str) -> Path:
 
 @pytest.fixture
 def window(qtbot, tmp_path, fake_mic, spice_model, monkeypatch):  # noqa: F811
-    monkeypatch.setenv(DATA_DIR_ENV_VAR, str(tmp_path / "data"))
+    data = tmp_path / "data"
+    if SHOTS:    # the pictures show a user's folders (~/...), not pytest's
+        home = tmp_path / "maria"
+        monkeypatch.setenv("HOME", str(home))
+        data = home / ".local" / "share" / "pitchlive"
+    monkeypatch.setenv(DATA_DIR_ENV_VAR, str(data))
     store = SettingsStore(QSettings(str(tmp_path / "pitchlive.ini"), QSettings.Format.IniFormat))
     args = argparse.Namespace(model=None, calibration=None, device=None, input=None)
     win = create_window(args, store, snapshot_dir=tmp_path)
@@ -60,6 +65,7 @@ def window(qtbot, tmp_path, fake_mic, spice_model, monkeypatch):  # noqa: F811
     win.resize(1280, 800)
     win.show()
     win.set_model(spice_model)
+    win.session.list_devices()     # as `pitchlive` starts: the input picker lists the devices
     yield win
     win.close()
 

@@ -6,9 +6,11 @@ For each screen size (800x500, 1280x800, 1600x1000, 1920x1080) it starts a real 
 through xvfb-run) of that size and runs the real window on it, with fresh settings, tracking
 the demo recording in real time with the real model. When a note is on display it grabs the
 whole X screen (not just the window) in each state: normal, presentation mode (Ctrl+L), full
-screen (F11), presentation in full screen, the Tuner tab, and the mini window on a green chroma
-key. For each picture it prints whether the note, the needle and the cents reading lie wholly on
-the screen (and inside their panel or tab) and are visible; it exits 1 if any does not.
+screen (F11), presentation in full screen, the Tuner tab, the mini window on a green chroma
+key, and the Practice and Score tabs. For each picture it prints whether the note, the needle
+and the cents reading lie wholly on the screen (and inside their panel or tab) and are visible
+(for the Practice and Score tabs: whether the tab is on screen and needs no more room than it
+has); it exits 1 if any does not.
 Pictures go to OUT_DIR/<W>x<H>-<state>.png.
 """
 
@@ -26,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "assets" / "demo-ode-to-joy.flac"
 SIZES = ((800, 500), (1280, 800), (1600, 1000), (1920, 1080))
 STATES = ("normal", "presentation", "fullscreen", "presentation-fullscreen", "tuner",
-          "mini-chroma")
+          "mini-chroma", "practice", "score")
+TABS = {"tuner": "Tuner", "practice": "Practice", "score": "Score"}   # states shown on a tab
 NOTE_TIMEOUT_S = 90.0
 TRACE_S = 6.0          # of the demo tracked before the first picture, so the trace has a past
 
@@ -94,7 +97,7 @@ def shoot(width: int, height: int, out_dir: Path) -> int:
     for state in STATES:
         window.large_action.setChecked(state.startswith("presentation"))
         window.full_screen_action.setChecked(state.endswith("fullscreen"))
-        window.tabs.setCurrentWidget(tuner if state == "tuner" else window.live)
+        window.tabs.setCurrentWidget(window.views[TABS[state]] if state in TABS else window.live)
         if state == "mini-chroma":   # the mini window on a green key, over the normal window
             window.presentation.set_chroma_key("#00b140")
             window.mini.move(width - window.mini.width() - 24, 48)
@@ -103,6 +106,17 @@ def shoot(width: int, height: int, out_dir: Path) -> int:
         else:
             panel = window.note_panel
         wait_until(app, lambda: False, 0.8)               # layouts settle, frames arrive
+        if state in ("practice", "score"):      # no note to wait for: the layout is the point
+            view = window.views[TABS[state]]
+            window.mini_action.setChecked(False)
+            wait_until(app, lambda: False, 0.5)
+            path = out_dir / f"{width}x{height}-{state}.png"
+            screen.grabWindow(0).save(str(path))
+            ok = on_screen(view) and view.minimumSizeHint().width() <= view.width()
+            print(f"{width}x{height} {state}: tab on screen and not squeezed: "
+                  f"{'yes' if ok else 'NO'} -> {path}")
+            failures += not ok
+            continue
         if not wait_until(app, sung_note, NOTE_TIMEOUT_S):
             print(f"{width}x{height} {state}: no note within {NOTE_TIMEOUT_S:.0f} s")
             failures += 1

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QTab
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pitchlive.practice.history import DailyAccuracy, FlatNote, History
+from pitchlive.tracking.naming import display_note_name
+from pitchlive.ui.practice_summary import home_relative
 from pitchlive.ui.take_texts import ERROR, INFO
 from pitchlive.ui.theme import DARK, Theme
 
@@ -63,6 +65,10 @@ class ProgressPanel(QWidget):
         row = QHBoxLayout()
         self.target_box = QComboBox()
         self.target_box.addItem(ALL_TARGETS, None)
+        # Long song titles must not widen the tab beyond a small window.
+        self.target_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.target_box.setMinimumContentsLength(10)
         self.refresh_button = QPushButton("Refresh")
         row.addWidget(QLabel("Show"))
         row.addWidget(self.target_box, 1)
@@ -74,13 +80,16 @@ class ProgressPanel(QWidget):
         self.plot.addLegend(offset=(10, 10))
         self.plot.hideButtons()
         layout.addWidget(self.plot, 3)
-        layout.addWidget(QLabel("Notes that keep going flat (3 sessions or more):"))
+        flat_title = QLabel("Notes that keep going flat (3 sessions or more):")
+        flat_title.setWordWrap(True)
+        layout.addWidget(flat_title)
         self.flat_table = QTableWidget(0, 4)
         self.flat_table.setHorizontalHeaderLabels(["Note", "Mean cents", "Flat in", "Sessions"])
         self.flat_table.verticalHeader().setVisible(False)
         self.flat_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.flat_table, 2)
         self.status = QLabel()
+        self.status.setWordWrap(True)      # a long history path wraps rather than being cut
         layout.addWidget(self.status)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.refresh_button.clicked.connect(lambda: self.refresh())
@@ -138,13 +147,16 @@ class ProgressPanel(QWidget):
             self.plot.setXRange(centre - half - DAY_S / 2, centre + half + DAY_S / 2, padding=0)
         self.flat_table.setRowCount(len(progress.flat))
         for r, note in enumerate(progress.flat):
-            cells = (note.label, f"{note.mean_cents:+.0f}", f"{100 * note.flat_share:.0f}%",
+            # "#3 la" (a note of one target) stays as it is; a pitch name gains ♯/♭.
+            label = note.label if note.label.startswith("#") else display_note_name(note.label)
+            cells = (label, f"{note.mean_cents:+.0f}", f"{100 * note.flat_share:.0f}%",
                      str(note.sessions))
             for c, text in enumerate(cells):
                 self.flat_table.setItem(r, c, QTableWidgetItem(text))
         sessions = sum(r.sessions for r in progress.daily)
         plural = "" if sessions == 1 else "s"
-        self.status.setText(f"{sessions} scored session{plural} in {progress.path}" if sessions else
+        self.status.setText(f"{sessions} scored session{plural} in "
+                            f"{home_relative(progress.path)}" if sessions else
                             "No scored sessions yet: sing a target to start your history.")
 
     def set_theme(self, theme: Theme) -> None:

@@ -3,7 +3,11 @@ readout of the note being sung (in tune / sharp / flat with its cents, coloured)
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont
+import os
+import re
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (QLabel, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
@@ -17,6 +21,30 @@ from pitchlive.ui.theme import DARK, Theme
 COLUMNS = (("note", "#"), ("target", "Target"), ("lyric", "Lyric"), ("in_tune_pct", "In tune %"),
            ("mean_cents", "Mean cents"), ("vibrato_cents", "Vibrato-centred cents"),
            ("onset_ms", "Onset ms"), ("kind", "Kind"))
+
+
+def home_relative(path: Path) -> str:
+    """path as a user reads it: under the home folder as ~/... (POSIX), else in full."""
+    try:
+        inside = Path(path).relative_to(Path.home())
+    except ValueError:
+        return str(path)
+    return str(Path("~") / inside) if os.name == "posix" else str(path)
+
+
+def saved_text(saved) -> str:
+    """Where a run's take, scores and history entry went (a SavedPractice), in a line or two."""
+    wav = saved.files.get("wav")
+    lines = [f"Saved {wav.name} with its pitch CSV and scores (CSV, JSON) in "
+             f"{home_relative(wav.parent)}."] if wav is not None else []
+    if saved.session_id is not None:
+        lines.append(f"Added to the practice history ({home_relative(saved.history_path)}).")
+    return "\n".join(lines)
+
+
+def keep_brackets_whole(text: str) -> str:
+    """Spaces inside (...) made non-breaking, so a wrapped line never strands "c)" alone."""
+    return re.sub(r"\([^()]*\)", lambda m: m.group(0).replace(" ", "\u00a0"), text)
 
 
 def feedback_text(feedback: LiveFeedback | None, band_cents: float) -> tuple[str, str]:
@@ -44,8 +72,30 @@ class FeedbackLabel(QLabel):
         font.setPixelSize(26)
         font.setBold(True)
         self.setFont(font)
+        self.full_pixel_size = 26
+        # Its text must not widen the tab: in a narrow window the type shrinks to fit instead.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumHeight(self.sizeHint().height())
         self.theme = theme
         self.verdict = ""
+
+    def fit_text(self) -> None:
+        """The largest type, down to 10 px, that shows the whole text in the label's width."""
+        font = self.font()
+        for size in range(self.full_pixel_size, 9, -1):
+            font.setPixelSize(size)
+            if QFontMetrics(font).horizontalAdvance(self.text()) <= self.width() - 4:
+                break
+        if font.pixelSize() != self.font().pixelSize():
+            self.setFont(font)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self.fit_text()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.fit_text()
 
     def colour(self, verdict: str) -> str | None:
         """The theme's colour for a verdict (None for no verdict)."""
@@ -80,11 +130,12 @@ class PracticeSummary(QWidget):
         font.setPixelSize(22)
         font.setBold(True)
         self.overall.setFont(font)
+        self.overall.setWordWrap(True)     # a long song title wraps in a narrow window
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.saved = QLabel()
         self.saved.setWordWrap(True)
-        for label in (self.details, self.saved):
+        for label in (self.overall, self.details, self.saved):
             # Wrapped lines keep their height when the table is given the rest.
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -103,7 +154,7 @@ class PracticeSummary(QWidget):
         info = summary(score)
         overall = "–" if info["overall_pct"] is None else f"{info['overall_pct']:.0f}%"
         self.overall.setText(f"{overall} in tune — {score.target.title}")
-        self.details.setText(format_summary(score, display_note_name))
+        self.details.setText(keep_brackets_whole(format_summary(score, display_note_name)))
         self.saved.setText("")
         rows = note_rows(score)
         worst = {s.index for s in score.worst_notes()}

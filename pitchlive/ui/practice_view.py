@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QScrollArea, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QScrollArea, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from pitchlive.music import hz_to_midi
 from pitchlive.practice.exercises import build_exercise
@@ -35,7 +35,7 @@ from pitchlive.ui.practice_audio import (PLAY_RATE_HZ, PRE_ROLL_S, AudioTap, Cal
 from pitchlive.ui.practice_progress import ProgressPanel
 from pitchlive.ui.practice_roll import PracticeRoll
 from pitchlive.ui.practice_settings import PracticeControls, target_choices
-from pitchlive.ui.practice_summary import FeedbackLabel, PracticeSummary
+from pitchlive.ui.practice_summary import FeedbackLabel, PracticeSummary, saved_text
 from pitchlive.ui.take_texts import ERROR, INFO, Notice
 
 RANGE_FRAMES = 1900               # about a minute of voiced frames measure the singer's range
@@ -92,12 +92,17 @@ class PracticeView(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(300)
+        scroll.setMinimumWidth(200)        # narrower than its controls: it scrolls sideways
         scroll.setMaximumWidth(360)
+        # A splitter: in a narrow window the singer can trade controls for roll.
+        self.splitter = QSplitter()
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.pages)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.splitter)
 
     def _connect(self) -> None:
         c = self.controls
@@ -384,12 +389,7 @@ class PracticeView(QWidget):
 
     def _saved(self, saved) -> None:
         self.last_saved = saved
-        wav = saved.files.get("wav")
-        lines = [f"Saved {wav.name} with its pitch CSV and scores (CSV, JSON) in {wav.parent}."
-                 ] if wav is not None else []
-        if saved.session_id is not None:
-            lines.append(f"Added to the practice history ({saved.history_path}).")
-        self.summary.show_saved("\n".join(lines))
+        self.summary.show_saved(saved_text(saved))
         if saved.messages:
             self._notice("About this run's files", " ".join(saved.messages), INFO)
         self.context.show_status("Practice run scored and saved.", 5000)

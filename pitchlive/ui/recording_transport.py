@@ -48,6 +48,8 @@ class RecordingTransport(QObject):
         self.loop_check.setToolTip("Shift+drag on the plot marks a region; Loop repeats it (L)")
         self.hint = QLabel("Click: seek · Shift+drag: region · K play · , . step · [ ] speed")
         self.hint.setStyleSheet("color: gray;")
+        self.hint.setWordWrap(True)    # in a narrow window it wraps rather than being cut off
+        self.hint.setToolTip(self.hint.text())
         for widget in (self.play_button, QLabel("Speed"), self.speed_box, self.loop_check):
             self.row.addWidget(widget)
         self.row.addWidget(self.hint, 1)

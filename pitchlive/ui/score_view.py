@@ -34,6 +34,7 @@ from pitchlive.notation.key import MODES, Key
 from pitchlive.notation.metre import TimeSignature
 from pitchlive.ui.take_texts import ERROR, Notice
 from pitchlive.ui.view_keys import add_view_keys
+from pitchlive.ui.window_layout import scrolling_row
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.5, 4.0
@@ -155,7 +156,12 @@ class ScoreView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.status)
-        layout.addLayout(header)
+        header_row = QWidget()
+        header_row.setLayout(header)
+        header.setContentsMargins(0, 0, 0, 0)
+        # A narrow window scrolls the header sideways rather than squeezing its buttons.
+        self.header_scroll = scrolling_row(header_row)
+        layout.addWidget(self.header_scroll)
         layout.addWidget(self.scroll, 1)
         self.prev_button.clicked.connect(lambda: self.show_page(self.page - 1))
         self.next_button.clicked.connect(lambda: self.show_page(self.page + 1))
