@@ -61,8 +61,8 @@ def main(mode: str) -> int:
     else:
         real_analysis = recording.analyse_recording
 
-        def analysing(path, model):
-            result = real_analysis(path, model)
+        def analysing(path, model, *args, **kwargs):
+            result = real_analysis(path, model, *args, **kwargs)
             entered.set()
             for _ in range(20):      # SPICE on the whole file again: the close comes in here
                 model.infer(result.analysis.audio_16k)

@@ -109,3 +109,51 @@ def test_whole_file_commands_keep_tensorflows_thread_pools(monkeypatch):
     assert "TF_NUM_INTRAOP_THREADS" not in os.environ
     assert "TF_NUM_INTEROP_THREADS" not in os.environ
     assert os.environ["TF2_BEHAVIOR"] == "1"
+
+
+# `pitchlive listen` opens the input before the model loads (issue 11), so the model's variables
+# would be added while the capture and loading threads run: the command prepares them first.
+LISTEN_DRIVER = """
+import ctypes, sys, threading
+
+def c_environment_names():
+    environ = ctypes.POINTER(ctypes.c_char_p).in_dll(ctypes.CDLL(None), "environ")
+    names, i = set(), 0
+    while environ[i] is not None:
+        names.add(environ[i].split(b"=", 1)[0].decode(errors="replace"))
+        i += 1
+    return names
+
+at_first_thread = []
+real_start = threading.Thread.start
+
+def start(self):
+    if not at_first_thread:
+        at_first_thread.append(c_environment_names())
+    return real_start(self)
+
+threading.Thread.start = start
+from pitchlive.cli import main
+status = main(sys.argv[1:])
+before = at_first_thread[0] if at_first_thread else c_environment_names()
+print("ADDED:" + ",".join(sorted(c_environment_names() - before)))
+sys.exit(status)
+"""
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads glibc's environ")
+@pytest.mark.parametrize("backend", ["tensorflow", "litert"])
+def test_listen_adds_no_variable_once_its_threads_run(tmp_path, backend):
+    require(local_model_dir() is not None, "needs the SPICE SavedModel in $PITCHLIVE_MODEL")
+    env = {name: value for name, value in os.environ.items() if name not in ADDED}
+    env.update({"PYTHONPATH": str(ROOT), "PITCHLIVE_MODEL_CACHE": str(tmp_path / "cache"),
+                "PITCHLIVE_MODEL": str(local_model_dir()), "PITCHLIVE_BACKEND": backend})
+    result = subprocess.run([sys.executable, "-c", LISTEN_DRIVER, "listen", "--seconds", "1",
+                             "--input", str(DEMO), "--csv"],
+                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(x for x in result.stdout.splitlines() if x.startswith("ADDED:"))
+    assert line == "ADDED:", line

@@ -25,6 +25,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Batch commands: an interrupted run exits 128 + the signal, so a script can tell it from a
 # finished one. (listen and the window stop on Ctrl-C as their normal end: exit 0.)
 INTERRUPTIBLE_COMMANDS = ("analyze", "transcribe")
+# Commands that load the model: the environment variables it adds are created before their
+# first thread (pitchlive/model/environment.py; the live ones open the input first).
+LIVE_MODEL_COMMANDS = ("listen", "practice", "tune")
+FILE_MODEL_COMMANDS = ("analyze", "transcribe", "score")
 
 
 class CliError(Exception):
@@ -255,6 +259,11 @@ def _run_command(args: argparse.Namespace, interruptible: bool) -> int:
             from pitchlive.ui.app import main_gui
 
             return main_gui(args)
+        if args.command in LIVE_MODEL_COMMANDS + FILE_MODEL_COMMANDS:
+            from pitchlive.model.environment import prepare_environment
+
+            prepare_environment(streaming=args.command in LIVE_MODEL_COMMANDS
+                                or bool(getattr(args, "live", False)))
         return args.func(args)
     except KeyboardInterrupt as exc:
         if not interruptible:
