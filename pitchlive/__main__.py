@@ -1,7 +1,5 @@
 """`python -m pitchlive` runs the same CLI as the `pitchlive` command."""
 
-import sys
+from pitchlive.cli import entry
 
-from pitchlive.cli import main
-
-sys.exit(main())
+entry()

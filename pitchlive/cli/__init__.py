@@ -10,6 +10,7 @@ import contextlib
 import importlib
 import logging
 import math
+import os
 import signal
 import sys
 import threading
@@ -25,6 +26,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Batch commands: an interrupted run exits 128 + the signal, so a script can tell it from a
 # finished one. (listen and the window stop on Ctrl-C as their normal end: exit 0.)
 INTERRUPTIBLE_COMMANDS = ("analyze", "transcribe")
+MODEL_THREAD_NAME = "pitchlive-model"      # cli/listen.py's loader, which may outlive a command
 # Commands that load the model: the environment variables it adds are created before their
 # first thread (pitchlive/model/environment.py; the live ones open the input first).
 LIVE_MODEL_COMMANDS = ("listen", "practice", "tune")
@@ -226,6 +228,26 @@ def main(argv: list[str] | None = None) -> int:
     interruptible = args.command in INTERRUPTIBLE_COMMANDS
     with _sigterm_interrupts(interruptible):
         return _run_command(args, interruptible)
+
+
+def entry() -> None:
+    """The `pitchlive` program: main(), then exit with its status.
+
+    A command stopped while its model still loads (Ctrl-C during `listen`'s first seconds) leaves
+    that thread inside TensorFlow, where interpreter finalisation would kill it and abort the
+    process (SIGABRT, issue 15). By then every output is written and closed, so the process
+    leaves without finalising instead. main() itself never does this: tests call it in-process.
+    """
+    status = main()
+    if any(t.name == MODEL_THREAD_NAME and t.is_alive() for t in threading.enumerate()):
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(status)
+    sys.exit(status)
 
 
 def _interrupted_before_start(argv: list[str]) -> int:

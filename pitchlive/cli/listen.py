@@ -248,6 +248,7 @@ def load_model_meanwhile(engine, settings, items: queue.SimpleQueue) -> threadin
         items.put(ModelReady(time.monotonic() - started, describe() if describe else "model"))
         engine.set_model(model)
 
+    # The name is how cli.entry() knows a load may still be inside TensorFlow at exit.
     thread = threading.Thread(target=load, name="pitchlive-model", daemon=True)
     thread.start()
     return thread
