@@ -62,7 +62,13 @@ class WindowCost:
     @property
     def typical_s(self) -> float:
         """Median cost of the recent windows; 0.0 before the first."""
-        return float(np.median(self._costs)) if self._costs else 0.0
+        # Plain Python on ~31 floats: np.median cost ~0.15 ms a call, read for every window.
+        costs = sorted(self._costs)
+        n = len(costs)
+        if n == 0:
+            return 0.0
+        mid = n // 2
+        return costs[mid] if n % 2 else (costs[mid - 1] + costs[mid]) / 2
 
 
 def max_lag_samples(window_cost_s: float) -> int:
