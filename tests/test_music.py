@@ -132,3 +132,15 @@ def test_new_transpositions_name_the_written_pitch(key, concert_midi, written):
 def test_transposition_semitones_rejects_unknown_keys_with_the_choices():
     with pytest.raises(ValueError, match="one of C, Bb, Eb, F, A, D, G, 8va, 8vb"):
         transposition_semitones("H")
+
+
+def test_median_of_matches_numpy_bit_for_bit():
+    from collections import deque
+
+    from pitchlive.music import median_of
+
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 4, 25, 26):
+        values = deque(float(v) for v in rng.normal(6000.0, 300.0, n))
+        assert median_of(values) == float(np.median(values))
+    assert median_of([]) == 0.0

@@ -77,7 +77,11 @@ def test_live_fast_paths_give_bit_identical_results(monkeypatch):
     curve[2, 100] = np.nan
     cases = [(np.array([7.3, 250.0, 511.2]), 3.0), (np.array([0.2, 98.5, 501.0]), 40.0),
              (np.array([[10.0, 50.0], [45.0, 58.0], [99.0, 101.5]]), np.array(
-                 [[1.0, 2.5], [9.0, 1.0], [3.0, 0.5]]))]
+                 [[1.0, 2.5], [9.0, 1.0], [3.0, 0.5]])),
+             # Spans below 1 (read as 1), -inf (also 1), and a NaN lag.
+             (np.array([20.0, 60.0, 300.0]), 0.3), (np.array([20.0, 60.0, 300.0]),
+                                                    np.array([0.3, -np.inf, 2.0])),
+             (np.array([20.0, np.nan, 300.0]), 3.0)]
     for lags, span in cases:
         fast = peak_near(curve, lags, span)
         monkeypatch.setattr(periodicity, "FEW_PLACES", 0)

@@ -94,3 +94,20 @@ def test_streaming_needs_no_scipy():
                             text=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("up, down", [(1, 3), (2, 3), (1, 6), (4, 3), (160, 441)])
+def test_strided_phases_give_the_gathered_rows_sums_bit_for_bit(up, down, monkeypatch):
+    from pitchlive.audio import resample
+    from pitchlive.audio.resample import polyphase_taps, upfirdn_outputs
+
+    rng = np.random.default_rng(up + down)
+    taps, x = polyphase_taps(rng.standard_normal(61), up), rng.standard_normal(1500)
+    last = 1500 * up // down - 1
+    for m_from, m_to in ((0, last), (17, 40), (5, 5), (3, last - 7), (9, 8)):
+        monkeypatch.setattr(resample, "STRIDED_MAX_UP", 1000)
+        strided = upfirdn_outputs(taps, x, up, down, m_from, m_to)
+        monkeypatch.setattr(resample, "STRIDED_MAX_UP", 0)
+        gathered = upfirdn_outputs(taps, x, up, down, m_from, m_to)
+        assert strided.shape == gathered.shape == (max(0, m_to - m_from + 1),)
+        assert np.array_equal(strided, gathered)

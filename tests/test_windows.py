@@ -130,3 +130,15 @@ def test_one_stalled_window_does_not_make_the_worker_look_slow():
     cost.add(0.4)                        # the window during which the worker was stalled
     assert cost.typical_s == pytest.approx(0.001)
     assert max_lag_samples(cost.typical_s) == MAX_CATCH_UP_HOPS * 512
+
+
+def test_window_cost_is_the_median_of_the_last_n_odd_and_even():
+    from pitchlive.audio.windows import WindowCost
+
+    rng = np.random.default_rng(3)
+    for n_added in (1, 2, 5, 6, 31, 40):
+        cost = WindowCost(n=31)
+        values = rng.uniform(0.001, 0.05, n_added)
+        for value in values:
+            cost.add(float(value))
+        assert cost.typical_s == float(np.median(values[-31:]))

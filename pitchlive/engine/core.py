@@ -356,8 +356,7 @@ class Engine:
             ended = stream.end_reason(sink, self.source, now, STALL_TIMEOUT_S)
             if ended is not None:
                 return ended
-            # Sleep until the capture has the input the next window needs (plus what the
-            # resampler's filter looks ahead).
+            # Sleep until the capture has the next window's input (+ the resampler's lookahead).
             end_16k = (stream.windows.next_end_sample(settings.live_window[1])
                        if self._model is not None else stream.level_sample_16k + self.hop_samples)
             sink.wake_at_samples = (stream.anchor_native
@@ -423,10 +422,14 @@ class Engine:
         """Run the model on the next due window and emit its frame; False if none was due."""
         if self._model is None:
             return False
+        window_samples, right_context_samples = settings.live_window
+        if stream.catch_up_end_16k == 0 and stream.windows.next_end_sample(
+                right_context_samples) > stream.windows.samples:   # not due: skip the bookkeeping
+            stream.frame_came = False
+            return False
         started = time.perf_counter()
         # How far behind the worker may fall before it skips windows (audio/windows.py).
         max_lag = max_lag_samples(stream.window_cost.typical_s) if self.source.realtime else None
-        window_samples, right_context_samples = settings.live_window
         if stream.catching_up(stream.windows.next_end_sample(right_context_samples), max_lag):
             max_lag = None      # audio heard while the model loaded: all of it is analysed
         result = stream.windows.next_due(self._model.infer, window_samples,

@@ -142,17 +142,17 @@ def peak_near(curve: np.ndarray, lags: np.ndarray, span: np.ndarray | float
     lags = np.asarray(lags, np.float64)
     shape = lags.shape
     flat_lags = lags.reshape(-1)
+    if flat_lags.size <= FEW_PLACES and n_lags >= 3 and curve.dtype == np.float64:
+        few = _few_places(curve.shape[0], flat_lags.tolist(), np.asarray(span, np.float64), shape)
+        if few is not None:
+            peak_lags, peaks = _few_peaks(curve, *few)
+            return np.array(peak_lags).reshape(shape), np.array(peaks).reshape(shape)
     # Row of each flattened place: lags is (n_frames,) or (n_frames, K), row-major.
     rows = np.repeat(np.arange(curve.shape[0]), flat_lags.size // max(curve.shape[0], 1))
     span = np.asarray(span, np.float64)
     span = np.maximum(span.reshape(-1) if span.shape == shape else
                       np.broadcast_to(span, shape).reshape(-1), 1.0)
     width = int(np.ceil(span.max())) * 2 + 3 if span.size else 3
-    if flat_lags.size <= FEW_PLACES and n_lags >= 3 and curve.dtype == np.float64 and \
-            np.isfinite(flat_lags).all() and np.isfinite(span).all():
-        peak_lags, peaks = _few_peaks(curve, rows.tolist(), flat_lags.tolist(), span.tolist(),
-                                      width)
-        return np.array(peak_lags).reshape(shape), np.array(peaks).reshape(shape)
     low = np.floor(flat_lags - span).astype(np.int64)
     offsets = np.arange(width)[None, :]
     index = _clip(low[:, None] + offsets, 1, n_lags - 2)
@@ -171,6 +171,22 @@ def peak_near(curve: np.ndarray, lags: np.ndarray, span: np.ndarray | float
 # Up to this many places, peak_near reads them one by one in Python (the live path: one frame,
 # a few candidates) instead of with ~15 array operations.
 FEW_PLACES = 8
+
+
+def _few_places(n_rows: int, lags: list, span: np.ndarray, shape: tuple
+                ) -> tuple[list, list, list, int] | None:
+    """peak_near's (rows, lags, spans, width) for a few places, in plain Python (the per-call
+    array set-up cost more than the search); None when a lag or span is not finite."""
+    spans = (span.reshape(-1) if span.shape == shape else
+             np.broadcast_to(span, shape).reshape(-1)).tolist()
+    spans = [1.0 if value < 1.0 else value for value in spans]     # np.maximum(span, 1.0)
+    if not all(map(math.isfinite, lags)) or not all(map(math.isfinite, spans)):
+        return None
+    # Row of each flattened place: lags is (n_frames,) or (n_frames, K), row-major.
+    per_row = len(lags) // max(n_rows, 1)
+    rows = [row for row in range(n_rows) for _ in range(per_row)]
+    width = math.ceil(max(spans)) * 2 + 3 if spans else 3
+    return rows, lags, spans, width
 
 
 def _few_peaks(curve: np.ndarray, rows: list, lags: list, spans: list, width: int

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pitchlive.music import median_of
+
 FRAME_RATE_HZ = 16000 / 512
 WINDOW_S = 0.8                 # frames looked back at: four cycles of a 5 Hz vibrato
 MIN_RATE_HZ, MAX_RATE_HZ = 3.0, 9.0
@@ -135,7 +137,7 @@ class VibratoReader:
             self.reset()
             return VibratoReading(frequency_hz)
         cents = 1200.0 * math.log2(frequency_hz)
-        if self._cents and abs(cents - float(np.median(self._cents))) > NOTE_CHANGE_CENTS:
+        if self._cents and abs(cents - median_of(self._cents)) > NOTE_CHANGE_CENTS:
             self.reset()
         self._cents.append(cents)
         history = np.fromiter(self._cents, np.float64)
