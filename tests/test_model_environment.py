@@ -23,11 +23,9 @@ DEMO = ROOT / "assets" / "demo-ode-to-joy.flac"
 ADDED = {*TENSORFLOW_SETS, TF_VERSION_VAR, "TFHUB_CACHE_DIR", "TF_NUM_INTRAOP_THREADS",
          "TF_NUM_INTEROP_THREADS"}
 
-# Run in a fresh process: prepare, then load and run the model every way the window does, and
-# print the names the C environment gained meanwhile.
-LOAD_EVERYTHING = """
-import ctypes, sys
-from pathlib import Path
+# The names in the C library's environment (glibc's `environ`), for the drivers below.
+C_ENVIRONMENT_NAMES = '''
+import ctypes
 
 def c_environment_names():
     environ = ctypes.POINTER(ctypes.c_char_p).in_dll(ctypes.CDLL(None), "environ")
@@ -36,6 +34,13 @@ def c_environment_names():
         names.add(environ[i].split(b"=", 1)[0].decode(errors="replace"))
         i += 1
     return names
+'''
+
+# Run in a fresh process: prepare, then load and run the model every way the window does, and
+# print the names the C environment gained meanwhile.
+LOAD_EVERYTHING = C_ENVIRONMENT_NAMES + """
+import sys
+from pathlib import Path
 
 from pitchlive.model.environment import prepare_environment
 if sys.argv[1] == "prepared":
@@ -113,16 +118,8 @@ def test_whole_file_commands_keep_tensorflows_thread_pools(monkeypatch):
 
 # `pitchlive listen` opens the input before the model loads (issue 11), so the model's variables
 # would be added while the capture and loading threads run: the command prepares them first.
-LISTEN_DRIVER = """
-import ctypes, sys, threading
-
-def c_environment_names():
-    environ = ctypes.POINTER(ctypes.c_char_p).in_dll(ctypes.CDLL(None), "environ")
-    names, i = set(), 0
-    while environ[i] is not None:
-        names.add(environ[i].split(b"=", 1)[0].decode(errors="replace"))
-        i += 1
-    return names
+LISTEN_DRIVER = C_ENVIRONMENT_NAMES + """
+import sys, threading
 
 at_first_thread = []
 real_start = threading.Thread.start
@@ -135,9 +132,15 @@ def start(self):
 threading.Thread.start = start
 from pitchlive.cli import main
 status = main(sys.argv[1:])
+# A one-second run may end before its model has loaded (a first LiteRT conversion takes longer):
+# wait for the loader, so that what it adds counts, then leave as the program does (cli.entry).
+for thread in threading.enumerate():
+    if thread.name == "pitchlive-model":
+        thread.join(240)
 before = at_first_thread[0] if at_first_thread else c_environment_names()
-print("ADDED:" + ",".join(sorted(c_environment_names() - before)))
-sys.exit(status)
+print("ADDED:" + ",".join(sorted(c_environment_names() - before)), flush=True)
+from pitchlive.shutdown import leave_now
+leave_now(status)
 """
 
 

@@ -10,7 +10,6 @@ import contextlib
 import importlib
 import logging
 import math
-import os
 import signal
 import sys
 import threading
@@ -240,13 +239,9 @@ def entry() -> None:
     """
     status = main()
     if any(t.name == MODEL_THREAD_NAME and t.is_alive() for t in threading.enumerate()):
-        logging.shutdown()
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(status)
+        from pitchlive.shutdown import leave_now
+
+        leave_now(status)
     sys.exit(status)
 
 

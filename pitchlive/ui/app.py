@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from pitchlive import __version__
 from pitchlive.model.environment import prepare_environment
+from pitchlive.shutdown import leave_now
 from pitchlive.settings import Settings
 from pitchlive.ui.background import wait_for_all
 from pitchlive.ui.main_window import MainWindow
@@ -156,7 +157,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if not wait_for_all(EXIT_JOIN_TIMEOUT_S):
         print("pitchlive: a background job did not end; leaving without waiting for it.",
               file=messages)
-        _leave_now(status)
+        leave_now(status)
     if messages is not sys.stderr:
         messages.close()
     return status
@@ -175,19 +176,10 @@ def main_gui(args: argparse.Namespace) -> int:
     TensorFlow adds variables); run_gui's prepare_environment() removes that race.
     """
     status = run_gui(args)
-    logging.shutdown()
-    _leave_now(status)
+    leave_now(status)
     return status       # not reached
 
 
-def _leave_now(status: int) -> None:
-    """Exit at once, without interpreter finalisation (which would kill the job mid-call)."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(status)
 
 
 def _private_stderr() -> TextIO:
