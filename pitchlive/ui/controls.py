@@ -68,7 +68,6 @@ class ControlPanel(QWidget):
         model.settings_changed.connect(self._show_settings)
         model.prefs_changed.connect(self._show_prefs)
         self._connect()
-        self._follow_pitch_source(model)
 
     def _input_box(self) -> QGroupBox:
         self.device_combo = QComboBox()
@@ -166,28 +165,6 @@ class ControlPanel(QWidget):
         form.addRow(self.low_latency_check)
         return box
 
-    def _follow_pitch_source(self, model: SettingsModel) -> None:
-        self._show_pitch_source(model.settings)
-        model.settings_changed.connect(self._show_pitch_source)
-        self.pitch_source_combo.currentIndexChanged.connect(self._on_pitch_source)
-        self.low_latency_check.toggled.connect(
-            lambda on: self.settings_model.update_settings(low_latency=on))
-
-    def _show_pitch_source(self, settings: Settings) -> None:
-        if self.low_latency_check.isChecked() != settings.low_latency:
-            self.low_latency_check.blockSignals(True)
-            self.low_latency_check.setChecked(settings.low_latency)
-            self.low_latency_check.blockSignals(False)
-        index = self.pitch_source_combo.findData(settings.refine)
-        if index != self.pitch_source_combo.currentIndex():
-            self.pitch_source_combo.blockSignals(True)
-            self.pitch_source_combo.setCurrentIndex(max(0, index))
-            self.pitch_source_combo.blockSignals(False)
-
-    def _on_pitch_source(self, index: int) -> None:
-        self.settings_model.update_settings(
-            refine=bool(self.pitch_source_combo.itemData(index)))
-
     def _display_box(self) -> QGroupBox:
         self.history_spin = QSpinBox(minimum=2, maximum=600, suffix=" s")
         self.history_spin.setToolTip("Seconds of pitch shown across the trace")
@@ -221,6 +198,8 @@ class ControlPanel(QWidget):
         self.history_spin.valueChanged.connect(self._on_settings_widget)
         self.correct_tuning_check.toggled.connect(self._on_settings_widget)
         self.smoothing_check.toggled.connect(self._on_settings_widget)
+        self.pitch_source_combo.currentIndexChanged.connect(self._on_settings_widget)
+        self.low_latency_check.toggled.connect(self._on_settings_widget)
         for spin in (self.in_tune_spin, self.close_spin, self.hold_spin):
             spin.valueChanged.connect(self._on_prefs_widget)
 
@@ -242,6 +221,9 @@ class ControlPanel(QWidget):
             self.history_spin.setValue(round(settings.history_s))
             self.correct_tuning_check.setChecked(settings.correct_tuning_offset)
             self.smoothing_check.setChecked(settings.smoothing)
+            self.pitch_source_combo.setCurrentIndex(
+                max(0, self.pitch_source_combo.findData(settings.refine)))
+            self.low_latency_check.setChecked(settings.low_latency)
             self._update_value_labels()
         finally:
             self._updating = False
@@ -316,7 +298,9 @@ class ControlPanel(QWidget):
             level_gate_dbfs=float(self.gate_slider.value()),
             history_s=float(self.history_spin.value()),
             correct_tuning_offset=self.correct_tuning_check.isChecked(),
-            smoothing=self.smoothing_check.isChecked())
+            smoothing=self.smoothing_check.isChecked(),
+            refine=bool(self.pitch_source_combo.currentData()),
+            low_latency=self.low_latency_check.isChecked())
 
     def _transposition(self) -> str:
         """The transposition the widgets say: a key, or '+N' / '-N' for a custom count."""
