@@ -14,6 +14,7 @@ from pathlib import Path
 from pitchlive.frames import PitchFrame
 from pitchlive.music import note_name, parse_note_name
 from pitchlive.settings import Settings
+from pitchlive.tracking.naming import display_note_name as display_name  # the window's one rule
 from pitchlive.tuner.instruments import IN_TUNE, TUNE_DOWN, TUNE_UP, Instrument
 from pitchlive.tuner.instruments import custom_instrument, preset
 from pitchlive.tuner.meter import TunerConfig, TunerReading, step_tuner
@@ -24,11 +25,6 @@ from pitchlive.tuner.temperaments import temperament
 from pitchlive.ui.prefs import TUNER_CHROMATIC, DisplayPrefs
 
 MINUS = "\u2212"          # a real minus sign: "−3.0", as wide as "+"
-
-
-def display_name(name: str) -> str:
-    """A note name with real accidentals for the screen: 'C#4' -> 'C♯4', 'Bb2' -> 'B♭2'."""
-    return name[:1] + name[1:].replace("#", "♯").replace("b", "♭")
 
 
 def cents_text(cents: float | None) -> str:
