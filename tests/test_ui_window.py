@@ -543,8 +543,10 @@ def test_the_recording_view_analyses_after_the_live_view_shows_its_first_pitch(
         qtbot, make_window, monkeypatch):
     """`pitchlive --input FILE`: the whole-file analysis (TensorFlow) waits for the live pitch
     instead of competing with the engine working off the audio heard while the model loaded."""
+    from pitchlive.ui import live_first
     from pitchlive.ui.file_view import FileView
 
+    monkeypatch.setattr(live_first, "HOLD_LIMIT_S", 60.0)   # only the first pitch releases it
     notes_when_analysed = []
     real_set_model = FileView.set_model
 
@@ -558,7 +560,7 @@ def test_the_recording_view_analyses_after_the_live_view_shows_its_first_pitch(
     window.file_view.load(DEMO)
     window.set_model(FixedPitchModel())     # the model has loaded
     assert window.live_first.holding and "waiting for the model" in window.file_view.title.text()
-    qtbot.waitUntil(lambda: bool(notes_when_analysed), timeout=5000)
+    qtbot.waitUntil(lambda: bool(notes_when_analysed), timeout=15000)
     assert len(notes_when_analysed) == 1 and notes_when_analysed[0] != ""   # a note was shown
     qtbot.waitUntil(lambda: window.file_view.result is not None, timeout=20000)
     window.stop_tracking()
@@ -572,7 +574,7 @@ def test_the_recording_view_waits_no_longer_than_the_hold_limit_or_the_recording
     from pitchlive.ui.window_actions import FILE_TAB
 
     silent = tmp_path / "silence.wav"
-    sf.write(str(silent), np.zeros(16000 * 8, np.float32), 16000)   # no pitch to show, ever
+    sf.write(str(silent), np.zeros(16000 * 15, np.float32), 16000)   # no pitch to show
     window = make_window()
     window.track_file(silent)
     window.file_view.load(silent)
