@@ -590,7 +590,11 @@ def test_the_recording_view_waits_no_longer_than_the_hold_limit_or_the_recording
     assert window.live_first.holding
     qtbot.waitUntil(lambda: not window.live_first.holding, timeout=3000)
     assert window.session.running           # released by the limit, not by the end of the file
-    window.stop_tracking()
+    monkeypatch.setattr(live_first, "HOLD_LIMIT_S", 60.0)
+    window.set_model(FixedPitchModel())
+    assert window.live_first.holding
+    window.stop_tracking()                  # no first pitch will come: analyse now
+    assert not window.live_first.holding and "analysing" in window.file_view.title.text()
 
 
 @pytest.mark.parametrize("engine_imported", [False, True])

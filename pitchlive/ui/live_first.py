@@ -41,8 +41,8 @@ class LiveFirst(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.release)
         frames.connect(self._on_frames)
-        running_changed.connect(lambda running: running or self.release())
-        tabs.currentChanged.connect(lambda _index: self._on_tab())
+        running_changed.connect(self._on_running_changed)
+        tabs.currentChanged.connect(self._on_tab)
 
     @property
     def holding(self) -> bool:
@@ -70,6 +70,10 @@ class LiveFirst(QObject):
         if self._held is not None and any(frame.voiced for frame in frames):
             self.release()
 
-    def _on_tab(self) -> None:
+    def _on_running_changed(self, running: bool) -> None:
+        if not running:
+            self.release()
+
+    def _on_tab(self, _index: int) -> None:
         if self._tabs.currentWidget() is not self._live_page:
             self.release()
