@@ -498,3 +498,71 @@ def test_a_stall_on_the_first_frame_is_caught_up_from_the_warm_up_cost(tmp_path)
     # worker held up at once (a process starting beside it) works its backlog off.
     engine, _frames, stalled = run_with_one_stall(tmp_path, 2.5, 0.002, 0.0, 0.6)
     assert stalled and engine.stats().skipped_windows == 0
+
+
+class BurstySource:
+    """A real-time source whose audio for hold_s from after_s arrives at once at the hold's
+    end, as a sound server starved by a busy machine delivers it."""
+
+    realtime = True
+    is_device = False        # a device silent for 2 s counts as unplugged; the hold is longer
+    channel = None
+
+    def __init__(self, audio: np.ndarray, rate_hz: float, after_s: float, hold_s: float) -> None:
+        self.audio, self.sample_rate_hz, self.channels = audio, rate_hz, 1
+        self.after_s, self.hold_s = after_s, hold_s
+        self.device_name = "bursty"
+        self._stop = threading.Event()
+        self._thread = None
+
+    def open(self) -> None:
+        pass
+
+    def start(self, sink) -> None:
+        sink.configure(self.sample_rate_hz, 1, None)
+        self._thread = threading.Thread(target=self._feed, args=(sink,), daemon=True)
+        self._thread.start()
+
+    def _feed(self, sink) -> None:
+        block = int(self.sample_rate_hz * 0.01)
+        start = time.monotonic()
+        for first in range(0, self.audio.shape[0], block):
+            due_s = (first + block) / self.sample_rate_hz
+            if self.after_s <= due_s < self.after_s + self.hold_s:
+                due_s = self.after_s + self.hold_s
+            if self._stop.wait(max(0.0, start + due_s - time.monotonic())):
+                return
+            sink.write_block(self.audio[first:first + block])
+        sink.finish("end of input")
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(5)
+
+    def describe(self) -> str:
+        return "a bursty source"
+
+
+def test_audio_a_source_delivers_late_in_one_burst_is_worked_off_not_skipped():
+    # 2.5 s held back, then delivered at once: more than a fast worker may fall behind by
+    # itself (2 s), but the worker is not behind; it works the burst off in a fraction of a
+    # second (it used to skip ~15 windows).
+    source = BurstySource(harmonic_tone(440.0, 4.5, 16000), 16000.0, 1.0, 2.5)
+    engine = Engine(RAW, SlowModel(delay_s=0.003), source)
+    rec = Recorder(engine)
+    engine.start()
+    assert engine.wait(20)
+    stats = engine.stats()
+    assert stats.skipped_windows == 0
+    assert stats.frames_emitted == len(rec.frames) == 72000 // 512 + 1
+
+
+def test_a_worker_that_lets_audio_wait_too_long_still_skips_after_a_burst(tmp_path):
+    # The burst is excused, not the worker's own delay: windows of 70 ms (slower than real
+    # time) still skip to stay current.
+    source = BurstySource(harmonic_tone(440.0, 3.0, 16000), 16000.0, 0.5, 1.0)
+    engine = Engine(RAW, SlowModel(delay_s=0.07), source)
+    engine.start()
+    assert engine.wait(20)
+    assert engine.stats().skipped_windows > 10

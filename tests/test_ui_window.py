@@ -537,3 +537,93 @@ def test_closing_hides_the_window_then_joins_a_model_still_loading(qtbot, make_w
     assert [name for name, _ in events][:2] == ["hidden", "load ended"]
     qtbot.wait(50)
     assert window.session.model is None                       # its result was dropped
+
+
+def test_the_recording_view_analyses_after_the_live_view_shows_its_first_pitch(
+        qtbot, make_window, monkeypatch):
+    """`pitchlive --input FILE`: the whole-file analysis (TensorFlow) waits for the live pitch
+    instead of competing with the engine working off the audio heard while the model loaded."""
+    from pitchlive.ui import live_first
+    from pitchlive.ui.file_view import FileView
+
+    monkeypatch.setattr(live_first, "HOLD_LIMIT_S", 60.0)   # only the first pitch releases it
+    notes_when_analysed = []
+    real_set_model = FileView.set_model
+
+    def set_model(view, model):
+        notes_when_analysed.append(window.note_panel.note_text())
+        real_set_model(view, model)
+
+    monkeypatch.setattr(FileView, "set_model", set_model)
+    window = make_window()
+    window.track_file(DEMO)                 # at launch: tracking asked for, no model yet
+    window.file_view.load(DEMO)
+    window.set_model(FixedPitchModel())     # the model has loaded
+    assert window.live_first.holding and "waiting for the model" in window.file_view.title.text()
+    qtbot.waitUntil(lambda: bool(notes_when_analysed), timeout=15000)
+    assert len(notes_when_analysed) == 1 and notes_when_analysed[0] != ""   # a note was shown
+    qtbot.waitUntil(lambda: window.file_view.result is not None, timeout=20000)
+    window.stop_tracking()
+
+
+def test_the_recording_view_waits_no_longer_than_the_hold_limit_or_the_recording_tab(
+        qtbot, make_window, monkeypatch, tmp_path):
+    import soundfile as sf
+
+    from pitchlive.ui import live_first
+    from pitchlive.ui.window_actions import FILE_TAB
+
+    silent = tmp_path / "silence.wav"
+    sf.write(str(silent), np.zeros(16000 * 15, np.float32), 16000)   # no pitch to show
+    window = make_window()
+    window.track_file(silent)
+    window.file_view.load(silent)
+    window.set_model(FixedPitchModel())
+    assert window.live_first.holding
+    window.tabs.setCurrentIndex(FILE_TAB)   # the user looks at the recording: analyse it now
+    assert not window.live_first.holding and "analysing" in window.file_view.title.text()
+    qtbot.waitUntil(lambda: window.file_view.result is not None, timeout=20000)
+
+    monkeypatch.setattr(live_first, "HOLD_LIMIT_S", 0.3)
+    window.tabs.setCurrentIndex(0)
+    window.set_model(FixedPitchModel())     # a reload (Retry) while tracking the silence
+    assert window.live_first.holding
+    qtbot.waitUntil(lambda: not window.live_first.holding, timeout=3000)
+    assert window.session.running           # released by the limit, not by the end of the file
+    monkeypatch.setattr(live_first, "HOLD_LIMIT_S", 60.0)
+    window.set_model(FixedPitchModel())
+    assert window.live_first.holding
+    window.stop_tracking()                  # no first pitch will come: hand it over now
+    assert not window.live_first.holding
+
+
+@pytest.mark.parametrize("engine_imported", [False, True])
+def test_a_recording_at_launch_starts_before_the_devices_are_listed(
+        qtbot, make_window, monkeypatch, tmp_path, engine_imported):
+    """Listing devices initialises PortAudio (0.1-0.2 s at launch); a recording needs none."""
+    from pitchlive.ui import app
+    from pitchlive.ui import session as session_module
+
+    release_import = threading.Event()
+    real_import = session_module._import_engine
+    if not engine_imported:
+        monkeypatch.setattr(session_module, "_import_engine",
+                            lambda: (release_import.wait(10), real_import()))
+    started_when_listed = []
+
+    def list_devices():
+        engine = window.session.engine
+        started_when_listed.append(engine is not None and engine.running)
+        return []
+
+    monkeypatch.setattr(session_module, "list_input_devices", list_devices)
+    monkeypatch.setattr(main_window_module, "load_warm_model", lambda settings: FixedPitchModel())
+    window = make_window()
+    window.takes.spool_dir = tmp_path / "spool"
+    if engine_imported:
+        qtbot.waitUntil(lambda: window.session._engine_imported, timeout=10000)
+    app.start(window, argparse.Namespace(input=str(DEMO)))
+    release_import.set()
+    qtbot.waitUntil(lambda: bool(started_when_listed), timeout=10000)
+    assert started_when_listed == [True]
+    window.stop_tracking()

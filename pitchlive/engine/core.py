@@ -36,7 +36,6 @@ import numpy as np
 from pitchlive.audio.capture import CaptureSink
 from pitchlive.audio.ringbuffer import RingBufferOverrun
 from pitchlive.audio.sources import Source
-from pitchlive.audio.windows import max_lag_samples
 from pitchlive.engine.events import (
     AudioCallback,
     EngineEvent,
@@ -428,8 +427,9 @@ class Engine:
             stream.frame_came = False
             return False
         started = time.perf_counter()
-        # How far behind the worker may fall before it skips windows (audio/windows.py).
-        max_lag = max_lag_samples(stream.window_cost.typical_s) if self.source.realtime else None
+        # How far behind the worker may fall before it skips windows (Stream.allowed_lag_16k).
+        max_lag = stream.allowed_lag_16k(sink, right_context_samples) if self.source.realtime \
+            else None
         if stream.catching_up(stream.windows.next_end_sample(right_context_samples), max_lag):
             max_lag = None      # audio heard while the model loaded: all of it is analysed
         result = stream.windows.next_due(self._model.infer, window_samples,

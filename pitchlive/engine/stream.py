@@ -10,7 +10,7 @@ from pitchlive.audio.capture import CaptureSink
 from pitchlive.audio.levels import LEVEL_SPAN_SAMPLES
 from pitchlive.audio.resample import StreamingResampler
 from pitchlive.audio.sources import Source
-from pitchlive.audio.windows import SlidingWindows, WindowCost, WindowResult
+from pitchlive.audio.windows import SlidingWindows, WindowCost, WindowResult, max_lag_samples
 from pitchlive.frames import MODEL_SAMPLE_RATE_HZ, InputLevel, ModelFrame
 from pitchlive.music import level_dbfs
 
@@ -104,6 +104,30 @@ class Stream:
                 "was unplugged, disabled, or the sound server stopped). Check it and start "
                 "again.")
         return None
+
+    def allowed_lag_16k(self, sink: CaptureSink, right_context_samples: int) -> int:
+        """How far the next window may lie behind the newest audio (16 kHz samples) before a
+        live worker skips: max_lag_samples() of its own delay, plus any backlog that arrived
+        late in one burst.
+
+        A sound server on a busy machine holds audio back and then delivers it at once
+        (measured through the software microphone with a core burning: 0.45 s of silence from
+        PulseAudio, then the blocks together). That backlog is no delay of the worker, which
+        works it off at its usual cost; it skips only when the next window's audio has waited
+        for it longer than its own allowance.
+        """
+        allowed = max_lag_samples(self.window_cost.typical_s)
+        end_16k = self.windows.next_end_sample(right_context_samples)
+        backlog = self.windows.samples - end_16k
+        if backlog <= allowed:
+            return allowed
+        end_native = (self.anchor_native + math.ceil(end_16k * self.native_per_16k)
+                      + self.resampler_lookahead)
+        arrived = sink.clock.arrival_time(min(end_native, sink.ring.written_samples) - 1)
+        if math.isnan(arrived):
+            return allowed
+        waited = int((time.monotonic() - arrived) * MODEL_SAMPLE_RATE_HZ)
+        return allowed + max(0, backlog - waited)
 
     def catching_up(self, next_end_16k: int, max_lag_16k: int | None) -> bool:
         """True while the window ending at next_end_16k belongs to audio heard before the model

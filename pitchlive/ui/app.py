@@ -84,8 +84,6 @@ def create_window(args: argparse.Namespace, store: SettingsStore | None = None,
 def start(window: MainWindow, args: argparse.Namespace) -> None:
     """Begin: load the model in the background and start tracking the chosen source."""
     window.load_model_async()
-    window.session.list_devices()
-    window.takes.recovery.look()
     input_path = getattr(args, "input", None)
     if input_path:
         window.track_file(Path(input_path))
@@ -102,6 +100,10 @@ def start(window: MainWindow, args: argparse.Namespace) -> None:
             window.file_view.loaded.connect(transcribe_once)
     else:
         window.start_tracking()
+    # After the source: device calls run in the order asked, and a recording needs no device
+    # list (PortAudio's initialisation, 0.1-0.2 s) before it starts.
+    window.session.list_devices()
+    window.takes.recovery.look()
     show_recording = getattr(args, "view", "live") == "recording" and not window.prefs.large_type
     window.tabs.setCurrentIndex(FILE_TAB if show_recording else LIVE_TAB)
 

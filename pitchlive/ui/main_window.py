@@ -21,6 +21,7 @@ from pitchlive.ui.background import BackgroundJobs
 from pitchlive.ui.controls import ControlPanel
 from pitchlive.ui.file_dialogs import ask_recording, local_files
 from pitchlive.ui.file_view import FileView
+from pitchlive.ui.live_first import LiveFirst
 from pitchlive.ui.live_page import LivePage
 from pitchlive.ui.message_banner import MessageBanner
 from pitchlive.ui.mini_window import MiniWindow
@@ -98,7 +99,9 @@ class MainWindow(QMainWindow):
         self.mini = MiniWindow(self.model, self.theme)
         self.mini.attach(self.mini_action, self.session.frames, self.session.running_changed)
         self._connect_takes()
-        self._connect()
+        self._connect()   # the live view's handlers before the gate's: the first pitch is drawn first
+        self.live_first = LiveFirst(self.file_view.set_model, self.session.frames,
+                                    self.session.running_changed, self.tabs, self.live, self)
         self._apply_theme()
         self.resize(1280, 760)
         if store is not None:   # sizes clamped to the screen, the Controls never squeezed
@@ -219,7 +222,7 @@ class MainWindow(QMainWindow):
             self.banner.clear()
             self.takes.recovery.offer()   # it waited for the loading message to go
         self.session.set_model(model)
-        self.file_view.set_model(model)
+        self.live_first.model_ready(model, self.session.wants_running)   # then the recording view
 
     def _on_model_failed(self, exc: BaseException) -> None:
         self.status.set_model_failed()

@@ -113,6 +113,7 @@ class TrackerSession(QObject):
         self._want_running = False
         self._closed = False
         self._engine_imported = False
+        self._devices_wanted = False     # list_devices() asked before the import ended
         self._bridge = EngineBridge(self)
         self._bridge.frames.connect(self.frames)
         self._bridge.level.connect(self.level)
@@ -206,7 +207,15 @@ class TrackerSession(QObject):
         self.restart()
 
     def list_devices(self) -> None:
-        """Ask for the input device list; answered by devices_listed or devices_failed."""
+        """Ask for the input device list; answered by devices_listed or devices_failed.
+
+        Asked before the engine's code is imported (at launch), it waits for a start asked
+        meanwhile: listing initialises PortAudio (0.1-0.2 s), which a recording does not need
+        before it plays, and a microphone's start does anyway.
+        """
+        if not self._engine_imported:
+            self._devices_wanted = True
+            return
         self._submit("devices", None, list_input_devices)
 
     def can_rescan_devices(self) -> bool:
@@ -267,6 +276,9 @@ class TrackerSession(QObject):
                 log.warning("importing the engine failed: %s", exc)
             if self._want_running and self._engine is None:
                 self.start()
+            if self._devices_wanted:
+                self._devices_wanted = False
+                self.list_devices()
         elif kind == "devices":
             if exc is not None:
                 self.devices_failed.emit(str(exc))
