@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -34,6 +35,27 @@ def local_model_dir() -> Path | None:
     value = os.environ.get("PITCHLIVE_MODEL", "")
     path = Path(value).expanduser() if value else None
     return path if path and (path / "saved_model.pb").is_file() else None
+
+
+@pytest.fixture(autouse=True)
+def qt_objects_end_with_their_test(request):
+    """Windows a Qt test closed are deleted, and its garbage collected, when the test ends.
+
+    Left to the collector, a closed window's Python-owned Qt objects die at a random later
+    allocation: in the middle of another test's event delivery or while a worker thread
+    imports, which crashed the process (SIGSEGV inside the collector or in Qt's event filters).
+    Here nothing of the test is running any more. What survives is frozen (gc.freeze), so the
+    next test's collection looks only at objects made since (a full one takes ~0.2 s).
+    """
+    yield
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.freeze()
 
 
 @pytest.fixture(scope="session", autouse=True)
