@@ -25,6 +25,7 @@ from pitchlive.tracking import voicing
 from pitchlive.tracking.naming import name_frequency, naming_a4_hz
 from pitchlive.tracking.refine import refine_live_frame
 from pitchlive.tracking.smoothing import LiveSmoother
+from pitchlive.tracking.steady import SteadyNote
 from pitchlive.tracking.tuning import RunningOffset
 from pitchlive.tracking.vibrato import VibratoReader
 
@@ -43,17 +44,26 @@ class LiveTracker:
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
         self._offset_estimate = None          # (RunningOffset it came from, TuningOffset)
         self._frames_since_offset = 0
+        self._steady = SteadyNote()
+
+    def model_stand_in(self, window_16k, centre_index: int, level_dbfs: float
+                       ) -> tuple[float, float] | None:
+        """What stands in for the model on the next window of a held note, or None to run it
+        (pitchlive.tracking.steady; for SlidingWindows.next_due's stand_in)."""
+        return self._steady.stand_in(window_16k, centre_index, level_dbfs)
 
     def start_stream(self, settings: Settings) -> None:
         """A new stream begins (another source, or the same after a pause): forget the last."""
         self._smoother.reset()
         self._vibrato.reset()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
+        self._steady.reset()
 
     def skip(self) -> None:
         """Frames were lost (the worker fell behind): the next frame does not follow the last."""
         self._smoother.reset()
         self._vibrato.reset()
+        self._steady.reset()
 
     def process(self, frame: ModelFrame, settings: Settings) -> PitchFrame:
         """The PitchFrame of the next model frame of the stream."""
@@ -63,6 +73,9 @@ class LiveTracker:
                                         confidence)
             frequency_hz = float(refined.frequency_hz[0])
             confidence = float(refined.confidence[0])
+            self._steady.update(frame, refined, settings.confidence_threshold)
+        else:
+            self._steady.reset()      # no periodicity to confirm a held note with
         is_voiced = voicing.voiced(frequency_hz, confidence, frame.level_dbfs, settings)
         frequency_hz, is_voiced = self._smooth(frequency_hz, is_voiced, settings)
         offset_cents = self._tuning_offset(frame.time_s, frequency_hz, is_voiced, settings)

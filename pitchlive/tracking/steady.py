@@ -1,0 +1,121 @@
+"""When a live window need not be shown to the model: a steady note the signal still confirms.
+
+The model call is most of the live engine's CPU (~1.3 ms of ~3 ms a frame). On a held note its
+answer repeats itself: the refinement stage (tracking/refine.py) then takes the exact pitch from
+the signal and uses the model only as the prior that picks the octave and the note. So while
+
+- the last frame was confidently voiced by the model and the model agreed with the signal (its
+  estimate within AGREE_CENTS of the refined pitch: no octave slip overruled, nothing beyond its
+  range),
+- the new window's own periodicity still shows that period (NSDF clarity at least
+  STEADY_CLARITY at a period within STEADY_CENTS of the last one, the same frame the refinement
+  reads), its level moved by no more than LEVEL_STEP_DB (no new onset),
+- and neither half nor a third of the period reads periodic (a jump an octave or a twelfth up
+  keeps the old period periodic, so it must be asked about),
+
+the last model answer stands in for the model's and the refinement runs as usual on the new
+window. The model is asked again at least every MODEL_EVERY_FRAMES frames and at any doubt.
+
+The windows stage (pitchlive.audio.windows) asks ``stand_in`` before each model call, the tracker
+(pitchlive.tracking.live) tells ``update`` what each frame became: the stage order stays one-way,
+the windows only hold an injected callable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from pitchlive.frames import MODEL_SAMPLE_RATE_HZ, ModelFrame
+from pitchlive.tracking.periodicity import (frames_around, nsdf, peak_near, refine_period,
+                                            values_at_lags)
+from pitchlive.tracking.refine import (FRAME_SAMPLES, MAX_LAG_SAMPLES, Refinement, _soften,
+                                       live_offset_samples)
+
+MODEL_EVERY_FRAMES = 3      # the model sees at least one window in this many
+STEADY_CLARITY = 0.9        # NSDF clarity of a held note's period (clean tones read 0.95-1)
+STEADY_CENTS = 15.0         # largest step of the refined pitch between two frames of a held note
+AGREE_CENTS = 50.0          # the model agrees with the signal within this
+LEVEL_STEP_DB = 6.0         # a larger change of level is an onset (or a release): ask the model
+HARMONIC_CLARITY = 0.5      # half or a third of the period reading this periodic: maybe a jump up
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What the last frame left for the next: the note it held and the model's answer on it."""
+
+    model_hz: float
+    model_confidence: float
+    period_samples: float       # the refined period, 16 kHz samples
+    level_dbfs: float
+
+
+class SteadyNote:
+    """Stands in for the model on the windows of a held note (one live stream, worker thread)."""
+
+    def __init__(self, model_every_frames: int = MODEL_EVERY_FRAMES) -> None:
+        self.model_every_frames = model_every_frames
+        self._held: _Held | None = None
+        self._stood_in = 0              # windows stood in for since the model last ran
+
+    def reset(self) -> None:
+        """Forget the note (a new stream, lost frames, refinement off): ask the model next."""
+        self._held = None
+        self._stood_in = 0
+
+    def update(self, frame: ModelFrame, refined: Refinement, threshold: float) -> None:
+        """What the tracker made of a frame: its model input and its refinement (arrays (1,)).
+
+        threshold is the confidence threshold in use: the model's own confidence must reach it.
+        """
+        if frame.model_ran:
+            self._stood_in = 0
+        hz = float(refined.frequency_hz[0])
+        model_hz, model_confidence = frame.frequency_hz, frame.confidence
+        agrees = (hz > 0 and model_hz > 0 and math.isfinite(hz) and math.isfinite(model_hz)
+                  and abs(1200.0 * math.log2(model_hz / hz)) <= AGREE_CENTS)
+        if agrees and model_confidence >= threshold and \
+                float(refined.periodicity[0]) >= STEADY_CLARITY:
+            self._held = _Held(model_hz, model_confidence, MODEL_SAMPLE_RATE_HZ / hz,
+                               frame.level_dbfs)
+        else:
+            self._held = None
+
+    def stand_in(self, window_16k: np.ndarray, centre_index: int, level_dbfs: float
+                 ) -> tuple[float, float] | None:
+        """(frequency_hz, confidence) to use instead of the model on this window, or None.
+
+        Parameters
+        ----------
+        window_16k : np.ndarray, shape (window_samples,)
+            The live window (16 kHz) the model would be run on.
+        centre_index : int
+            Index of the kept frame's centre in window_16k.
+        level_dbfs : float
+            The frame's input level.
+        """
+        held = self._held
+        if held is None or self._stood_in >= self.model_every_frames - 1 or \
+                not abs(level_dbfs - held.level_dbfs) <= LEVEL_STEP_DB:
+            return None
+        period = held.period_samples
+        if period >= MAX_LAG_SAMPLES - 2:
+            return None
+        # The frame the refinement will read (refine_live_frame), softened the same way.
+        frame = frames_around(_soften(window_16k), np.array([centre_index]), FRAME_SAMPLES,
+                              live_offset_samples(window_16k.shape[0], centre_index))
+        curve = nsdf(frame, MAX_LAG_SAMPLES)
+        lag, clarity = peak_near(curve, np.array([period]), max(0.03 * period, 1.0))
+        if not clarity[0] >= STEADY_CLARITY:
+            return None
+        new_period = float(refine_period(curve, lag, MAX_LAG_SAMPLES - 2)[0])
+        if not abs(1200.0 * math.log2(new_period / period)) <= STEADY_CENTS:
+            return None
+        fractions = [period / d for d in (2, 3) if period / d >= 2.0]
+        if fractions and float(np.max(values_at_lags(curve, np.array([fractions])))) >= \
+                HARMONIC_CLARITY:
+            return None
+        self._stood_in += 1
+        return held.model_hz, held.model_confidence
