@@ -5,7 +5,9 @@ import pytest
 
 from pitchlive.frames import HOP_S, ModelFrame
 from pitchlive.settings import Settings
+from pitchlive.tracking import live
 from pitchlive.tracking.live import LiveTracker
+from pitchlive.tracking.refine import refine_live_frame
 from pitchlive.tracking.steady import MODEL_EVERY_FRAMES, SteadyNote
 from synth import harmonic_tone
 
@@ -47,10 +49,16 @@ def tone(hz: float, seconds: float = 1.0, **kwargs) -> np.ndarray:
     return harmonic_tone(hz, seconds, 16000, amplitude=0.3, **kwargs)
 
 
-def test_a_held_note_asks_the_model_every_few_frames_and_reads_the_same():
+def test_a_held_note_asks_the_model_every_few_frames_and_reads_the_same(monkeypatch):
     audio = tone(220.0)
+    searched = []
+    monkeypatch.setattr(live, "refine_live_frame",
+                        lambda *args: searched.append(1) or refine_live_frame(*args))
     stood, frames = run(audio, 20, 221.0)
     assert stood == [k % MODEL_EVERY_FRAMES != 0 for k in range(20)]
+    # Only the frames the model saw were searched for candidates: the others reuse the read.
+    assert len(searched) == stood.count(False)
+    monkeypatch.undo()
     # The frames stood in for read as the model's do: voiced, the exact pitch, the same note.
     _, asked = run(audio, 20, 221.0, tracker=_never_standing_in())
     for mine, model in zip(frames, asked):

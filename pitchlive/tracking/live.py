@@ -69,8 +69,10 @@ class LiveTracker:
         """The PitchFrame of the next model frame of the stream."""
         frequency_hz, confidence = frame.frequency_hz, frame.confidence
         if settings.refine:
-            refined = refine_live_frame(frame.window_16k, frame.centre_index, frequency_hz,
-                                        confidence)
+            refined = self._steady.confirmed(frame)
+            if refined is None:
+                refined = refine_live_frame(frame.window_16k, frame.centre_index, frequency_hz,
+                                            confidence)
             frequency_hz = float(refined.frequency_hz[0])
             confidence = float(refined.confidence[0])
             self._steady.update(frame, refined, settings.confidence_threshold)

@@ -132,6 +132,37 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     safe_hz = np.where(found, chosen_hz, 440.0)
     lag, clarity = peak_near(curve, MODEL_SAMPLE_RATE_HZ / safe_hz,
                              0.03 * MODEL_SAMPLE_RATE_HZ / safe_hz)
+    period = exact_periods(softened, centres, offset_samples, curve, lag, found)
+    frequency_hz = np.where(found, MODEL_SAMPLE_RATE_HZ / period, model_hz)
+    periodicity = np.where(found, clarity, 0.0)
+    return Refinement(frequency_hz, combined_confidence(model_confidence, periodicity),
+                      periodicity, model_hz, model_confidence)
+
+
+def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int,
+                  curve: np.ndarray, lag: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """Sub-sample periods of the chosen NSDF peaks (refine_frames' last step).
+
+    Parameters
+    ----------
+    softened : np.ndarray, shape (n,)
+        The audio as refine_frames reads it (softened).
+    centres : np.ndarray, shape (n_frames,), int
+    offset_samples : int
+        As in refine_frames.
+    curve : np.ndarray, shape (n_frames, MAX_LAG_SAMPLES + 1)
+        NSDF of each frame (FRAME_SAMPLES long).
+    lag : np.ndarray, shape (n_frames,)
+        The chosen peak's lag in samples (peak_near).
+    found : np.ndarray of bool, shape (n_frames,)
+        Frames with a chosen peak.
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames,)
+        Periods in samples: at the largest multiple that fits the frame, short periods on a
+        frame half as long (SHORT_FRAME_SAMPLES).
+    """
     period = refine_period(curve, lag, MAX_LAG_SAMPLES - 2)
     short = found & (lag <= SHORT_FRAME_MAX_PERIOD)
     if short.any():
@@ -141,10 +172,7 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
                                          SHORT_FRAME_SAMPLES, short_offset), span)
         short_lag, _ = peak_near(short_curve, lag[short], np.maximum(0.1 * lag[short], 1.0))
         period[short] = refine_period(short_curve, short_lag, span - 2)
-    frequency_hz = np.where(found, MODEL_SAMPLE_RATE_HZ / period, model_hz)
-    periodicity = np.where(found, clarity, 0.0)
-    return Refinement(frequency_hz, combined_confidence(model_confidence, periodicity),
-                      periodicity, model_hz, model_confidence)
+    return period
 
 
 def refine_track(audio_16k: np.ndarray, track: PitchTrack) -> tuple[PitchTrack, Refinement]:

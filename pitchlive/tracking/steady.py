@@ -13,8 +13,10 @@ the signal and uses the model only as the prior that picks the octave and the no
 - and neither half nor a third of the period reads periodic (a jump an octave or a twelfth up
   keeps the old period periodic, so it must be asked about),
 
-the last model answer stands in for the model's and the refinement runs as usual on the new
-window. The model is asked again at least every MODEL_EVERY_FRAMES frames and at any doubt.
+the last model answer stands in for the model's. The refinement of such a frame is what reading
+the held period gave (``confirmed``): with that answer as its prior the refinement stage would
+choose the same NSDF peak, so its candidate search is skipped too. The model is asked again at
+least every MODEL_EVERY_FRAMES frames and at any doubt.
 
 The windows stage (pitchlive.audio.windows) asks ``stand_in`` before each model call, the tracker
 (pitchlive.tracking.live) tells ``update`` what each frame became: the stage order stays one-way,
@@ -29,10 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from pitchlive.frames import MODEL_SAMPLE_RATE_HZ, ModelFrame
-from pitchlive.tracking.periodicity import (frames_around, nsdf, peak_near, refine_period,
-                                            values_at_lags)
+from pitchlive.tracking.periodicity import frames_around, nsdf, peak_near, values_at_lags
 from pitchlive.tracking.refine import (FRAME_SAMPLES, MAX_LAG_SAMPLES, Refinement, _soften,
-                                       live_offset_samples)
+                                       combined_confidence, exact_periods, live_offset_samples)
 
 MODEL_EVERY_FRAMES = 3      # the model sees at least one window in this many
 STEADY_CLARITY = 0.9        # NSDF clarity of a held note's period (clean tones read 0.95-1)
@@ -59,11 +60,24 @@ class SteadyNote:
         self.model_every_frames = model_every_frames
         self._held: _Held | None = None
         self._stood_in = 0              # windows stood in for since the model last ran
+        self._confirmed: tuple[np.ndarray, Refinement] | None = None   # (window, its refinement)
 
     def reset(self) -> None:
         """Forget the note (a new stream, lost frames, refinement off): ask the model next."""
         self._held = None
         self._stood_in = 0
+        self._confirmed = None
+
+    def confirmed(self, frame: ModelFrame) -> Refinement | None:
+        """The refinement stand_in already made of this frame's window (arrays (1,)), or None.
+
+        Only for a frame stood in for: its prior is the held answer, whose period stand_in
+        read, so refine_live_frame would choose the same peak and give the same values.
+        """
+        confirmed, self._confirmed = self._confirmed, None
+        if confirmed is None or frame.model_ran or confirmed[0] is not frame.window_16k:
+            return None
+        return confirmed[1]
 
     def update(self, frame: ModelFrame, refined: Refinement, threshold: float) -> None:
         """What the tracker made of a frame: its model input and its refinement (arrays (1,)).
@@ -103,19 +117,26 @@ class SteadyNote:
         period = held.period_samples
         if period >= MAX_LAG_SAMPLES - 2:
             return None
-        # The frame the refinement will read (refine_live_frame), softened the same way.
-        frame = frames_around(_soften(window_16k), np.array([centre_index]), FRAME_SAMPLES,
-                              live_offset_samples(window_16k.shape[0], centre_index))
-        curve = nsdf(frame, MAX_LAG_SAMPLES)
+        # The frame the refinement reads (refine_live_frame), softened the same way.
+        softened = _soften(window_16k)
+        centres = np.array([centre_index])
+        offset = live_offset_samples(window_16k.shape[0], centre_index)
+        curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset), MAX_LAG_SAMPLES)
         lag, clarity = peak_near(curve, np.array([period]), max(0.03 * period, 1.0))
         if not clarity[0] >= STEADY_CLARITY:
             return None
-        new_period = float(refine_period(curve, lag, MAX_LAG_SAMPLES - 2)[0])
-        if not abs(1200.0 * math.log2(new_period / period)) <= STEADY_CENTS:
+        new_period = exact_periods(softened, centres, offset, curve, lag, np.array([True]))
+        if not abs(1200.0 * math.log2(float(new_period[0]) / period)) <= STEADY_CENTS:
             return None
         fractions = [period / d for d in (2, 3) if period / d >= 2.0]
         if fractions and float(np.max(values_at_lags(curve, np.array([fractions])))) >= \
                 HARMONIC_CLARITY:
             return None
+        # What refine_live_frame makes of this frame with the stand-in as its prior: the same
+        # peak (the prior's candidate is the held period), so the tracker need not search again.
+        model_hz, model_confidence = np.array([held.model_hz]), np.array([held.model_confidence])
+        self._confirmed = (window_16k, Refinement(
+            MODEL_SAMPLE_RATE_HZ / new_period, combined_confidence(model_confidence, clarity),
+            clarity, model_hz, model_confidence))
         self._stood_in += 1
         return held.model_hz, held.model_confidence
