@@ -68,6 +68,16 @@ def test_a_held_note_asks_the_model_every_few_frames_and_reads_the_same(monkeypa
         assert mine.confidence == pytest.approx(model.confidence, abs=0.02)
 
 
+def test_an_unsure_model_on_a_clear_note_is_stood_in_for_and_voices_the_same():
+    # The frame is voiced by its clarity (>= STEADY_CLARITY, the default threshold) whatever
+    # the model's confidence, so the stale confidence changes no voicing.
+    audio = tone(220.0)
+    stood, frames = run(audio, 12, 221.0, model_confidence=0.4)
+    _, asked = run(audio, 12, 221.0, model_confidence=0.4, tracker=_never_standing_in())
+    assert any(stood)
+    assert [f.voiced for f in frames] == [f.voiced for f in asked] == [True] * 12
+
+
 def _never_standing_in() -> LiveTracker:
     tracker = LiveTracker(SETTINGS)
     tracker.model_stand_in = lambda window, centre, level: None
@@ -91,8 +101,10 @@ def test_doubt_asks_the_model():
     audio = tone(220.0)
     # The model an octave off (the signal overruled it): its answer is not reused.
     assert not any(run(audio, 10, 110.0)[0])
-    # Not confident enough for the threshold.
-    assert not any(run(audio, 10, 221.0, model_confidence=0.6)[0])
+    # A threshold above the clarity a held note needs: the model's own confidence must reach it.
+    strict = SETTINGS.replace(confidence_threshold=0.95)
+    assert not any(run(audio, 10, 221.0, model_confidence=0.93, settings=strict)[0])
+    assert any(run(audio, 10, 221.0, model_confidence=0.96, settings=strict)[0])
     # A jump of level (an onset on the same note).
     stood, _ = run(audio, 10, 221.0, level_dbfs=lambda k: -20.0 if k < 5 else -10.0)
     assert stood[5] is False and stood[:5] == [False, True, True, False, True]

@@ -4,7 +4,8 @@ The model call is most of the live engine's CPU (~1.3 ms of ~3 ms a frame). On a
 answer repeats itself: the refinement stage (tracking/refine.py) then takes the exact pitch from
 the signal and uses the model only as the prior that picks the octave and the note. So while
 
-- the last frame was confidently voiced by the model and the model agreed with the signal (its
+- the last frame was clearly periodic (NSDF clarity at least STEADY_CLARITY, so it is voiced at
+  the default threshold whatever the model's confidence) and the model agreed with the signal (its
   estimate within AGREE_CENTS of the refined pitch: no octave slip overruled, nothing beyond its
   range),
 - the new window's own periodicity still shows that period (NSDF clarity at least
@@ -37,10 +38,14 @@ from pitchlive.tracking.refine import (FRAME_SAMPLES, MAX_LAG_SAMPLES, Refinemen
 
 MODEL_EVERY_FRAMES = 3      # the model sees at least one window in this many
 STEADY_CLARITY = 0.9        # NSDF clarity of a held note's period (clean tones read 0.95-1)
-STEADY_CENTS = 15.0         # largest step of the refined pitch between two frames of a held note
+# Largest step of the refined pitch between two frames of a held note: a vibrato of +-40 cents
+# at 5.5 Hz moves up to 44 cents a frame; a new note a semitone away reads at the edge of the
+# +-3% (51 cents) search around the held period.
+STEADY_CENTS = 30.0
 AGREE_CENTS = 50.0          # the model agrees with the signal within this
 LEVEL_STEP_DB = 6.0         # a larger change of level is an onset (or a release): ask the model
-HARMONIC_CLARITY = 0.5      # half or a third of the period reading this periodic: maybe a jump up
+HARMONIC_CLARITY = 0.8      # half or a third of the period this periodic: maybe a jump up (a new
+#                             note there reads about as periodic as at the held period, >= 0.9)
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,11 @@ class SteadyNote:
         model_hz, model_confidence = frame.frequency_hz, frame.confidence
         agrees = (hz > 0 and model_hz > 0 and math.isfinite(hz) and math.isfinite(model_hz)
                   and abs(1200.0 * math.log2(model_hz / hz)) <= AGREE_CENTS)
-        if agrees and model_confidence >= threshold and \
-                float(refined.periodicity[0]) >= STEADY_CLARITY:
+        # A frame stood in for is voiced by its own clarity (>= STEADY_CLARITY) whatever the
+        # model's confidence, unless the threshold is above that clarity: then the model's
+        # confidence must reach the threshold itself.
+        sure = model_confidence >= threshold or threshold <= STEADY_CLARITY
+        if agrees and sure and float(refined.periodicity[0]) >= STEADY_CLARITY:
             self._held = _Held(model_hz, model_confidence, MODEL_SAMPLE_RATE_HZ / hz,
                                frame.level_dbfs)
         else:
