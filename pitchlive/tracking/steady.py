@@ -36,7 +36,7 @@ from pitchlive.tracking.periodicity import frames_around, nsdf, peak_near, value
 from pitchlive.tracking.refine import (FRAME_SAMPLES, MAX_LAG_SAMPLES, Refinement, _soften,
                                        combined_confidence, exact_periods, live_offset_samples)
 
-MODEL_EVERY_FRAMES = 3      # the model sees at least one window in this many
+MODEL_EVERY_FRAMES = 4      # the model sees at least one window in this many (128 ms)
 STEADY_CLARITY = 0.9        # NSDF clarity of a held note's period (clean tones read 0.95-1)
 # Largest step of the refined pitch between two frames of a held note: a vibrato of +-40 cents
 # at 5.5 Hz moves up to 44 cents a frame; a new note a semitone away reads at the edge of the
