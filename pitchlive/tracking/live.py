@@ -13,11 +13,16 @@ Stage order, each stage knowing only its neighbours' data:
         -> naming (pitchlive.tracking.naming, of the reading)
         -> PitchFrame
 
+On a held note the model need not see every window: ``model_stand_in`` (pitchlive.tracking.steady)
+is what the engine hands the windows stage to ask before each model call.
+
 A LiveTracker belongs to one worker thread; settings come with every frame, so a change made on
 another thread applies from the next frame on.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from pitchlive.frames import ModelFrame, PitchFrame
 from pitchlive.settings import Settings
@@ -46,7 +51,7 @@ class LiveTracker:
         self._frames_since_offset = 0
         self._steady = SteadyNote()
 
-    def model_stand_in(self, window_16k, centre_index: int, level_dbfs: float
+    def model_stand_in(self, window_16k: np.ndarray, centre_index: int, level_dbfs: float
                        ) -> tuple[float, float] | None:
         """What stands in for the model on the next window of a held note, or None to run it
         (pitchlive.tracking.steady; for SlidingWindows.next_due's stand_in)."""
