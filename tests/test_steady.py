@@ -56,8 +56,14 @@ def test_a_held_note_asks_the_model_every_few_frames_and_reads_the_same(monkeypa
                         lambda *args: searched.append(1) or refine_live_frame(*args))
     stood, frames = run(audio, 20, 221.0)
     assert stood == [k % MODEL_EVERY_FRAMES != 0 for k in range(20)]
-    # Only the frames the model saw were searched for candidates: the others reuse the read.
-    assert len(searched) == stood.count(False)
+    # Only the first frame was searched for candidates: the others reuse the period the check
+    # read, the frames the model saw too, since it agreed.
+    assert len(searched) == 1
+    # A model that disagrees when it is asked again gets the full search, from then on.
+    searched.clear()
+    stood, _ = run(audio, 9, lambda k: 221.0 if k < MODEL_EVERY_FRAMES else 110.0)
+    assert len(searched) == 1 + 9 - MODEL_EVERY_FRAMES
+    assert not any(stood[MODEL_EVERY_FRAMES:])
     monkeypatch.undo()
     # The frames stood in for read as the model's do: voiced, the exact pitch, the same note.
     _, asked = run(audio, 20, 221.0, tracker=_never_standing_in())

@@ -14,10 +14,11 @@ the signal and uses the model only as the prior that picks the octave and the no
 - and neither half nor a third of the period reads periodic (a jump an octave or a twelfth up
   keeps the old period periodic, so it must be asked about),
 
-the last model answer stands in for the model's. The refinement of such a frame is what reading
-the held period gave (``confirmed``): with that answer as its prior the refinement stage would
-choose the same NSDF peak, so its candidate search is skipped too. The model is asked again at
-least every MODEL_EVERY_FRAMES frames and at any doubt.
+the last model answer stands in for the model's. The model is asked again at least every
+MODEL_EVERY_FRAMES frames and at any doubt. The refinement of a frame that passed these checks is
+what reading the held period gave (``confirmed``), for a frame stood in for and for one the model
+saw and agreed on (within AGREE_CENTS): with such a prior the refinement stage would choose the
+same NSDF peak, so its candidate search is skipped too. A model that disagrees gets the search.
 
 The windows stage (pitchlive.audio.windows) asks ``stand_in`` before each model call, the tracker
 (pitchlive.tracking.live) tells ``update`` what each frame became: the stage order stays one-way,
@@ -65,7 +66,8 @@ class SteadyNote:
         self.model_every_frames = model_every_frames
         self._held: _Held | None = None
         self._stood_in = 0              # windows stood in for since the model last ran
-        self._confirmed: tuple[np.ndarray, Refinement] | None = None   # (window, its refinement)
+        # (window, the period read in it, its clarity (1,)) from the last stand_in
+        self._confirmed: tuple[np.ndarray, float, np.ndarray] | None = None
 
     def reset(self) -> None:
         """Forget the note (a new stream, lost frames, refinement off): ask the model next."""
@@ -76,13 +78,21 @@ class SteadyNote:
     def confirmed(self, frame: ModelFrame) -> Refinement | None:
         """The refinement stand_in already made of this frame's window (arrays (1,)), or None.
 
-        Only for a frame stood in for: its prior is the held answer, whose period stand_in
-        read, so refine_live_frame would choose the same peak and give the same values.
+        For a frame stood in for (its prior is the held answer) and for a frame the model saw
+        on a held note whose answer agrees with the held period (within AGREE_CENTS): with such
+        a prior refine_live_frame chooses the peak stand_in read and gives the same values, so
+        its candidate search is skipped. A model that disagrees gets the full search.
         """
         confirmed, self._confirmed = self._confirmed, None
-        if confirmed is None or frame.model_ran or confirmed[0] is not frame.window_16k:
+        if confirmed is None or confirmed[0] is not frame.window_16k:
             return None
-        return confirmed[1]
+        _, period, clarity = confirmed
+        hz = MODEL_SAMPLE_RATE_HZ / period
+        if frame.model_ran and not _within(frame.frequency_hz, hz, AGREE_CENTS):
+            return None
+        model_hz, model_confidence = np.array([frame.frequency_hz]), np.array([frame.confidence])
+        return Refinement(np.array([hz]), combined_confidence(model_confidence, clarity), clarity,
+                          model_hz, model_confidence)
 
     def update(self, frame: ModelFrame, refined: Refinement, threshold: float) -> None:
         """What the tracker made of a frame: its model input and its refinement (arrays (1,)).
@@ -93,8 +103,7 @@ class SteadyNote:
             self._stood_in = 0
         hz = float(refined.frequency_hz[0])
         model_hz, model_confidence = frame.frequency_hz, frame.confidence
-        agrees = (hz > 0 and model_hz > 0 and math.isfinite(hz) and math.isfinite(model_hz)
-                  and abs(1200.0 * math.log2(model_hz / hz)) <= AGREE_CENTS)
+        agrees = _within(model_hz, hz, AGREE_CENTS)
         # A frame stood in for is voiced by its own clarity (>= STEADY_CLARITY) whatever the
         # model's confidence, unless the threshold is above that clarity: then the model's
         # confidence must reach the threshold itself.
@@ -118,9 +127,9 @@ class SteadyNote:
         level_dbfs : float
             The frame's input level.
         """
+        self._confirmed = None
         held = self._held
-        if held is None or self._stood_in >= self.model_every_frames - 1 or \
-                not abs(level_dbfs - held.level_dbfs) <= LEVEL_STEP_DB:
+        if held is None or not abs(level_dbfs - held.level_dbfs) <= LEVEL_STEP_DB:
             return None
         period = held.period_samples
         if period >= MAX_LAG_SAMPLES - 2:
@@ -140,11 +149,14 @@ class SteadyNote:
         if fractions and float(np.max(values_at_lags(curve, np.array([fractions])))) >= \
                 HARMONIC_CLARITY:
             return None
-        # What refine_live_frame makes of this frame with the stand-in as its prior: the same
-        # peak (the prior's candidate is the held period), so the tracker need not search again.
-        model_hz, model_confidence = np.array([held.model_hz]), np.array([held.model_confidence])
-        self._confirmed = (window_16k, Refinement(
-            MODEL_SAMPLE_RATE_HZ / new_period, combined_confidence(model_confidence, clarity),
-            clarity, model_hz, model_confidence))
+        self._confirmed = (window_16k, float(new_period[0]), clarity)
+        if self._stood_in >= self.model_every_frames - 1:
+            return None         # time to ask the model; if it agrees, the read stands (confirmed)
         self._stood_in += 1
         return held.model_hz, held.model_confidence
+
+
+def _within(hz: float, other_hz: float, cents: float) -> bool:
+    """True when both are positive finite frequencies at most cents apart."""
+    return (hz > 0 and other_hz > 0 and math.isfinite(hz) and math.isfinite(other_hz)
+            and abs(1200.0 * math.log2(hz / other_hz)) <= cents)
