@@ -191,6 +191,40 @@ def live_offset_samples(window_length: int, centre_index: int) -> int:
     return min(0, window_length - centre_index - FRAME_SAMPLES // 2)
 
 
+@dataclass(frozen=True)
+class PeriodRead:
+    """What refine_live_frame's frame reads at the NSDF peak near a known period (one frame)."""
+
+    period_samples: float        # the exact period there (exact_periods), 16 kHz samples
+    clarity: np.ndarray          # (1,) the peak's NSDF height: the frame's periodicity
+    curve: np.ndarray            # (1, MAX_LAG_SAMPLES + 1) the frame's NSDF
+
+
+def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: float) -> PeriodRead:
+    """Read the live frame of a window at the NSDF peak within 3% of near_period (samples).
+
+    The same frame, softening, NSDF and exact period as refine_live_frame, so a prior at that
+    peak makes refine_live_frame give exactly refinement_of_read (pitchlive.tracking.steady uses
+    this to skip the candidate search on a held note). near_period < MAX_LAG_SAMPLES - 2.
+    """
+    softened = _soften(window_16k)
+    centres = np.array([centre_index])
+    offset = live_offset_samples(window_16k.shape[0], centre_index)
+    curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset), MAX_LAG_SAMPLES)
+    lag, clarity = peak_near(curve, np.array([near_period]), max(0.03 * near_period, 1.0))
+    period = exact_periods(softened, centres, offset, curve, lag, np.array([True]))
+    return PeriodRead(float(period[0]), clarity, curve)
+
+
+def refinement_of_read(read: PeriodRead, model_hz: float, model_confidence: float
+                       ) -> Refinement:
+    """The Refinement (arrays (1,)) of a frame whose chosen peak is the one read."""
+    model_hz_, model_confidence_ = np.array([model_hz]), np.array([model_confidence])
+    return Refinement(np.array([MODEL_SAMPLE_RATE_HZ / read.period_samples]),
+                      combined_confidence(model_confidence_, read.clarity), read.clarity,
+                      model_hz_, model_confidence_)
+
+
 def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float,
                       model_confidence: float) -> Refinement:
     """Refine the one kept frame of a live model call, using only the audio the window holds.

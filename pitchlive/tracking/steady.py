@@ -33,9 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from pitchlive.frames import MODEL_SAMPLE_RATE_HZ, ModelFrame
-from pitchlive.tracking.periodicity import frames_around, nsdf, peak_near, values_at_lags
-from pitchlive.tracking.refine import (FRAME_SAMPLES, MAX_LAG_SAMPLES, Refinement, _soften,
-                                       combined_confidence, exact_periods, live_offset_samples)
+from pitchlive.tracking.periodicity import values_at_lags
+from pitchlive.tracking.refine import (MAX_LAG_SAMPLES, PeriodRead, Refinement, read_live_period,
+                                       refinement_of_read)
 
 MODEL_EVERY_FRAMES = 4      # the model sees at least one window in this many (128 ms)
 STEADY_CLARITY = 0.9        # NSDF clarity of a held note's period (clean tones read 0.95-1)
@@ -66,8 +66,7 @@ class SteadyNote:
         self.model_every_frames = model_every_frames
         self._held: _Held | None = None
         self._stood_in = 0              # windows stood in for since the model last ran
-        # (window, the period read in it, its clarity (1,)) from the last stand_in
-        self._confirmed: tuple[np.ndarray, float, np.ndarray] | None = None
+        self._confirmed: tuple[np.ndarray, PeriodRead] | None = None   # (window, its read)
 
     def reset(self) -> None:
         """Forget the note (a new stream, lost frames, refinement off): ask the model next."""
@@ -86,13 +85,11 @@ class SteadyNote:
         confirmed, self._confirmed = self._confirmed, None
         if confirmed is None or confirmed[0] is not frame.window_16k:
             return None
-        _, period, clarity = confirmed
-        hz = MODEL_SAMPLE_RATE_HZ / period
-        if frame.model_ran and not _within(frame.frequency_hz, hz, AGREE_CENTS):
+        read = confirmed[1]
+        if frame.model_ran and not _within(frame.frequency_hz,
+                                           MODEL_SAMPLE_RATE_HZ / read.period_samples, AGREE_CENTS):
             return None
-        model_hz, model_confidence = np.array([frame.frequency_hz]), np.array([frame.confidence])
-        return Refinement(np.array([hz]), combined_confidence(model_confidence, clarity), clarity,
-                          model_hz, model_confidence)
+        return refinement_of_read(read, frame.frequency_hz, frame.confidence)
 
     def update(self, frame: ModelFrame, refined: Refinement, threshold: float) -> None:
         """What the tracker made of a frame: its model input and its refinement (arrays (1,)).
@@ -134,22 +131,15 @@ class SteadyNote:
         period = held.period_samples
         if period >= MAX_LAG_SAMPLES - 2:
             return None
-        # The frame the refinement reads (refine_live_frame), softened the same way.
-        softened = _soften(window_16k)
-        centres = np.array([centre_index])
-        offset = live_offset_samples(window_16k.shape[0], centre_index)
-        curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset), MAX_LAG_SAMPLES)
-        lag, clarity = peak_near(curve, np.array([period]), max(0.03 * period, 1.0))
-        if not clarity[0] >= STEADY_CLARITY:
-            return None
-        new_period = exact_periods(softened, centres, offset, curve, lag, np.array([True]))
-        if not abs(1200.0 * math.log2(float(new_period[0]) / period)) <= STEADY_CENTS:
+        read = read_live_period(window_16k, centre_index, period)
+        if not read.clarity[0] >= STEADY_CLARITY or \
+                not abs(1200.0 * math.log2(read.period_samples / period)) <= STEADY_CENTS:
             return None
         fractions = [period / d for d in (2, 3) if period / d >= 2.0]
-        if fractions and float(np.max(values_at_lags(curve, np.array([fractions])))) >= \
+        if fractions and float(np.max(values_at_lags(read.curve, np.array([fractions])))) >= \
                 HARMONIC_CLARITY:
             return None
-        self._confirmed = (window_16k, float(new_period[0]), clarity)
+        self._confirmed = (window_16k, read)
         if self._stood_in >= self.model_every_frames - 1:
             return None         # time to ask the model; if it agrees, the read stands (confirmed)
         self._stood_in += 1
