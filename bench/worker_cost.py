@@ -36,10 +36,11 @@ def run_once(audio, model, settings) -> int:
     frames = 0
     for start in range(0, audio.size, BLOCK):
         windows.push(resampler.process(audio[start:start + BLOCK]))
-        while (result := windows.next_due(model.infer, window_samples, right_context)) is not None:
+        while (result := windows.next_due(model.infer, window_samples, right_context,
+                                          stand_in=tracker.model_stand_in)) is not None:
             tracker.process(ModelFrame(result.centre_sample / 16000, result.frequency_hz,
                                        result.confidence, result.level_dbfs, result.window_16k,
-                                       result.centre_index), settings)
+                                       result.centre_index, result.model_ran), settings)
             frames += 1
     return frames
 

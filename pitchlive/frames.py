@@ -63,6 +63,9 @@ class ModelFrame:
     level_dbfs: float        # RMS input level around the frame centre (-inf for silence)
     window_16k: np.ndarray   # float32 (window_samples,), read-only
     centre_index: int        # index of the frame centre in window_16k
+    # False: the model was not run on this window; frequency_hz and confidence stand in for it
+    # (pitchlive.tracking.steady: the last model answer on a note the signal shows unchanged).
+    model_ran: bool = True
 
 
 @dataclass(frozen=True)

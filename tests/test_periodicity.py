@@ -114,3 +114,39 @@ def _padded_frames_around(audio, centres, frame_samples, offset_samples=0):
     centres = np.asarray(centres)
     return frames_around(audio, np.concatenate([centres, centres]), frame_samples,
                          offset_samples)[:centres.size]
+
+
+def _plain_nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
+    """nsdf as first written (np.mean, np.where for lag 0): the reference for its fast form."""
+    frames = np.atleast_2d(np.asarray(frames, np.float64))
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    width = frames.shape[1]
+    size = 1 << int(np.ceil(np.log2(2 * width)))
+    spectrum = np.fft.rfft(frames, size, axis=1)
+    acf = np.fft.irfft(spectrum * np.conj(spectrum), size, axis=1)[:, :max_lag + 1]
+    squares = frames ** 2
+    head, tail = np.cumsum(squares, axis=1), np.cumsum(squares[:, ::-1], axis=1)
+    total = head[:, -1:]
+    lags = np.arange(max_lag + 1)
+    positive, previous = lags > 0, np.maximum(lags - 1, 0)
+    denominator = (2 * total - np.where(positive, tail[:, previous], 0.0)
+                   - np.where(positive, head[:, previous], 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(denominator > 1e-13, 2.0 * acf / denominator, 0.0)
+    out[total[:, 0] < 1e-10] = 0.0
+    return np.clip(out, -1.0, 1.0)
+
+
+def test_nsdf_and_one_frame_period_refinement_are_bit_identical_to_the_plain_forms():
+    rng = np.random.default_rng(11)
+    t = np.arange(1024) / 16000
+    frames = np.stack([rng.normal(0, 0.3, 1024), 0.5 * np.sin(2 * np.pi * 220.0 * t) + 0.2,
+                       np.zeros(1024), 1e-7 * rng.normal(size=1024),
+                       np.sign(np.sin(2 * np.pi * 2093.0 * t))])
+    for max_lag in (1, 100, 512, 1023):
+        assert np.array_equal(nsdf(frames, max_lag), _plain_nsdf(frames, max_lag))
+    curve = nsdf(frames, 512)
+    for row, lag in ((1, 72.7), (1, 145.0), (4, 7.6), (0, 33.3), (1, 0.5), (4, 500.0)):
+        one = refine_period(curve[row:row + 1], np.array([lag]), 510)
+        pair = refine_period(curve[[row, row]], np.array([lag, lag]), 510)  # the array code
+        assert np.array_equal(one, pair[:1])

@@ -142,3 +142,26 @@ def test_window_cost_is_the_median_of_the_last_n_odd_and_even():
         for value in values:
             cost.add(float(value))
         assert cost.typical_s == float(np.median(values[-31:]))
+
+
+def test_a_stand_in_answer_replaces_the_model_call():
+    calls, asked = [], []
+
+    def model(audio):
+        calls.append(audio.size)
+        return _position_model(audio)
+
+    def stand_in(window, centre_index, level_dbfs):
+        asked.append((window.size, centre_index, level_dbfs))
+        return (123.0, 0.75) if len(asked) % 2 == 0 else None
+
+    windows = SlidingWindows()
+    windows.push(np.full(8000, 0.1, np.float32))
+    results = list(windows.due(model, 2304, 256, stand_in=stand_in))
+    windows_stood = [r for r in results if not r.model_ran]
+    assert len(results) == len(asked) == 16 and len(calls) == len(windows_stood) == 8
+    assert all((r.frequency_hz, r.confidence) == (123.0, 0.75) for r in windows_stood)
+    assert all(r.frequency_hz != 123.0 for r in results if r.model_ran)
+    # The stand-in sees what the model would have: the window, its kept frame, its level.
+    assert asked[3][:2] == (2304, 2048) and asked[3][2] == pytest.approx(-20.0, abs=0.01)
+    assert [r.centre_sample for r in results] == [512 * k for k in range(16)]

@@ -31,6 +31,10 @@ MAX_WINDOW_SAMPLES = 65536
 # worker that fell behind takes in at once) without overwriting the window in use.
 RING_SAMPLES = 3 * MAX_WINDOW_SAMPLES
 InferFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+# (window_16k (window_samples,), centre_index, level_dbfs) -> (frequency_hz, confidence) standing
+# in for the model's kept frame when the model's answer cannot matter, or None to run the model.
+# Injected by a later stage (pitchlive.tracking.steady), which knows what it does with the frame.
+StandInFn = Callable[[np.ndarray, int, float], "tuple[float, float] | None"]
 
 # A live worker that falls more than this behind the newest audio skips to the newest window.
 # 4 hops (128 ms) absorbs late, bursty blocks and bounds the latency a slow model adds...
@@ -95,6 +99,7 @@ class WindowResult:
     level_dbfs: float
     window_16k: np.ndarray   # the model's input, float32 (window_samples,), a read-only copy
     centre_index: int        # index of centre_sample in window_16k
+    model_ran: bool = True   # False: frequency_hz and confidence came from the stand-in
 
 
 def check_window(window_samples: int, right_context_samples: int) -> None:
@@ -173,12 +178,14 @@ class SlidingWindows:
         return self._final_centre is not None and self._next_centre <= self._final_centre
 
     def next_due(self, infer: InferFn, window_samples: int, right_context_samples: int,
-                 max_lag_samples: int | None = None) -> WindowResult | None:
+                 max_lag_samples: int | None = None,
+                 stand_in: StandInFn | None = None) -> WindowResult | None:
         """Run the model on the next complete window and return its kept frame (None if none).
 
         With max_lag_samples, windows whose end lies further than that behind the newest sample
         pushed are skipped (counted in skipped_windows) so a slow worker stays current; a live
-        caller pushes new audio between calls so the lag is judged on fresh data.
+        caller pushes new audio between calls so the lag is judged on fresh data. stand_in is
+        asked first: an answer it gives replaces the model call (model_ran False).
         """
         check_window(window_samples, right_context_samples)
         hop = self.hop_samples
@@ -200,22 +207,30 @@ class SlidingWindows:
             end = newest_centre + right_context_samples
         window = np.array(self._ring.window(end + self._offset, window_samples))
         window.flags.writeable = False
-        frequency_hz, confidence = infer(window)
-        kept_index = (window_samples - right_context_samples) // HOP_SAMPLES
         centre = self._next_centre
+        centre_index = window_samples - right_context_samples
         level_end = min(centre + LEVEL_SPAN_SAMPLES // 2, end)
         level = level_dbfs(self._ring.window(level_end + self._offset, LEVEL_SPAN_SAMPLES))
+        standing = stand_in(window, centre_index, level) if stand_in is not None else None
+        if standing is not None:
+            self._next_centre += hop
+            return WindowResult(centre, end, float(standing[0]), float(standing[1]), level,
+                                window, centre_index, model_ran=False)
+        frequency_hz, confidence = infer(window)
+        kept_index = centre_index // HOP_SAMPLES
         self._next_centre += hop
         return WindowResult(centre_sample=centre, end_sample=end,
                             frequency_hz=float(frequency_hz[kept_index]),
                             confidence=float(confidence[kept_index]), level_dbfs=level,
-                            window_16k=window, centre_index=window_samples - right_context_samples)
+                            window_16k=window, centre_index=centre_index)
 
     def due(self, infer: InferFn, window_samples: int, right_context_samples: int,
-            max_lag_samples: int | None = None) -> Iterator[WindowResult]:
+            max_lag_samples: int | None = None,
+            stand_in: StandInFn | None = None) -> Iterator[WindowResult]:
         """Every window complete so far, in order (next_due until there is none)."""
         while True:
-            result = self.next_due(infer, window_samples, right_context_samples, max_lag_samples)
+            result = self.next_due(infer, window_samples, right_context_samples, max_lag_samples,
+                                   stand_in)
             if result is None:
                 return
             yield result

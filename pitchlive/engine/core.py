@@ -432,13 +432,13 @@ class Engine:
             else None
         if stream.catching_up(stream.windows.next_end_sample(right_context_samples), max_lag):
             max_lag = None      # audio heard while the model loaded: all of it is analysed
-        result = stream.windows.next_due(self._model.infer, window_samples,
-                                         right_context_samples, max_lag)
+        result = stream.windows.next_due(self._model.infer, window_samples, right_context_samples,
+                                         max_lag, stand_in=self._tracker.model_stand_in)
         self._skipped_windows = stream.windows.skipped_windows
         stream.frame_came = result is not None
         if result is None:
             return False
-        self._model_calls += 1
+        self._model_calls += result.model_ran
         self._level_dbfs = result.level_dbfs
         self._emit_frame(self._tracker.process(stream.model_frame(result), settings))
         self._frames_emitted += 1

@@ -73,7 +73,7 @@ class Stream:
         return ModelFrame(time_s=time_s, frequency_hz=float(result.frequency_hz),
                           confidence=float(result.confidence),
                           level_dbfs=float(result.level_dbfs), window_16k=result.window_16k,
-                          centre_index=result.centre_index)
+                          centre_index=result.centre_index, model_ran=result.model_ran)
 
     def level_while_waiting(self, pending_s: float, hop_samples: int,
                             level_gate_dbfs: float) -> InputLevel | None:

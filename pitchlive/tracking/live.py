@@ -13,11 +13,16 @@ Stage order, each stage knowing only its neighbours' data:
         -> naming (pitchlive.tracking.naming, of the reading)
         -> PitchFrame
 
+On a held note the model need not see every window: ``model_stand_in`` (pitchlive.tracking.steady)
+is what the engine hands the windows stage to ask before each model call.
+
 A LiveTracker belongs to one worker thread; settings come with every frame, so a change made on
 another thread applies from the next frame on.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from pitchlive.frames import ModelFrame, PitchFrame
 from pitchlive.settings import Settings
@@ -25,6 +30,7 @@ from pitchlive.tracking import voicing
 from pitchlive.tracking.naming import name_frequency, naming_a4_hz
 from pitchlive.tracking.refine import refine_live_frame
 from pitchlive.tracking.smoothing import LiveSmoother
+from pitchlive.tracking.steady import SteadyNote
 from pitchlive.tracking.tuning import RunningOffset
 from pitchlive.tracking.vibrato import VibratoReader
 
@@ -43,26 +49,40 @@ class LiveTracker:
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
         self._offset_estimate = None          # (RunningOffset it came from, TuningOffset)
         self._frames_since_offset = 0
+        self._steady = SteadyNote()
+
+    def model_stand_in(self, window_16k: np.ndarray, centre_index: int, level_dbfs: float
+                       ) -> tuple[float, float] | None:
+        """What stands in for the model on the next window of a held note, or None to run it
+        (pitchlive.tracking.steady; for SlidingWindows.next_due's stand_in)."""
+        return self._steady.stand_in(window_16k, centre_index, level_dbfs)
 
     def start_stream(self, settings: Settings) -> None:
         """A new stream begins (another source, or the same after a pause): forget the last."""
         self._smoother.reset()
         self._vibrato.reset()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
+        self._steady.reset()
 
     def skip(self) -> None:
         """Frames were lost (the worker fell behind): the next frame does not follow the last."""
         self._smoother.reset()
         self._vibrato.reset()
+        self._steady.reset()
 
     def process(self, frame: ModelFrame, settings: Settings) -> PitchFrame:
         """The PitchFrame of the next model frame of the stream."""
         frequency_hz, confidence = frame.frequency_hz, frame.confidence
         if settings.refine:
-            refined = refine_live_frame(frame.window_16k, frame.centre_index, frequency_hz,
-                                        confidence)
+            refined = self._steady.confirmed(frame)
+            if refined is None:
+                refined = refine_live_frame(frame.window_16k, frame.centre_index, frequency_hz,
+                                            confidence)
             frequency_hz = float(refined.frequency_hz[0])
             confidence = float(refined.confidence[0])
+            self._steady.update(frame, refined, settings.confidence_threshold)
+        else:
+            self._steady.reset()      # no periodicity to confirm a held note with
         is_voiced = voicing.voiced(frequency_hz, confidence, frame.level_dbfs, settings)
         frequency_hz, is_voiced = self._smooth(frequency_hz, is_voiced, settings)
         offset_cents = self._tuning_offset(frame.time_s, frequency_hz, is_voiced, settings)

@@ -30,12 +30,11 @@ def _clip(values: np.ndarray, low, high) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _overlap_indices(max_lag: int) -> tuple[np.ndarray, np.ndarray]:
-    """For lags 0..max_lag: (lag > 0, max(lag - 1, 0)), read-only."""
-    lags = np.arange(max_lag + 1)
-    positive, previous = lags > 0, np.maximum(lags - 1, 0)
-    positive.flags.writeable = previous.flags.writeable = False
-    return positive, previous
+def _previous_lags(max_lag: int) -> np.ndarray:
+    """For lags 0..max_lag: max(lag - 1, 0), read-only."""
+    previous = np.maximum(np.arange(max_lag + 1) - 1, 0)
+    previous.flags.writeable = False
+    return previous
 
 
 def frames_around(audio: np.ndarray, centres: np.ndarray, frame_samples: int,
@@ -84,10 +83,11 @@ def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
         Values in [-1, 1]; 0 for silent frames.
     """
     frames = np.atleast_2d(np.asarray(frames, np.float64))
-    frames = frames - frames.mean(axis=1, keepdims=True)
     n_frames, width = frames.shape
     if not 0 < max_lag < width:
         raise ValueError(f"max_lag must be 1..{width - 1}, got {max_lag}")
+    # frames.mean(axis=1)'s own steps (a sum, then a division by the count), without its wrapper.
+    frames = frames - np.add.reduce(frames, axis=1, keepdims=True) / width
     size = 1 << int(np.ceil(np.log2(2 * width)))
     spectrum = np.fft.rfft(frames, size, axis=1)
     acf = np.fft.irfft(spectrum * np.conj(spectrum), size, axis=1)[:, :max_lag + 1]
@@ -96,11 +96,11 @@ def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
     head = np.cumsum(squares, axis=1)                       # sum x[0..k]^2
     tail = np.cumsum(squares[:, ::-1], axis=1)              # sum x[W-1-k..W-1]^2
     total = head[:, -1:]
-    positive, previous = _overlap_indices(max_lag)
+    previous = _previous_lags(max_lag)
     # overlap j = 0..W-1-tau: sum x[j]^2 = total - sum of the last tau samples;
-    # sum x[j + tau]^2 = total - sum of the first tau samples.
-    last_tau = np.where(positive, tail[:, previous], 0.0)
-    first_tau = np.where(positive, head[:, previous], 0.0)
+    # sum x[j + tau]^2 = total - sum of the first tau samples (none at lag 0).
+    last_tau, first_tau = tail[:, previous], head[:, previous]     # copies
+    last_tau[:, 0] = first_tau[:, 0] = 0.0
     denominator = 2 * total - last_tau - first_tau
     silent = total[:, 0] < SILENCE_ENERGY
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -234,6 +234,8 @@ def refine_period(curve: np.ndarray, period_lags: np.ndarray, max_lag: float) ->
         Refined periods in samples.
     """
     period_lags = np.asarray(period_lags, np.float64)
+    if period_lags.shape == (1,) and math.isfinite(period_lags[0]) and math.isfinite(max_lag):
+        return np.array([_refine_one_period(curve, float(period_lags[0]), float(max_lag))])
     multiples = np.maximum(np.floor(max_lag / np.maximum(period_lags, 1e-9)), 1.0)
     refined = period_lags.copy()
     # Step out by fours (1, 4, 16, ... periods) so each search stays within a
@@ -248,3 +250,17 @@ def refine_period(curve: np.ndarray, period_lags: np.ndarray, max_lag: float) ->
         refined = np.where(grow, lag / target, refined)
         current = np.where(grow, target, current)
     return refined
+
+
+def _refine_one_period(curve: np.ndarray, period_lag: float, max_lag: float) -> float:
+    """refine_period for one frame's finite period, the same arithmetic on Python floats (the
+    live path: the array set-up cost more than the search)."""
+    multiples = max(float(math.floor(max_lag / max(period_lag, 1e-9))), 1.0)
+    refined, current = period_lag, 1.0
+    while True:
+        target = min(current * 4, multiples)
+        if not target > current:
+            return refined
+        lag, _ = peak_near(curve, np.array([refined * target]), max(0.25 * refined, 1.0))
+        refined = float(lag[0]) / target
+        current = target

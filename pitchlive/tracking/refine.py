@@ -132,6 +132,37 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     safe_hz = np.where(found, chosen_hz, 440.0)
     lag, clarity = peak_near(curve, MODEL_SAMPLE_RATE_HZ / safe_hz,
                              0.03 * MODEL_SAMPLE_RATE_HZ / safe_hz)
+    period = exact_periods(softened, centres, offset_samples, curve, lag, found)
+    frequency_hz = np.where(found, MODEL_SAMPLE_RATE_HZ / period, model_hz)
+    periodicity = np.where(found, clarity, 0.0)
+    return Refinement(frequency_hz, combined_confidence(model_confidence, periodicity),
+                      periodicity, model_hz, model_confidence)
+
+
+def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int,
+                  curve: np.ndarray, lag: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """Sub-sample periods of the chosen NSDF peaks (refine_frames' last step).
+
+    Parameters
+    ----------
+    softened : np.ndarray, shape (n,)
+        The audio as refine_frames reads it (softened).
+    centres : np.ndarray, shape (n_frames,), int
+    offset_samples : int
+        As in refine_frames.
+    curve : np.ndarray, shape (n_frames, MAX_LAG_SAMPLES + 1)
+        NSDF of each frame (FRAME_SAMPLES long).
+    lag : np.ndarray, shape (n_frames,)
+        The chosen peak's lag in samples (peak_near).
+    found : np.ndarray of bool, shape (n_frames,)
+        Frames with a chosen peak.
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames,)
+        Periods in samples: at the largest multiple that fits the frame, short periods on a
+        frame half as long (SHORT_FRAME_SAMPLES).
+    """
     period = refine_period(curve, lag, MAX_LAG_SAMPLES - 2)
     short = found & (lag <= SHORT_FRAME_MAX_PERIOD)
     if short.any():
@@ -141,10 +172,7 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
                                          SHORT_FRAME_SAMPLES, short_offset), span)
         short_lag, _ = peak_near(short_curve, lag[short], np.maximum(0.1 * lag[short], 1.0))
         period[short] = refine_period(short_curve, short_lag, span - 2)
-    frequency_hz = np.where(found, MODEL_SAMPLE_RATE_HZ / period, model_hz)
-    periodicity = np.where(found, clarity, 0.0)
-    return Refinement(frequency_hz, combined_confidence(model_confidence, periodicity),
-                      periodicity, model_hz, model_confidence)
+    return period
 
 
 def refine_track(audio_16k: np.ndarray, track: PitchTrack) -> tuple[PitchTrack, Refinement]:
@@ -161,6 +189,40 @@ def refine_track(audio_16k: np.ndarray, track: PitchTrack) -> tuple[PitchTrack, 
 def live_offset_samples(window_length: int, centre_index: int) -> int:
     """Shift of the analysed frame so it ends at the newest sample a live window has (<= 0)."""
     return min(0, window_length - centre_index - FRAME_SAMPLES // 2)
+
+
+@dataclass(frozen=True)
+class PeriodRead:
+    """What refine_live_frame's frame reads at the NSDF peak near a known period (one frame)."""
+
+    period_samples: float        # the exact period there (exact_periods), 16 kHz samples
+    clarity: np.ndarray          # (1,) the peak's NSDF height: the frame's periodicity
+    curve: np.ndarray            # (1, MAX_LAG_SAMPLES + 1) the frame's NSDF
+
+
+def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: float) -> PeriodRead:
+    """Read the live frame of a window at the NSDF peak within 3% of near_period (samples).
+
+    The same frame, softening, NSDF and exact period as refine_live_frame, so a prior at that
+    peak makes refine_live_frame give exactly refinement_of_read (pitchlive.tracking.steady uses
+    this to skip the candidate search on a held note). near_period < MAX_LAG_SAMPLES - 2.
+    """
+    softened = _soften(window_16k)
+    centres = np.array([centre_index])
+    offset = live_offset_samples(window_16k.shape[0], centre_index)
+    curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset), MAX_LAG_SAMPLES)
+    lag, clarity = peak_near(curve, np.array([near_period]), max(0.03 * near_period, 1.0))
+    period = exact_periods(softened, centres, offset, curve, lag, np.array([True]))
+    return PeriodRead(float(period[0]), clarity, curve)
+
+
+def refinement_of_read(read: PeriodRead, model_hz: float, model_confidence: float
+                       ) -> Refinement:
+    """The Refinement (arrays (1,)) of a frame whose chosen peak is the one read."""
+    model_hz_, model_confidence_ = np.array([model_hz]), np.array([model_confidence])
+    return Refinement(np.array([MODEL_SAMPLE_RATE_HZ / read.period_samples]),
+                      combined_confidence(model_confidence_, read.clarity), read.clarity,
+                      model_hz_, model_confidence_)
 
 
 def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float,
