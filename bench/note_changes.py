@@ -120,7 +120,8 @@ def main() -> None:
     for name, settings in windows:
         base = settings.replace(low_latency=False) if settings.low_latency else settings
         window = settings.live_window
-        off_settings = Settings(window_samples=window[0], right_context_samples=window[1])
+        off_settings = Settings(window_samples=window[0], right_context_samples=window[1],
+                                fast_note_changes=False)
         on_settings = settings if settings.low_latency else base.replace(fast_note_changes=True)
         off, _, _ = run(takes, model, off_settings)
         on, decided, costs_s = run(takes, model, on_settings)

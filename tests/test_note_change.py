@@ -164,7 +164,18 @@ def test_the_live_tracker_shows_the_new_note_only_with_the_setting(on):
 
 
 def test_low_latency_mode_has_fast_note_changes_and_raw_has_none():
-    assert not Settings().live_note_changes
-    assert Settings(fast_note_changes=True).live_note_changes
-    assert Settings(low_latency=True).live_note_changes
+    assert Settings().live_note_changes
+    assert not Settings(fast_note_changes=False).live_note_changes
+    assert Settings(low_latency=True, fast_note_changes=False).live_note_changes
     assert not Settings(low_latency=True, refine=False).live_note_changes
+
+
+def test_the_smoother_lets_a_confirmed_change_through_at_once():
+    settings = Settings(smoothing=True)
+    tracker = LiveTracker(settings)
+    held = tone([E3], [2304])
+    for _ in range(4):
+        tracker.process(frame_of(held, E3), settings)
+    changed = tone([E3, DS5], [2304 - 224, 224])
+    frame = tracker.process(frame_of(changed, E3, 0.5), settings)
+    assert frame.voiced and abs(cents(frame.frequency_hz, DS5)) < 50

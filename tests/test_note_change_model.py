@@ -52,8 +52,9 @@ def step_latencies_ms(frames, steps, right_context: int) -> np.ndarray:
 def test_a_step_shows_within_30_ms_of_audio(spice_model, tmp_path, low_latency):
     audio, steps = step_tone()
     path = write_wav(tmp_path / "steps.wav", audio, RATE)
-    on = Settings(fast_note_changes=True, low_latency=low_latency)
-    off = Settings(window_samples=on.live_window[0], right_context_samples=on.live_window[1])
+    on = Settings(low_latency=low_latency)          # the default has fast note changes
+    off = Settings(window_samples=on.live_window[0], right_context_samples=on.live_window[1],
+                   fast_note_changes=False)
     fast = step_latencies_ms(live_frames(path, spice_model, on)[0], steps, on.live_window[1])
     slow = step_latencies_ms(live_frames(path, spice_model, off)[0], steps, on.live_window[1])
     assert np.all(np.isfinite(fast)) and np.all(np.isfinite(slow))
@@ -70,6 +71,6 @@ def test_a_vibrato_note_reads_the_same_with_and_without(spice_model, tmp_path):
     audio = (0.2 * sum(np.sin(k * phase) / k for k in range(1, 6))).astype(np.float32)
     path = write_wav(tmp_path / "vibrato.wav", audio, RATE)
     on = live_frames(path, spice_model, Settings(fast_note_changes=True))[0]
-    off = live_frames(path, spice_model, Settings())[0]
+    off = live_frames(path, spice_model, Settings(fast_note_changes=False))[0]
     assert [f.frequency_hz for f in on] == [f.frequency_hz for f in off]
     assert [f.midi for f in on] == [f.midi for f in off]
