@@ -83,10 +83,31 @@ def test_a_step_is_read_from_the_newest_12_ms(old_hz, new_hz):
 def test_a_leap_up_to_a_multiple_needs_the_model_too():
     # E5 is periodic at E3's period as well (4 of its periods): the old pitch keeps fitting.
     audio = tone([E3, E5], [2304 - 192, 192])
-    assert note_change(audio, E3, E3) is None
+    assert note_change(audio, E3, E3) is None                  # two octaves: not from the signal
     change = note_change(audio, E3, E5 * 2 ** (30 / 1200))
     assert change is not None and abs(cents(change.frequency_hz, E5)) < 50
     assert note_change(tone([E3], [2304]), E3, E5) is None      # no leap in the audio
+
+
+@pytest.mark.parametrize("old_hz, multiple", [(E3, 2), (220.0, 2), (196.0, 3)])
+def test_a_leap_up_an_octave_or_a_twelfth_is_read_from_the_signal(old_hz, multiple):
+    # The new note is periodic at a divisor of the old period, and the audio before was not.
+    new_hz = multiple * old_hz
+    audio = tone([old_hz, new_hz], [2304 - 224, 224])
+    change = note_change(audio, old_hz, old_hz)
+    assert change is not None and abs(cents(change.frequency_hz, new_hz)) < 50
+    # Too long ago to tell (the audio before is the new note as well): left to the refinement.
+    late = tone([old_hz, new_hz], [200, 2104])
+    assert note_change(late, old_hz, old_hz) is None
+
+
+def test_a_held_note_with_a_strong_octave_is_no_leap():
+    # Harmonic 2 far stronger than the fundamental: the newest audio is nearly periodic at half
+    # the period, but it was so before as well.
+    audio = tone([196.0], [2304], harmonics=(0.15, 1.0, 0.1, 0.6))
+    curve = newest_clarity(audio)
+    assert curve[round(RATE / 392.0) - 7] > 0.92
+    assert note_change(audio, 196.0, 196.0) is None
 
 
 def test_a_formant_of_a_low_held_note_is_no_leap_even_if_the_model_reads_it():

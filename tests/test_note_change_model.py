@@ -18,9 +18,9 @@ from synth import write_wav
 pytestmark = pytest.mark.model
 
 RATE = 16000
-# Steps of 3 to 11 semitones and 13 to 18 between E3 and E5 (no octave or twelfth: a leap up to
-# a multiple of the old pitch waits for the model, tested in test_note_change.py).
-MIDIS = [52, 57, 64, 59, 71, 66, 74, 61, 55, 68, 63, 75, 58, 65, 53, 62]
+# Steps of 3 to 19 semitones between E3 and E5, up and down, two of them leaps up an octave
+# (57 -> 69, 59 -> 71), where the old period still fits the new note.
+MIDIS = [52, 57, 69, 64, 59, 71, 66, 74, 61, 55, 68, 63, 75, 58, 65, 53, 62]
 
 
 def step_tone(seed: int = 4) -> tuple[np.ndarray, list[int]]:
@@ -61,6 +61,8 @@ def test_a_step_shows_within_30_ms_of_audio(spice_model, tmp_path, low_latency):
     assert np.median(fast) <= 30.0, fast
     assert np.median(slow) >= 40.0, slow          # what the stage saves
     assert np.all(fast <= slow)
+    octaves = [MIDIS.index(69) - 1, MIDIS.index(71) - 1]
+    assert np.all(fast[octaves] <= 45.0), fast[octaves]
 
 
 def test_a_vibrato_note_reads_the_same_with_and_without(spice_model, tmp_path):

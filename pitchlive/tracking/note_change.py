@@ -16,7 +16,8 @@ A note change is confirmed only when all of these hold (the signal decides, neve
   period's n (a leap down an octave). A held note, a vibrato or an octave ambiguity all
   keep fitting, so they never count as a change. A leap up to a multiple of the old pitch (an
   octave, a twelfth) keeps fitting too, since the new period divides the old one: it counts
-  only once the model's own estimate reads the new note as well;
+  when the newest audio is periodic at that divisor and the audio 64 ms before it was not
+  (``divisor_appeared``), or once the model's own estimate reads the new note as well;
 - the new pitch lies at least ``MIN_CHANGE_CENTS`` from the refined one.
 The octave is the key maximum's, moved down one only where the model's own estimate says so and
 the doubled period is as periodic (harmonic evidence and the model agreeing).
@@ -52,6 +53,9 @@ OCTAVE_AGREE_CENTS = 100.0
 # Leaps up to a multiple of the old pitch counted (with the model's word) up to two octaves: a
 # higher "multiple" is a harmonic of a low note (a vowel's formant rings through its period).
 MAX_LEAP_MULTIPLE = 4
+# A leap is new when the audio this far before the newest span was not periodic at the new
+# period: two hops, so the frames until the refinement's 64 ms frame holds the new note agree.
+LEAP_LOOKBACK_SAMPLES = 1024
 LEAP_TOLERANCE_CENTS = 50.0     # the new pitch this close to the multiple the model reads
 SILENT = -2.0                   # fit_at of silence: below any NSDF value
 
@@ -174,6 +178,26 @@ def _multiple_of(model_hz: float, refined_hz: float) -> int | None:
     return None
 
 
+def divisor_appeared(window_16k: np.ndarray, old_period: float) -> int | None:
+    """m (2 or 3) when the newest audio is periodic at old_period / m and the audio
+    LEAP_LOOKBACK_SAMPLES before it was not: a leap up an octave or a twelfth; else None.
+
+    A held note whose harmonic is strong reads alike now and before, so it never counts.
+    """
+    for multiple in (2, 3):
+        period = old_period / multiple
+        if not MIN_PERIOD_SAMPLES <= period <= MAX_PERIOD_SAMPLES:
+            continue
+        now = fit_at(window_16k, period)
+        if now < MIN_CLARITY:
+            continue
+        earlier = window_16k[:window_16k.shape[0] - LEAP_LOOKBACK_SAMPLES
+                             - span_samples(math.ceil(period))]
+        if fit_at(earlier, period) < RELATIVE_FIT_MAX * now:
+            return multiple
+    return None
+
+
 def note_change(window_16k: np.ndarray, refined_hz: float, model_hz: float
                 ) -> NoteChange | None:
     """The new pitch at the newest audio of a live window, if it clearly changed; else None.
@@ -195,8 +219,11 @@ def note_change(window_16k: np.ndarray, refined_hz: float, model_hz: float
     if old_fit == SILENT:
         return None
     model_says = _multiple_of(model_hz, refined_hz)
+    signal_says = None
     if old_fit >= RELATIVE_FIT_MAX and model_says is None:
-        return None
+        signal_says = divisor_appeared(window_16k, MODEL_SAMPLE_RATE_HZ / refined_hz)
+        if signal_says is None:
+            return None
     found = key_period(newest_clarity(window_16k))
     if found is None:
         return None
@@ -205,15 +232,21 @@ def note_change(window_16k: np.ndarray, refined_hz: float, model_hz: float
     if abs(_cents(new_hz, refined_hz)) < MIN_CHANGE_CENTS:
         return None
     old_fails = old_fit < OLD_FIT_MAX or old_fit < RELATIVE_FIT_MAX * clarity
-    if not old_fails and (model_says is None or
-                          abs(_cents(new_hz, model_hz)) >= OCTAVE_AGREE_CENTS or
-                          abs(_cents(new_hz, model_says * refined_hz)) >= LEAP_TOLERANCE_CENTS):
+    if not old_fails:
         # The old period still fits because the new one divides it (a leap up by an octave, a
-        # twelfth or two octaves): the model must read the new note as well before it counts.
-        return None
+        # twelfth or two octaves): the model must read the new note as well, or the newest
+        # audio must show that divisor where the audio before it did not.
+        if model_says is not None:
+            if abs(_cents(new_hz, model_hz)) >= OCTAVE_AGREE_CENTS:
+                return None
+            signal_says = model_says
+        if signal_says is None or \
+                abs(_cents(new_hz, signal_says * refined_hz)) >= LEAP_TOLERANCE_CENTS:
+            return None
     # A weak fundamental can leave its octave as the key maximum; the model and the doubled
-    # period together move it down (either alone does not).
-    if math.isfinite(model_hz) and model_hz > 0 and \
+    # period together move it down (either alone does not). Not after a leap up to a multiple:
+    # the doubled period there is the old note, which the model may still be reading.
+    if old_fails and math.isfinite(model_hz) and model_hz > 0 and \
             abs(_cents(new_hz / 2.0, model_hz)) < OCTAVE_AGREE_CENTS and \
             2 * period <= window_16k.shape[0] // 2:
         doubled = fit_at(window_16k, 2.0 * period)
