@@ -8,6 +8,8 @@ For each (hop, right context, window) the engine runs
   whole-file analysis of the same audio (the accuracy issue: live within 0.01 of whole-file);
 - the CPU per second of audio at that hop (process CPU of the full-speed runs: decoding, the
   worker and the refinement; the model is most of it).
+With --note-changes both (the default) every configuration runs twice, without and with the fast
+note changes of tracking/note_change.py (Settings.fast_note_changes; low-latency mode has them).
 
     PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel python bench/latency_study.py --takes 8
 """
@@ -84,7 +86,10 @@ def main() -> None:
                         help="right contexts to run (samples)")
     parser.add_argument("--windows", type=int, nargs="*", default=[2304, 2560, 2048, 1792],
                         help="window lengths to run (samples)")
+    parser.add_argument("--note-changes", choices=("off", "on", "both"), default="both",
+                        help="fast note changes (Settings.fast_note_changes) off, on or both")
     args = parser.parse_args()
+    changes = {"off": (False,), "on": (True,), "both": (False, True)}[args.note_changes]
     model = load_spice()
     takes = corpus.load()
     # Spread over the corpus (low to high instruments, voices, the exact notes), rooms aside.
@@ -110,13 +115,15 @@ def main() -> None:
         print(f"takes: {', '.join(t.name for t in chosen)}")
         print(f"{len(chosen)} takes x {len(conditions)} conditions ({seconds:.0f} s of audio); "
               f"whole-file RPA {whole_rpa:.3f}")
-        print("| hop | right context | window | latency median (p95) | live RPA | "
+        print("| hop | right context | window | note changes | latency median (p95) | live RPA | "
               "live - whole | CPU s per s |")
-        print("|---|---|---|---|---|---|---|")
-        for hop, right, window in CONFIGS:
+        print("|---|---|---|---|---|---|---|---|")
+        rows = [(config, fast) for config in CONFIGS for fast in changes]
+        for (hop, right, window), fast in rows:
             if hop not in args.hops or right not in args.right or window not in args.windows:
                 continue
-            settings = Settings(right_context_samples=right, window_samples=window)
+            settings = Settings(right_context_samples=right, window_samples=window,
+                                fast_note_changes=fast)
             live, cpu = [], 0.0
             for i, path in paths:
                 times, frequency, on, used = live_track(path, model, settings, hop)
@@ -126,6 +133,7 @@ def main() -> None:
             lat = step_latencies_file(model, settings, n_steps=args.steps, hop_samples=hop)
             found = lat[np.isfinite(lat)]
             print(f"| {hop} ({hop / 16:.0f} ms) | {right} ({right / 16:.0f} ms) | {window} | "
+                  f"{'on' if fast else 'off'} | "
                   f"{1000 * np.median(found):.1f} ms ({1000 * np.percentile(found, 95):.0f}) "
                   f"| {rpa:.3f} | {rpa - whole_rpa:+.3f} | {cpu / seconds:.3f} |", flush=True)
 

@@ -48,6 +48,11 @@ class Settings:
     right_context_samples: int = 768
     # Low-latency mode: the live path uses LOW_LATENCY_WINDOW instead of the two fields above.
     low_latency: bool = False
+    # Fast note changes (tracking/note_change.py): the newest few periods of each live window
+    # show a new note as soon as they clearly hold it, before the refinement's 64 ms frame does:
+    # step latency 75 -> ~23 ms at no cost in live accuracy (README, "Latency study"). Off only
+    # for comparison; always on in low-latency mode (live_note_changes).
+    fast_note_changes: bool = True
     # The steady-note median (tracking/smoothing.py). Off: with the refinement stage a held note
     # already reads to hundredths of a cent, and the median delayed vibrato and glides by a frame
     # (live RPA 0.914 -> 0.903 on the accuracy corpus, bench/accuracy_windows.py).
@@ -103,6 +108,11 @@ class Settings:
         if self.low_latency:
             return LOW_LATENCY_WINDOW
         return self.window_samples, self.right_context_samples
+
+    @property
+    def live_note_changes(self) -> bool:
+        """Whether the live tracker lets the newest audio show a clear note change at once."""
+        return self.refine and (self.fast_note_changes or self.low_latency)
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed (validated)."""

@@ -5,6 +5,8 @@ Stage order, each stage knowing only its neighbours' data:
     ModelFrame (model output + the window it saw)
         -> refinement (pitchlive.tracking.refine, when settings.refine: exact pitch, octave and
            range from the window's audio; confidence combined with periodicity; causal)
+        -> note changes (pitchlive.tracking.note_change, when settings.live_note_changes: the
+           newest few periods of the window take over when they clearly hold a new pitch)
         -> voicing (pitchlive.tracking.voicing: confidence threshold, level gate, real pitch)
         -> smoothing (pitchlive.tracking.smoothing.LiveSmoother, when settings.smoothing)
         -> running tuning offset (pitchlive.tracking.tuning.RunningOffset)
@@ -28,7 +30,8 @@ from pitchlive.frames import ModelFrame, PitchFrame
 from pitchlive.settings import Settings
 from pitchlive.tracking import voicing
 from pitchlive.tracking.naming import name_frequency, naming_a4_hz
-from pitchlive.tracking.refine import refine_live_frame
+from pitchlive.tracking.note_change import note_change
+from pitchlive.tracking.refine import combined_confidence, refine_live_frame
 from pitchlive.tracking.smoothing import LiveSmoother
 from pitchlive.tracking.steady import SteadyNote
 from pitchlive.tracking.tuning import RunningOffset
@@ -81,6 +84,12 @@ class LiveTracker:
             frequency_hz = float(refined.frequency_hz[0])
             confidence = float(refined.confidence[0])
             self._steady.update(frame, refined, settings.confidence_threshold)
+            if settings.live_note_changes:
+                changed = self._note_change(frame, frequency_hz, confidence)
+                if changed != (frequency_hz, confidence):
+                    # The held period is the old note's: the model sees the next window.
+                    self._steady.reset()
+                frequency_hz, confidence = changed
         else:
             self._steady.reset()      # no periodicity to confirm a held note with
         is_voiced = voicing.voiced(frequency_hz, confidence, frame.level_dbfs, settings)
@@ -101,6 +110,17 @@ class LiveTracker:
                           vibrato_width_cents=reading.width_cents if is_voiced else None,
                           unpitched_sound=(not is_voiced
                                            and frame.level_dbfs >= settings.level_gate_dbfs))
+
+    @staticmethod
+    def _note_change(frame: ModelFrame, frequency_hz: float,
+                     confidence: float) -> tuple[float, float]:
+        """The newest audio's pitch and confidence where it clearly changed, else as refined."""
+        change = note_change(frame.window_16k, frequency_hz, frame.frequency_hz)
+        if change is None:
+            return frequency_hz, confidence
+        clarity = np.array([change.clarity])
+        return change.frequency_hz, float(combined_confidence(np.array([frame.confidence]),
+                                                              clarity)[0])
 
     def _smooth(self, frequency_hz: float, is_voiced: bool,
                 settings: Settings) -> tuple[float, bool]:

@@ -157,8 +157,9 @@ class ControlPanel(QWidget):
             "back to Refined at the next start")
         self.low_latency_check = QCheckBox("Low latency")
         self.low_latency_check.setToolTip(
-            "A shorter look-ahead: each note shows about 20 ms sooner, with a little less live "
-            "accuracy (README, \"Latency study\"); the same as `--low-latency`")
+            "A shorter look-ahead: the note changes that the newest audio cannot confirm on its "
+            "own (semitones, low or noisy notes) show about 20 ms sooner, with a little less "
+            "live accuracy (README, \"Latency study\"); the same as `--low-latency`")
         box = QGroupBox("Pitch")
         form = QFormLayout(box)
         form.addRow("Source", self.pitch_source_combo)
