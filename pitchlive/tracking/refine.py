@@ -28,6 +28,7 @@ from pitchlive.tracking.candidates import (candidate_scores, frequency_grid, mul
                                            pick_candidates, repeated_strength, salience,
                                            sharpen_candidates)
 from pitchlive.tracking.decoding import viterbi_path
+from pitchlive.tracking.denoise import reduce_noise
 from pitchlive.tracking.periodicity import frames_around, nsdf, peak_near, refine_period
 
 FRAME_SAMPLES = 1024        # 64 ms at 16 kHz: two periods of 31 Hz, 130 of C7
@@ -86,7 +87,7 @@ def _soften(audio_16k: np.ndarray) -> np.ndarray:
 
 def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarray,
                   model_confidence: np.ndarray, offset_samples: int = 0,
-                  path: bool = False) -> Refinement:
+                  path: bool = False, noise_reduction: bool | None = None) -> Refinement:
     """Refine model frames against the audio around them.
 
     Parameters
@@ -103,6 +104,9 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     path : bool
         Whole signals: choose by the best path through all the frames (decoding.viterbi_path),
         the centres being consecutive frames; False: each frame on its own.
+    noise_reduction : bool, optional
+        Remove the signal's stationary noise before reading periodicity (tracking/denoise.py;
+        it needs the whole signal); default: with path.
 
     Returns
     -------
@@ -114,8 +118,15 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
         empty = np.zeros(0)
         return Refinement(empty, empty, empty, empty, empty)
     softened = _soften(audio_16k)
-    frames = frames_around(softened, centres, FRAME_SAMPLES, offset_samples)
-    curve = nsdf(frames, MAX_LAG_SAMPLES)
+    # Clarity (voicing) is read on the audio as it is, noise included: on the noise-reduced
+    # audio the leftovers of noise read periodic enough to voice noise-only frames.
+    clarity_curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset_samples),
+                         MAX_LAG_SAMPLES)
+    curve = clarity_curve
+    if path if noise_reduction is None else noise_reduction:
+        softened = _soften(reduce_noise(audio_16k))
+        curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset_samples),
+                     MAX_LAG_SAMPLES)
     values = salience(curve, GRID_HZ, MODEL_SAMPLE_RATE_HZ)
     candidate_hz, _ = pick_candidates(values, GRID_HZ)
     candidate_hz, strength = sharpen_candidates(curve, candidate_hz, MODEL_SAMPLE_RATE_HZ)
@@ -132,6 +143,8 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     safe_hz = np.where(found, chosen_hz, 440.0)
     lag, clarity = peak_near(curve, MODEL_SAMPLE_RATE_HZ / safe_hz,
                              0.03 * MODEL_SAMPLE_RATE_HZ / safe_hz)
+    if curve is not clarity_curve:
+        _, clarity = peak_near(clarity_curve, lag, 1.0)
     period = refine_period(curve, lag, MAX_LAG_SAMPLES - 2)
     short = found & (lag <= SHORT_FRAME_MAX_PERIOD)
     if short.any():
@@ -147,14 +160,17 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
                       periodicity, model_hz, model_confidence)
 
 
-def refine_track(audio_16k: np.ndarray, track: PitchTrack) -> tuple[PitchTrack, Refinement]:
+def refine_track(audio_16k: np.ndarray, track: PitchTrack, noise_reduction: bool = True
+                 ) -> tuple[PitchTrack, Refinement]:
     """Refine a whole signal's track (frame k centred on sample 512 k of audio_16k).
 
     Returns the refined track (times kept; refined frequency; combined confidence) and the
-    details per frame.
+    details per frame. noise_reduction=False reads periodicity on the audio as it is (for
+    comparison; see refine_frames).
     """
     centres = np.round(np.asarray(track.times_s) * MODEL_SAMPLE_RATE_HZ).astype(np.int64)
-    result = refine_frames(audio_16k, centres, track.frequency_hz, track.confidence, path=True)
+    result = refine_frames(audio_16k, centres, track.frequency_hz, track.confidence, path=True,
+                           noise_reduction=noise_reduction)
     return PitchTrack(track.times_s, result.frequency_hz, result.confidence), result
 
 
