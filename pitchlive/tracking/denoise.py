@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 STFT_SAMPLES = 1024          # 64 ms at 16 kHz, the refinement frame
-HOP_SAMPLES = STFT_SAMPLES // 4
+HOP_SAMPLES = STFT_SAMPLES // 2   # a quarter frame scored the same (0 dB 0.873 vs 0.877), at twice the cost
 NOISE_PERCENTILE = 10.0
 # The percentile of a bin's power reads below the noise's mean power; this factor brings it
 # back to about the mean (and a little over, so noise-only bins are removed).
@@ -88,17 +88,17 @@ def reduce_noise(audio: np.ndarray) -> np.ndarray:
     x = np.asarray(audio, np.float64).reshape(-1)
     if x.size < STFT_SAMPLES + MIN_STFT_FRAMES * HOP_SAMPLES:
         return x
-    # sqrt-Hann analysis and synthesis at a quarter-frame hop add up to a constant 2.
+    # sqrt-Hann analysis and synthesis (a Hann window in all) at a hop of W / r add up to r / 2.
     window = np.sqrt(np.hanning(STFT_SAMPLES + 1)[:-1])
     padded = np.concatenate((np.zeros(STFT_SAMPLES), x, np.zeros(STFT_SAMPLES)))
     frames = np.lib.stride_tricks.sliding_window_view(padded, STFT_SAMPLES)[::HOP_SAMPLES]
     spectrum = np.fft.rfft(frames * window, axis=1)
-    power = _smooth(np.abs(spectrum) ** 2)
-    gain = subtraction_gain(power, noise_power(np.abs(spectrum) ** 2))
+    raw_power = spectrum.real ** 2 + spectrum.imag ** 2
+    gain = subtraction_gain(_smooth(raw_power), noise_power(raw_power))
     cleaned = np.fft.irfft(spectrum * gain, STFT_SAMPLES, axis=1) * window
     out = np.zeros(padded.size)
     for k in range(STFT_SAMPLES // HOP_SAMPLES):
-        # Frames k, k + 4, ... do not overlap: each group adds in one strided operation.
+        # Frames k, k + r, ... do not overlap: each group adds in one strided operation.
         group = cleaned[k::STFT_SAMPLES // HOP_SAMPLES]
         start = k * HOP_SAMPLES
         span = out[start:start + group.size].reshape(group.shape) if \
@@ -108,4 +108,4 @@ def reduce_noise(audio: np.ndarray) -> np.ndarray:
             out[start:start + flat.size] += flat
         else:
             span += group
-    return out[STFT_SAMPLES:STFT_SAMPLES + x.size] / 2.0
+    return out[STFT_SAMPLES:STFT_SAMPLES + x.size] / (STFT_SAMPLES / HOP_SAMPLES / 2.0)
