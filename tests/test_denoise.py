@@ -72,3 +72,39 @@ def test_stationary_noise_is_removed_and_the_note_kept():
 def test_too_short_a_signal_is_returned_as_it_is():
     audio = np.random.default_rng(2).standard_normal(STFT_SAMPLES + (MIN_STFT_FRAMES - 1) * 256)
     assert np.array_equal(reduce_noise(audio), audio)
+
+
+def test_running_noise_waits_then_tracks_the_noise_of_the_last_seconds():
+    from pitchlive.tracking.denoise import (HISTORY_FRAMES, REFRESH_FRAMES, RunningNoise,
+                                            noise_power)
+
+    rng = np.random.default_rng(4)
+    running = RunningNoise()
+    hop = STFT_SAMPLES // 2
+    # Updates MIN_STFT_FRAMES, + REFRESH_FRAMES, ... re-read the estimate; the last one does.
+    n_updates = MIN_STFT_FRAMES + REFRESH_FRAMES * (HISTORY_FRAMES // REFRESH_FRAMES + 2)
+    audio = 0.01 * rng.standard_normal(STFT_SAMPLES + hop * (n_updates - 1))
+    ends = range(STFT_SAMPLES, audio.size + 1, hop)
+    estimates = [running.update(audio[:end]) for end in ends]
+    assert all(e is None for e in estimates[:MIN_STFT_FRAMES - 1])
+    assert estimates[MIN_STFT_FRAMES - 1] is not None
+    # Causal: the newest estimate is noise_power of the last HISTORY_FRAMES frames' spectra.
+    window = np.sqrt(np.hanning(STFT_SAMPLES + 1)[:-1])
+    frames = np.stack([audio[end - STFT_SAMPLES:end] for end in ends[-HISTORY_FRAMES:]])
+    expected = noise_power(np.abs(np.fft.rfft(frames * window, axis=1)) ** 2)
+    np.testing.assert_allclose(estimates[-1], expected, rtol=1e-9)
+    running.reset()
+    assert running.update(audio[:STFT_SAMPLES]) is None
+
+
+def test_reduce_noise_with_a_given_noise_cleans_a_short_piece():
+    rng = np.random.default_rng(5)
+    noise = 0.05 * rng.standard_normal(RATE_HZ * 2)
+    window = np.sqrt(np.hanning(STFT_SAMPLES + 1)[:-1])
+    frames = np.lib.stride_tricks.sliding_window_view(noise, STFT_SAMPLES)[::512]
+    estimate = noise_power(np.abs(np.fft.rfft(frames * window, axis=1)) ** 2)
+    piece = (0.1 * tone(220.0, 0.1) + noise[:1600])[:1536]
+    cleaned = reduce_noise(piece, estimate)
+    assert cleaned.shape == piece.shape
+    assert power_near(cleaned, 220.0) > 0.8 * power_near(piece, 220.0)
+    assert np.mean(cleaned ** 2) < np.mean(piece ** 2)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from pitchlive.frames import ModelFrame, PitchFrame
 from pitchlive.settings import Settings
 from pitchlive.tracking import voicing
+from pitchlive.tracking.denoise import RunningNoise
 from pitchlive.tracking.naming import name_frequency, naming_a4_hz
 from pitchlive.tracking.refine import refine_live_frame
 from pitchlive.tracking.smoothing import LiveSmoother
@@ -32,6 +33,10 @@ from pitchlive.tracking.vibrato import VibratoReader
 # (~8 times a second) rather than on every frame (a robust fit over up to 5 s of frames: a
 # quarter of the tracking stage's cost when done ~31 times a second).
 OFFSET_REFRESH_FRAMES = 4
+# Live frames are read on noise-reduced audio too (tracking/denoise.py, with the stream's
+# causal noise estimate): live RPA at 0 dB SNR 0.834 -> 0.858 on bench/accuracy.py's corpus,
+# other conditions within 0.002, for ~0.3 ms more CPU per frame.
+LIVE_NOISE_REDUCTION = True
 
 
 class LiveTracker:
@@ -40,6 +45,7 @@ class LiveTracker:
     def __init__(self, settings: Settings) -> None:
         self._smoother = LiveSmoother()
         self._vibrato = VibratoReader()
+        self._noise = RunningNoise()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
         self._offset_estimate = None          # (RunningOffset it came from, TuningOffset)
         self._frames_since_offset = 0
@@ -48,19 +54,22 @@ class LiveTracker:
         """A new stream begins (another source, or the same after a pause): forget the last."""
         self._smoother.reset()
         self._vibrato.reset()
+        self._noise.reset()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
 
     def skip(self) -> None:
         """Frames were lost (the worker fell behind): the next frame does not follow the last."""
         self._smoother.reset()
         self._vibrato.reset()
+        self._noise.reset()
 
     def process(self, frame: ModelFrame, settings: Settings) -> PitchFrame:
         """The PitchFrame of the next model frame of the stream."""
         frequency_hz, confidence = frame.frequency_hz, frame.confidence
         if settings.refine:
+            noise = self._noise.update(frame.window_16k) if LIVE_NOISE_REDUCTION else None
             refined = refine_live_frame(frame.window_16k, frame.centre_index, frequency_hz,
-                                        confidence)
+                                        confidence, noise_power=noise)
             frequency_hz = float(refined.frequency_hz[0])
             confidence = float(refined.confidence[0])
         is_voiced = voicing.voiced(frequency_hz, confidence, frame.level_dbfs, settings)

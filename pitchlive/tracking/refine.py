@@ -39,6 +39,9 @@ MAX_LAG_SAMPLES = FRAME_SAMPLES // 2
 # vibrato or a glide is read where it is, not 16 ms earlier.
 SHORT_FRAME_SAMPLES = 512
 SHORT_FRAME_MAX_PERIOD = 128
+# Live noise reduction cleans this much of the window's end: the analysed frame and the
+# half-frame before it, so that each sample it reads lies under two STFT frames.
+LIVE_NOISE_SAMPLES = FRAME_SAMPLES + FRAME_SAMPLES // 2
 GRID_HZ = frequency_grid()
 
 
@@ -132,7 +135,8 @@ def clarity_at(frames: np.ndarray, lags: np.ndarray) -> np.ndarray:
 
 def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarray,
                   model_confidence: np.ndarray, offset_samples: int = 0,
-                  path: bool = False, noise_reduction: bool | None = None) -> Refinement:
+                  path: bool = False, noise_reduction: bool | None = None,
+                  noise_power: np.ndarray | None = None) -> Refinement:
     """Refine model frames against the audio around them.
 
     Parameters
@@ -152,6 +156,9 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     noise_reduction : bool, optional
         Remove the signal's stationary noise before reading periodicity (tracking/denoise.py;
         it needs the whole signal); default: with path.
+    noise_power : np.ndarray, shape (n_bins,), optional
+        The noise's power per bin from a causal estimate (denoise.RunningNoise, live): the
+        audio's noise is removed with it, in the last LIVE_NOISE_SAMPLES of audio_16k only.
 
     Returns
     -------
@@ -165,7 +172,13 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     softened = _soften(audio_16k)
     plain_frames = frames_around(softened, centres, FRAME_SAMPLES, offset_samples)
     denoised = path if noise_reduction is None else noise_reduction
-    if denoised:
+    if noise_power is not None:
+        denoised = True
+        audio_16k = np.asarray(audio_16k, np.float64)
+        tail = audio_16k[-LIVE_NOISE_SAMPLES:]
+        softened = _soften(np.concatenate((audio_16k[:-tail.size],
+                                           reduce_noise(tail, noise_power))))
+    elif denoised:
         softened = _soften(reduce_noise(audio_16k))
     curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset_samples)
                  if denoised else plain_frames, MAX_LAG_SAMPLES)
@@ -224,7 +237,8 @@ def live_offset_samples(window_length: int, centre_index: int) -> int:
 
 
 def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float,
-                      model_confidence: float) -> Refinement:
+                      model_confidence: float, noise_power: np.ndarray | None = None
+                      ) -> Refinement:
     """Refine the one kept frame of a live model call, using only the audio the window holds.
 
     Causal: the analysed frame ends at the window's end (the kept frame's right context), so no
@@ -238,6 +252,9 @@ def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float
         Index in window_16k of the kept frame's centre (window_samples - right_context_samples).
     model_hz, model_confidence : float
         The model's estimate for that frame.
+    noise_power : np.ndarray, shape (n_bins,), optional
+        The stream's noise so far (denoise.RunningNoise.update of this window), removed
+        before the periodicity reading; None reads the audio as it is.
 
     Returns
     -------
@@ -246,4 +263,5 @@ def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float
     window_16k = np.asarray(window_16k)
     return refine_frames(window_16k, np.array([centre_index]), np.array([model_hz]),
                          np.array([model_confidence]),
-                         live_offset_samples(window_16k.shape[0], centre_index))
+                         live_offset_samples(window_16k.shape[0], centre_index),
+                         noise_power=noise_power)
