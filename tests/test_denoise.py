@@ -108,3 +108,14 @@ def test_reduce_noise_with_a_given_noise_cleans_a_short_piece():
     assert cleaned.shape == piece.shape
     assert power_near(cleaned, 220.0) > 0.8 * power_near(piece, 220.0)
     assert np.mean(cleaned ** 2) < np.mean(piece ** 2)
+
+
+def test_smoothing_is_a_3_by_3_mean_with_the_edges_repeated():
+    from pitchlive.tracking.denoise import _smooth
+
+    for shape in [(40, 17), (2, 3), (1, 5)]:
+        power = np.random.default_rng(shape[0]).exponential(1.0, shape)
+        padded = np.pad(power, 1, mode="edge")
+        expected = sum(padded[i:i + shape[0], j:j + shape[1]] for i in range(3)
+                       for j in range(3)) / 9.0
+        np.testing.assert_allclose(_smooth(power), expected, rtol=1e-12)

@@ -108,5 +108,9 @@ def test_clarity_at_three_lags_is_the_nsdf_peak():
     curve = nsdf(frames, FRAME_SAMPLES // 2)
     lags, heights = peak_near(curve, 16000 / f0s, 5.0)
     np.testing.assert_allclose(clarity_at(frames, lags), heights, atol=1e-12)
+    for row in range(f0s.size):           # one frame (the live path) takes its own route
+        np.testing.assert_allclose(clarity_at(frames[row:row + 1], lags[row:row + 1]),
+                                   heights[row:row + 1], atol=1e-12)
     np.testing.assert_array_equal(clarity_at(np.zeros((2, FRAME_SAMPLES)), np.array([40., 90.])),
                                   0.0)
+    np.testing.assert_array_equal(clarity_at(np.zeros((1, FRAME_SAMPLES)), np.array([40.])), 0.0)

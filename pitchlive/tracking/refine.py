@@ -106,6 +106,8 @@ def clarity_at(frames: np.ndarray, lags: np.ndarray) -> np.ndarray:
     np.ndarray, shape (n_frames,), about -1..1
     """
     frames = np.asarray(frames, np.float64)
+    if frames.shape[0] == 1:
+        return _clarity_of_one(frames[0], float(np.asarray(lags).reshape(-1)[0]))
     frames = frames - frames.mean(axis=1, keepdims=True)
     n_frames, width = frames.shape
     nearest = np.clip(np.rint(lags).astype(np.int64), 2, width - 3)
@@ -131,6 +133,30 @@ def clarity_at(frames: np.ndarray, lags: np.ndarray) -> np.ndarray:
         shift = np.where(curvature < 0, np.clip(0.5 * (left - right) / curvature, -0.5, 0.5),
                          0.0)
     return np.where(silent, 0.0, np.clip(centre - 0.25 * (left - right) * shift, -1.0, 1.0))
+
+
+def _clarity_of_one(frame: np.ndarray, lag: float) -> np.ndarray:
+    """clarity_at for one frame (the live path), with dot products on slices: the same sums."""
+    x = frame - frame.mean()
+    width = x.size
+    nearest = min(max(int(np.rint(lag)), 2), width - 3)
+    squares = x * x
+    total = float(squares.sum())
+    if total < SILENCE_ENERGY:
+        return np.zeros(1)
+    head = float(squares[:nearest - 2].sum())             # sum x[0..tau-2]^2 for tau - 1
+    tail = float(squares[width - nearest + 2:].sum())     # the last tau - 2 samples
+    values = []
+    for tau in (nearest - 1, nearest, nearest + 1):
+        head += float(squares[tau - 1])
+        tail += float(squares[width - tau])
+        energy = 2.0 * total - tail - head
+        cross = float(np.dot(x[:width - tau], x[tau:]))
+        values.append(2.0 * cross / energy if energy > SILENCE_ENERGY * 1e-3 else 0.0)
+    left, centre, right = values
+    curvature = left - 2 * centre + right
+    shift = min(max(0.5 * (left - right) / curvature, -0.5), 0.5) if curvature < 0 else 0.0
+    return np.array([min(max(centre - 0.25 * (left - right) * shift, -1.0), 1.0)])
 
 
 def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarray,
