@@ -11,6 +11,10 @@ reads steady tones to within a few hundredths of a cent.
 Voicing combines the model's confidence with the periodicity of the chosen candidate
 (``combined_confidence``), on the same 0-1 scale, so the threshold keeps its meaning.
 
+Periodicity is read on noise-reduced audio (tracking/denoise.py: whole signals estimate their
+noise themselves, live frames get the stream's running estimate); the voicing clarity is read
+on the audio as it is (``clarity_at``).
+
 Two entry points share every step:
 - ``refine_track``: a whole signal (analyze, transcribe, the Recording view); each frame is
   centred on its time;
