@@ -118,14 +118,16 @@ def clarity_at(frames: np.ndarray, lags: np.ndarray) -> np.ndarray:
         return _clarity_of_one(frames[0], float(np.asarray(lags).reshape(-1)[0]))
     frames = frames - frames.mean(axis=1, keepdims=True)
     n_frames, width = frames.shape
-    nearest = np.clip(np.rint(lags).astype(np.int64), 2, width - 3)
+    # Partial sums of squares are needed only up to the largest lag read (+1).
+    reach = min(width - 1, int(np.max(np.rint(lags))) + 3) if n_frames else 3
+    nearest = np.clip(np.rint(lags).astype(np.int64), 2, min(width - 3, reach - 1))
     # Row i shifted left by tau (zeros after its end): one contiguous copy per frame and lag.
     shifted = np.lib.stride_tricks.sliding_window_view(
-        np.concatenate((frames, np.zeros_like(frames)), axis=1), width, axis=1)
-    squares = frames ** 2
-    head = np.cumsum(squares, axis=1)                   # sum x[0..k]^2
-    tail = np.cumsum(squares[:, ::-1], axis=1)          # sum x[W-1-k..W-1]^2
-    total = head[:, -1]
+        np.concatenate((frames, np.zeros((n_frames, reach))), axis=1), width, axis=1)
+    squares = frames * frames
+    head = np.cumsum(squares[:, :reach], axis=1)                     # sum x[0..k]^2
+    tail = np.cumsum(squares[:, :width - reach - 1:-1], axis=1)      # sum x[W-1-k..W-1]^2
+    total = squares.sum(axis=1)
     rows = np.arange(n_frames)
     values = []
     for step in (-1, 0, 1):
