@@ -14,11 +14,14 @@ import pytest
 from pitchlive.analysis.inference import predict
 from pitchlive.analysis.live import live_frames
 from pitchlive.settings import Settings
+from pitchlive.tracking.refine import refine_track
 from synth import write_wav
 
 pytestmark = pytest.mark.model
 
 REFINE = True
+NOISE_REDUCTION = True        # whole files: tracking/denoise.py before the periodicity reading
+LIVE_NOISE_REDUCTION = True   # live: the same with the stream's running noise estimate
 RATE_HZ = 16000
 
 
@@ -82,6 +85,39 @@ def test_sung_notes_in_pink_noise_whole_file(spice_model, f0s_hz, snr_db):
     audio, truth, core = notes_take(f0s_hz)
     track = predict(with_pink_noise(audio, snr_db), RATE_HZ, spice_model, refine=REFINE)
     assert share_right(track.frequency_hz[core], truth[core]) >= 0.85
+
+
+def test_noise_reduction_reads_sung_notes_in_pink_noise(spice_model):
+    # Pink noise correlates at short lags, so without noise reduction the notes' formant
+    # harmonics out-read them: measured over two noises, 0.89 of the frames right (0.74 with
+    # noise_reduction off).
+    audio, truth, core = notes_take((146.83, 196.0, 246.94))
+    right = []
+    for seed in (3, 6):
+        noisy = with_pink_noise(audio, 0.0, seed=seed)
+        raw = predict(noisy, RATE_HZ, spice_model, refine=False)
+        track, _ = refine_track(noisy, raw, noise_reduction=NOISE_REDUCTION)
+        right.append(share_right(track.frequency_hz[core], truth[core]))
+    assert np.mean(right) >= 0.85
+
+
+def test_live_noise_reduction_reads_sung_notes_in_pink_noise(spice_model, tmp_path, monkeypatch):
+    # The live path estimates the noise from what it has heard so far (from ~0.5 s on), from
+    # frames without a clear period only: measured over two noises, 0.83 of the frames right
+    # (0.69 with it off; 0.90 learning from every frame, which subtracts a held tone from itself).
+    monkeypatch.setattr("pitchlive.tracking.live.LIVE_NOISE_REDUCTION", LIVE_NOISE_REDUCTION)
+    audio, truth, core = notes_take((146.83, 196.0, 246.94), note_s=2.0)
+    right = []
+    for seed in (3, 6):
+        wav = write_wav(tmp_path / f"ah{seed}.wav", with_pink_noise(audio, 0.0, seed=seed),
+                        RATE_HZ)
+        frames, _, _ = live_frames(wav, spice_model, Settings())
+        times = np.array([f.time_s for f in frames])
+        index = np.clip(np.searchsorted(times, np.arange(truth.size) * 512 / RATE_HZ), 0,
+                        times.size - 1)
+        frequency = np.array([f.frequency_hz for f in frames])[index]
+        right.append(share_right(frequency[core], truth[core]))
+    assert np.mean(right) >= 0.8
 
 
 def test_sung_e1_reads_e1_live_with_no_frame_an_octave_off(spice_model, tmp_path):

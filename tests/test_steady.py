@@ -53,7 +53,7 @@ def test_a_held_note_asks_the_model_every_few_frames_and_reads_the_same(monkeypa
     audio = tone(220.0)
     searched = []
     monkeypatch.setattr(live, "refine_live_frame",
-                        lambda *args: searched.append(1) or refine_live_frame(*args))
+                        lambda *args, **kwargs: searched.append(1) or refine_live_frame(*args, **kwargs))
     stood, frames = run(audio, 20, 221.0)
     assert stood == [k % MODEL_EVERY_FRAMES != 0 for k in range(20)]
     # Only the first frame was searched for candidates: the others reuse the period the check

@@ -21,4 +21,6 @@ PIP=("$VENV/bin/python" -m pip install -q)
 "${PIP[@]}" resampy tqdm omegaconf
 "${PIP[@]}" --no-deps basic-pitch
 "${PIP[@]}" onnxruntime pretty_midi "resampy<0.4.3" mido
+# resampy < 0.4.3 (torchcrepe's too) imports pkg_resources, which setuptools 81 removed.
+"${PIP[@]}" "setuptools<81"
 "$VENV/bin/python" -c 'import sys, types; sys.modules["torchaudio"] = types.ModuleType("torchaudio"); import librosa, parselmouth, torchcrepe, pesto, swift_f0, basic_pitch.inference, onnxruntime; print("peers ok")'

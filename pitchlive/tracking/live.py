@@ -29,6 +29,7 @@ import numpy as np
 from pitchlive.frames import ModelFrame, PitchFrame
 from pitchlive.settings import Settings
 from pitchlive.tracking import voicing
+from pitchlive.tracking.denoise import RunningNoise
 from pitchlive.tracking.naming import name_frequency, naming_a4_hz
 from pitchlive.tracking.note_change import note_change
 from pitchlive.tracking.refine import combined_confidence, refine_live_frame
@@ -41,6 +42,12 @@ from pitchlive.tracking.vibrato import VibratoReader
 # (~8 times a second) rather than on every frame (a robust fit over up to 5 s of frames: a
 # quarter of the tracking stage's cost when done ~31 times a second).
 OFFSET_REFRESH_FRAMES = 4
+# Live frames are read on noise-reduced audio too (tracking/denoise.py, with the stream's
+# causal noise estimate, learnt from frames without a clear period; bench/accuracy.py gives the
+# live RPA with it, README "Accuracy").
+LIVE_NOISE_REDUCTION = True
+# Frames whose chosen period is less clear than this (NSDF) feed the running noise estimate.
+NOISE_ONLY_CLARITY = 0.5
 
 
 class LiveTracker:
@@ -49,10 +56,12 @@ class LiveTracker:
     def __init__(self, settings: Settings) -> None:
         self._smoother = LiveSmoother()
         self._vibrato = VibratoReader()
+        self._noise = RunningNoise()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
         self._offset_estimate = None          # (RunningOffset it came from, TuningOffset)
         self._frames_since_offset = 0
-        self._steady = SteadyNote()
+        self._steady = SteadyNote(
+            noise_power=lambda: self._noise.estimate if LIVE_NOISE_REDUCTION else None)
 
     def model_stand_in(self, window_16k: np.ndarray, centre_index: int, level_dbfs: float
                        ) -> tuple[float, float] | None:
@@ -64,6 +73,7 @@ class LiveTracker:
         """A new stream begins (another source, or the same after a pause): forget the last."""
         self._smoother.reset()
         self._vibrato.reset()
+        self._noise.reset()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
         self._steady.reset()
 
@@ -72,15 +82,23 @@ class LiveTracker:
         self._smoother.reset()
         self._vibrato.reset()
         self._steady.reset()
+        self._noise.reset()
 
     def process(self, frame: ModelFrame, settings: Settings) -> PitchFrame:
         """The PitchFrame of the next model frame of the stream."""
         frequency_hz, confidence = frame.frequency_hz, frame.confidence
         if settings.refine:
+            # The estimate from before this frame: the one a stand-in read with (steady.py).
+            noise = self._noise.estimate if LIVE_NOISE_REDUCTION else None
             refined = self._steady.confirmed(frame)
             if refined is None:
                 refined = refine_live_frame(frame.window_16k, frame.centre_index, frequency_hz,
-                                            confidence)
+                                            confidence, noise_power=noise)
+            if LIVE_NOISE_REDUCTION and refined.periodicity[0] < NOISE_ONLY_CLARITY:
+                # Noise is learnt only where no clear period sounds: a held tone is stationary
+                # too, and learnt as noise it was subtracted from itself (a steady E4 read 1.5
+                # cents flat after half a second).
+                self._noise.update(frame.window_16k)
             frequency_hz = float(refined.frequency_hz[0])
             confidence = float(refined.confidence[0])
             self._steady.update(frame, refined, settings.confidence_threshold)

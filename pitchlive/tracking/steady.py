@@ -28,6 +28,7 @@ the windows only hold an injected callable.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,8 +63,12 @@ class _Held:
 class SteadyNote:
     """Stands in for the model on the windows of a held note (one live stream, worker thread)."""
 
-    def __init__(self, model_every_frames: int = MODEL_EVERY_FRAMES) -> None:
+    def __init__(self, model_every_frames: int = MODEL_EVERY_FRAMES,
+                 noise_power: Callable[[], np.ndarray | None] = lambda: None) -> None:
+        """noise_power gives the noise estimate the tracker's refinement reads with (None:
+        none), so the held period is read as refine_live_frame would read it."""
         self.model_every_frames = model_every_frames
+        self._noise_power = noise_power
         self._held: _Held | None = None
         self._stood_in = 0              # windows stood in for since the model last ran
         self._confirmed: tuple[np.ndarray, PeriodRead] | None = None   # (window, its read)
@@ -131,7 +136,7 @@ class SteadyNote:
         period = held.period_samples
         if period >= MAX_LAG_SAMPLES - 2:
             return None
-        read = read_live_period(window_16k, centre_index, period)
+        read = read_live_period(window_16k, centre_index, period, self._noise_power())
         if not read.clarity[0] >= STEADY_CLARITY or \
                 not abs(1200.0 * math.log2(read.period_samples / period)) <= STEADY_CENTS:
             return None

@@ -1,0 +1,121 @@
+"""Noise reduction before the whole-file periodicity reading (pitchlive/tracking/denoise.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pitchlive.tracking.denoise import (GAIN_FLOOR, MIN_STFT_FRAMES, STFT_SAMPLES, noise_power,
+                                        reduce_noise, subtraction_gain)
+
+RATE_HZ = 16000
+
+
+def tone(f0_hz: float, seconds: float) -> np.ndarray:
+    t = np.arange(int(seconds * RATE_HZ)) / RATE_HZ
+    return sum(np.sin(2 * np.pi * k * f0_hz * t) / k for k in range(1, 6))
+
+
+def power_near(audio: np.ndarray, frequency_hz: float) -> float:
+    """Power of audio within +-20 Hz of frequency_hz (periodogram)."""
+    spectrum = np.abs(np.fft.rfft(audio)) ** 2
+    freqs = np.fft.rfftfreq(audio.size, 1 / RATE_HZ)
+    return float(spectrum[np.abs(freqs - frequency_hz) < 20].sum())
+
+
+def test_noise_power_of_white_noise_is_about_its_mean_power():
+    rng = np.random.default_rng(0)
+    power = rng.exponential(2.0, size=(400, 64))        # periodogram of noise of power 2
+    estimate = noise_power(power)
+    assert estimate.shape == (64,)
+    assert np.all((estimate > 1.0) & (estimate < 4.0))
+
+
+def test_noise_power_ignores_a_note_that_comes_and_goes():
+    power = np.ones((400, 8))
+    power[100:250, 3] = 1000.0                          # a note in bin 3 for 150 of 400 frames
+    assert np.allclose(noise_power(power), noise_power(np.ones((400, 8))))
+
+
+def test_subtraction_gain_passes_strong_bins_and_floors_noise_only_bins():
+    noise = np.array([1.0, 1.0, 1.0, 0.0])
+    power = np.array([[1000.0, 1.0, 0.5, 3.0]])
+    gain = subtraction_gain(power, noise)
+    assert gain[0, 0] > 0.99                            # the sound dominates: kept
+    assert gain[0, 1] == gain[0, 2] == GAIN_FLOOR       # noise only: down to the floor
+    assert gain[0, 3] == 1.0                            # no noise at all: untouched
+    assert np.all(np.diff(subtraction_gain(np.array([[1.5, 2.0, 4.0, 100.0]]),
+                                           np.ones(4))[0]) > 0)
+
+
+def test_clean_notes_with_rests_pass_unchanged():
+    rest = np.zeros(RATE_HZ // 2)
+    audio = np.concatenate((rest, tone(220.0, 1.0), rest, tone(330.0, 1.0), rest))
+    cleaned = reduce_noise(audio)
+    assert cleaned.shape == audio.shape
+    error = np.sqrt(np.mean((cleaned - audio) ** 2) / np.mean(audio ** 2))
+    assert error < 0.01
+
+
+def test_stationary_noise_is_removed_and_the_note_kept():
+    rng = np.random.default_rng(1)
+    rest = np.zeros(RATE_HZ // 2)
+    clean = np.concatenate((rest, 0.1 * tone(220.0, 1.5), rest))
+    noise = 0.05 * rng.standard_normal(clean.size)
+    cleaned = reduce_noise(clean + noise)
+    # The noise alone (the rests) loses over half its power (measured: two thirds); the note's
+    # fundamental keeps its own.
+    quiet = slice(0, RATE_HZ // 2 - STFT_SAMPLES)
+    assert np.mean(cleaned[quiet] ** 2) < 0.5 * np.mean(noise[quiet] ** 2)
+    assert abs(power_near(cleaned, 220.0) / power_near(clean, 220.0) - 1.0) < 0.1
+
+
+def test_too_short_a_signal_is_returned_as_it_is():
+    audio = np.random.default_rng(2).standard_normal(STFT_SAMPLES + (MIN_STFT_FRAMES - 1) * 256)
+    assert np.array_equal(reduce_noise(audio), audio)
+
+
+def test_running_noise_waits_then_tracks_the_noise_of_the_last_seconds():
+    from pitchlive.tracking.denoise import (HISTORY_FRAMES, REFRESH_FRAMES, RunningNoise,
+                                            noise_power)
+
+    rng = np.random.default_rng(4)
+    running = RunningNoise()
+    hop = STFT_SAMPLES // 2
+    # Updates MIN_STFT_FRAMES, + REFRESH_FRAMES, ... re-read the estimate; the last one does.
+    n_updates = MIN_STFT_FRAMES + REFRESH_FRAMES * (HISTORY_FRAMES // REFRESH_FRAMES + 2)
+    audio = 0.01 * rng.standard_normal(STFT_SAMPLES + hop * (n_updates - 1))
+    ends = range(STFT_SAMPLES, audio.size + 1, hop)
+    estimates = [running.update(audio[:end]) for end in ends]
+    assert all(e is None for e in estimates[:MIN_STFT_FRAMES - 1])
+    assert estimates[MIN_STFT_FRAMES - 1] is not None
+    # Causal: the newest estimate is noise_power of the last HISTORY_FRAMES frames' spectra.
+    window = np.sqrt(np.hanning(STFT_SAMPLES + 1)[:-1])
+    frames = np.stack([audio[end - STFT_SAMPLES:end] for end in ends[-HISTORY_FRAMES:]])
+    expected = noise_power(np.abs(np.fft.rfft(frames * window, axis=1)) ** 2)
+    np.testing.assert_allclose(estimates[-1], expected, rtol=1e-9)
+    running.reset()
+    assert running.update(audio[:STFT_SAMPLES]) is None
+
+
+def test_reduce_noise_with_a_given_noise_cleans_a_short_piece():
+    rng = np.random.default_rng(5)
+    noise = 0.05 * rng.standard_normal(RATE_HZ * 2)
+    window = np.sqrt(np.hanning(STFT_SAMPLES + 1)[:-1])
+    frames = np.lib.stride_tricks.sliding_window_view(noise, STFT_SAMPLES)[::512]
+    estimate = noise_power(np.abs(np.fft.rfft(frames * window, axis=1)) ** 2)
+    piece = (0.1 * tone(220.0, 0.1) + noise[:1600])[:1536]
+    cleaned = reduce_noise(piece, estimate)
+    assert cleaned.shape == piece.shape
+    assert power_near(cleaned, 220.0) > 0.8 * power_near(piece, 220.0)
+    assert np.mean(cleaned ** 2) < np.mean(piece ** 2)
+
+
+def test_smoothing_is_a_3_by_3_mean_with_the_edges_repeated():
+    from pitchlive.tracking.denoise import _smooth
+
+    for shape in [(40, 17), (2, 3), (1, 5)]:
+        power = np.random.default_rng(shape[0]).exponential(1.0, shape)
+        padded = np.pad(power, 1, mode="edge")
+        expected = sum(padded[i:i + shape[0], j:j + shape[1]] for i in range(3)
+                       for j in range(3)) / 9.0
+        np.testing.assert_allclose(_smooth(power), expected, rtol=1e-12)
