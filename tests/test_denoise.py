@@ -119,3 +119,20 @@ def test_smoothing_is_a_3_by_3_mean_with_the_edges_repeated():
         expected = sum(padded[i:i + shape[0], j:j + shape[1]] for i in range(3)
                        for j in range(3)) / 9.0
         np.testing.assert_allclose(_smooth(power), expected, rtol=1e-12)
+
+
+def test_running_noise_is_audible_only_against_sound_less_than_about_33_db_above_it():
+    from pitchlive.tracking.denoise import RunningNoise
+
+    rng = np.random.default_rng(5)
+    running = RunningNoise()
+    hop = STFT_SAMPLES // 2
+    noise = 0.001 * rng.standard_normal(STFT_SAMPLES + hop * MIN_STFT_FRAMES)   # -60 dBFS
+    assert running.audible(noise) is None                         # no estimate yet
+    for end in range(STFT_SAMPLES, noise.size + 1, hop):
+        running.update(noise[:end])
+    assert running.estimate is not None
+    note = tone(220.0, STFT_SAMPLES / RATE_HZ)                      # ~0 dBFS: 60 dB above
+    assert running.audible(note) is None
+    assert running.audible(0.01 * note) is running.estimate         # 20 dB above
+    assert running.audible(noise) is running.estimate               # the noise itself

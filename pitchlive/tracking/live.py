@@ -60,8 +60,7 @@ class LiveTracker:
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
         self._offset_estimate = None          # (RunningOffset it came from, TuningOffset)
         self._frames_since_offset = 0
-        self._steady = SteadyNote(
-            noise_power=lambda: self._noise.estimate if LIVE_NOISE_REDUCTION else None)
+        self._steady = SteadyNote(noise_power=self._noise_power)
 
     def model_stand_in(self, window_16k: np.ndarray, centre_index: int, level_dbfs: float
                        ) -> tuple[float, float] | None:
@@ -89,7 +88,7 @@ class LiveTracker:
         frequency_hz, confidence = frame.frequency_hz, frame.confidence
         if settings.refine:
             # The estimate from before this frame: the one a stand-in read with (steady.py).
-            noise = self._noise.estimate if LIVE_NOISE_REDUCTION else None
+            noise = self._noise_power(frame.window_16k)
             refined = self._steady.confirmed(frame)
             if refined is None:
                 refined = refine_live_frame(frame.window_16k, frame.centre_index, frequency_hz,
@@ -139,6 +138,10 @@ class LiveTracker:
         clarity = np.array([change.clarity])
         return change.frequency_hz, float(combined_confidence(np.array([frame.confidence]),
                                                               clarity)[0])
+
+    def _noise_power(self, window_16k) -> np.ndarray | None:
+        """The noise estimate the refinement of this window reads with (None: none)."""
+        return self._noise.audible(window_16k) if LIVE_NOISE_REDUCTION else None
 
     def _smooth(self, frequency_hz: float, is_voiced: bool,
                 settings: Settings) -> tuple[float, bool]:

@@ -64,9 +64,10 @@ class SteadyNote:
     """Stands in for the model on the windows of a held note (one live stream, worker thread)."""
 
     def __init__(self, model_every_frames: int = MODEL_EVERY_FRAMES,
-                 noise_power: Callable[[], np.ndarray | None] = lambda: None) -> None:
-        """noise_power gives the noise estimate the tracker's refinement reads with (None:
-        none), so the held period is read as refine_live_frame would read it."""
+                 noise_power: Callable[[np.ndarray], np.ndarray | None] = lambda window: None
+                 ) -> None:
+        """noise_power(window_16k) gives the noise estimate the tracker's refinement reads that
+        window with (None: none), so the held period is read as refine_live_frame would."""
         self.model_every_frames = model_every_frames
         self._noise_power = noise_power
         self._held: _Held | None = None
@@ -136,7 +137,8 @@ class SteadyNote:
         period = held.period_samples
         if period >= MAX_LAG_SAMPLES - 2:
             return None
-        read = read_live_period(window_16k, centre_index, period, self._noise_power())
+        read = read_live_period(window_16k, centre_index, period,
+                                self._noise_power(window_16k))
         if not read.clarity[0] >= STEADY_CLARITY or \
                 not abs(1200.0 * math.log2(read.period_samples / period)) <= STEADY_CENTS:
             return None
