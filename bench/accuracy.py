@@ -160,9 +160,11 @@ def steady_reading(results: dict, takes, mask_name: str):
 
 
 def live_stage_cpu(takes, model, n_frames: int = 2000) -> float:
-    """Median CPU seconds of refine_live_frame on real live windows (2304 samples), with the
-    stream's running noise estimate updated on each (as pitchlive.tracking.live does)."""
+    """Median CPU seconds of the live refinement on real live windows (2304 samples), with the
+    stream's running noise estimate used and learnt as pitchlive.tracking.live does (audible
+    noise only; learnt from frames without a clear period)."""
     from pitchlive.tracking.denoise import RunningNoise
+    from pitchlive.tracking.live import NOISE_ONLY_CLARITY
     from pitchlive.tracking.refine import refine_live_frame
 
     audio = np.concatenate([t.audio for t in takes if t.kind == "gm"])
@@ -174,8 +176,10 @@ def live_stage_cpu(takes, model, n_frames: int = 2000) -> float:
     for i, window in enumerate(windows):
         frequency, confidence = estimates[i % len(estimates)]
         start = time.process_time()
-        refine_live_frame(window, 2048, float(frequency[4]), float(confidence[4]),
-                          noise_power=running_noise.update(window))
+        refined = refine_live_frame(window, 2048, float(frequency[4]), float(confidence[4]),
+                                    noise_power=running_noise.audible(window))
+        if refined.periodicity[0] < NOISE_ONLY_CLARITY:
+            running_noise.update(window)
         costs.append(time.process_time() - start)
     return float(np.median(costs))
 
