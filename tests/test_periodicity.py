@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from pitchlive.tracking.periodicity import (frames_around, nsdf, peak_near, refine_period,
-                                            values_at_lags)
+from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_near,
+                                            refine_period, values_at_lags)
 from synth import exact_tone
 
 
@@ -150,3 +150,20 @@ def test_nsdf_and_one_frame_period_refinement_are_bit_identical_to_the_plain_for
         one = refine_period(curve[row:row + 1], np.array([lag]), 510)
         pair = refine_period(curve[[row, row]], np.array([lag, lag]), 510)  # the array code
         assert np.array_equal(one, pair[:1])
+
+
+def test_clarity_at_three_lags_is_the_nsdf_peak():
+    rng = np.random.default_rng(0)
+    t = np.arange(1024) / 16000
+    f0s = np.array([55.0, 110.0, 220.0, 440.0, 1000.0, 1800.0])
+    frames = np.stack([np.sin(2 * np.pi * f * t) + 0.5 * rng.standard_normal(t.size)
+                       for f in f0s])
+    curve = nsdf(frames, 1024 // 2)
+    lags, heights = peak_near(curve, 16000 / f0s, 5.0)
+    np.testing.assert_allclose(clarity_at(frames, lags), heights, atol=1e-12)
+    for row in range(f0s.size):           # one frame (the live path) takes its own route
+        np.testing.assert_allclose(clarity_at(frames[row:row + 1], lags[row:row + 1]),
+                                   heights[row:row + 1], atol=1e-12)
+    np.testing.assert_array_equal(clarity_at(np.zeros((2, 1024)), np.array([40., 90.])),
+                                  0.0)
+    np.testing.assert_array_equal(clarity_at(np.zeros((1, 1024)), np.array([40.])), 0.0)

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from pitchlive.tracking.periodicity import nsdf, peak_near
-from pitchlive.tracking.refine import (FRAME_SAMPLES, clarity_at, combined_confidence,
+from pitchlive.tracking.refine import (FRAME_SAMPLES, combined_confidence,
                                        live_offset_samples, refine_frames, refine_live_frame)
 from synth import exact_tone
 
@@ -97,20 +96,3 @@ def test_noise_reduction_does_not_make_noise_only_frames_periodic():
     off = refine_frames(noisy, centres, prior, confidence, path=True, noise_reduction=False)
     assert on.periodicity[quiet].mean() <= off.periodicity[quiet].mean() + 0.06
     assert np.all(np.abs(cents(on.frequency_hz[~quiet][4:-4], 220.0)) < 10)
-
-
-def test_clarity_at_three_lags_is_the_nsdf_peak():
-    rng = np.random.default_rng(0)
-    t = np.arange(FRAME_SAMPLES) / 16000
-    f0s = np.array([55.0, 110.0, 220.0, 440.0, 1000.0, 1800.0])
-    frames = np.stack([np.sin(2 * np.pi * f * t) + 0.5 * rng.standard_normal(t.size)
-                       for f in f0s])
-    curve = nsdf(frames, FRAME_SAMPLES // 2)
-    lags, heights = peak_near(curve, 16000 / f0s, 5.0)
-    np.testing.assert_allclose(clarity_at(frames, lags), heights, atol=1e-12)
-    for row in range(f0s.size):           # one frame (the live path) takes its own route
-        np.testing.assert_allclose(clarity_at(frames[row:row + 1], lags[row:row + 1]),
-                                   heights[row:row + 1], atol=1e-12)
-    np.testing.assert_array_equal(clarity_at(np.zeros((2, FRAME_SAMPLES)), np.array([40., 90.])),
-                                  0.0)
-    np.testing.assert_array_equal(clarity_at(np.zeros((1, FRAME_SAMPLES)), np.array([40.])), 0.0)

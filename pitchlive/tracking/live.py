@@ -101,12 +101,12 @@ class LiveTracker:
             frequency_hz = float(refined.frequency_hz[0])
             confidence = float(refined.confidence[0])
             self._steady.update(frame, refined, settings.confidence_threshold)
-            if settings.live_note_changes:
-                changed = self._note_change(frame, frequency_hz, confidence)
-                if changed != (frequency_hz, confidence):
-                    # The held period is the old note's: the model sees the next window.
-                    self._steady.reset()
+            changed = self._note_change(frame, frequency_hz) if settings.live_note_changes \
+                else None
+            if changed is not None:
                 frequency_hz, confidence = changed
+                # The held period is the old note's: the model sees the next window.
+                self._steady.reset()
         else:
             self._steady.reset()      # no periodicity to confirm a held note with
         is_voiced = voicing.voiced(frequency_hz, confidence, frame.level_dbfs, settings)
@@ -129,12 +129,12 @@ class LiveTracker:
                                            and frame.level_dbfs >= settings.level_gate_dbfs))
 
     @staticmethod
-    def _note_change(frame: ModelFrame, frequency_hz: float,
-                     confidence: float) -> tuple[float, float]:
-        """The newest audio's pitch and confidence where it clearly changed, else as refined."""
+    def _note_change(frame: ModelFrame, frequency_hz: float) -> tuple[float, float] | None:
+        """The newest audio's pitch and confidence where it clearly changed from frequency_hz
+        (the refined pitch), else None."""
         change = note_change(frame.window_16k, frequency_hz, frame.frequency_hz)
         if change is None:
-            return frequency_hz, confidence
+            return None
         clarity = np.array([change.clarity])
         return change.frequency_hz, float(combined_confidence(np.array([frame.confidence]),
                                                               clarity)[0])
