@@ -13,7 +13,7 @@ Voicing combines the model's confidence with the periodicity of the chosen candi
 
 Periodicity is read on noise-reduced audio (tracking/denoise.py: whole signals estimate their
 noise themselves, live frames get the stream's running estimate); the voicing clarity is read
-on the audio as it is (``clarity_at``).
+on the audio as it is (``periodicity.clarity_at``).
 
 Two entry points share every step:
 - ``refine_track``: a whole signal (analyze, transcribe, the Recording view); each frame is
