@@ -213,3 +213,10 @@ def median_of(values) -> float:
         return 0.0
     mid = n // 2
     return float(ordered[mid]) if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def within_cents(frequency_hz: float, other_hz: float, cents: float) -> bool:
+    """True when both are positive finite frequencies at most cents apart."""
+    return (frequency_hz > 0 and other_hz > 0 and math.isfinite(frequency_hz)
+            and math.isfinite(other_hz)
+            and abs(1200.0 * math.log2(frequency_hz / other_hz)) <= cents)

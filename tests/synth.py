@@ -136,13 +136,23 @@ def truth_at(notes: list[Note], times_s: np.ndarray) -> np.ndarray:
     return truth
 
 
+def _vowel_gain(frequency_hz: float) -> float:
+    """A sung "ah"'s spectral envelope at frequency_hz: three formant resonances over a floor."""
+    gain = 0.02
+    for formant_hz, bandwidth_hz, height in ((700, 110, 1.0), (1220, 120, 0.5), (2600, 160, 0.25)):
+        gain += height / (1.0 + ((frequency_hz - formant_hz) / (bandwidth_hz / 2)) ** 2)
+    return gain
+
+
 def exact_tone(frequency_hz: float, duration_s: float, timbre: str = "saw",
                sample_rate_hz: int = 16000, vibrato_cents: float = 0.0,
                vibrato_hz: float = 5.5, amplitude: float = 0.5) -> np.ndarray:
     """A band-limited tone of exactly frequency_hz (its centre, with vibrato), float32 (n,).
 
     timbre: "saw" (every harmonic, 1/k) or "odd" (odd harmonics only, 1/k: clarinet-like, the
-    fundamental's octave is missing). Every harmonic below 0.45 of the rate; 20 ms fades.
+    fundamental's octave is missing) or "vowel" (a sung "ah": 1/k through formants at 700, 1220
+    and 2600 Hz, as bench/accuracy_corpus.py makes it). Every harmonic below 0.45 of the rate;
+    20 ms fades.
     """
     n = int(round(duration_s * sample_rate_hz))
     t = np.arange(n) / sample_rate_hz
@@ -151,7 +161,9 @@ def exact_tone(frequency_hz: float, duration_s: float, timbre: str = "saw",
     top_hz = frequency_hz * 2.0 ** (abs(vibrato_cents) / 1200.0)
     out = np.zeros(n)
     for k in range(1, int(0.45 * sample_rate_hz / top_hz) + 1):
-        if timbre == "saw" or k % 2:
+        if timbre == "vowel":
+            out += _vowel_gain(k * frequency_hz) * np.sin(k * phase) / k
+        elif timbre == "saw" or k % 2:
             out += np.sin(k * phase) / k
     out *= amplitude / max(float(np.max(np.abs(out))), 1e-12)
     ramp = int(0.02 * sample_rate_hz)

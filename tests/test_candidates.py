@@ -5,7 +5,7 @@ import pytest
 
 from pitchlive.tracking.candidates import (GRID_CENTS, HIGHEST_HZ, LOWEST_HZ, SUPPORT_MULTIPLES,
                                            candidate_scores, frequency_grid, multiple_heights,
-                                           pick_candidates, repeated_strength,
+                                           pick_candidates, prior_closeness, repeated_strength,
                                            sharpen_candidates, subharmonic_penalty)
 
 
@@ -97,3 +97,13 @@ def test_the_vowel_note_wins_over_its_formant_harmonic_without_the_model():
     scores = candidate_scores(hz, repeated_strength(strength, heights), np.array([400.0]),
                               np.array([0.2]), heights=heights)
     assert abs(hz[0, np.argmax(scores[0])] - 55.0) < 1.0
+
+
+def test_prior_closeness_is_a_gaussian_in_semitones():
+    hz = np.array([[440.0, 440.0 * 2 ** (1 / 12), 880.0, np.nan]])
+    closeness = prior_closeness(hz, np.array([440.0]))
+    np.testing.assert_allclose(closeness[0, :3], [1.0, np.exp(-0.5), np.exp(-72.0)])
+    assert closeness[0, 3] == 0.0
+    assert prior_closeness(hz, np.array([440.0]), 2.0)[0, 1] == pytest.approx(np.exp(-0.125))
+    assert not prior_closeness(hz, np.array([np.nan])).any()
+    assert not prior_closeness(hz, np.array([0.0])).any()

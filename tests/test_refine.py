@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from pitchlive.tracking.refine import (FRAME_SAMPLES, combined_confidence,
-                                       live_offset_samples, refine_frames, refine_live_frame)
+from pitchlive.tracking.refine import (CONTINUITY_WEIGHT, FRAME_SAMPLES, combined_confidence,
+                                       continuity_scores, live_offset_samples, refine_frames,
+                                       refine_live_frame)
 from synth import exact_tone
 
 CENTRES = np.arange(4000, 12000, 512)
@@ -96,3 +97,32 @@ def test_noise_reduction_does_not_make_noise_only_frames_periodic():
     off = refine_frames(noisy, centres, prior, confidence, path=True, noise_reduction=False)
     assert on.periodicity[quiet].mean() <= off.periodicity[quiet].mean() + 0.06
     assert np.all(np.abs(cents(on.frequency_hz[~quiet][4:-4], 220.0)) < 10)
+
+
+def test_continuity_scores_pull_towards_a_clear_previous_pitch():
+    hz = np.array([[220.0, 660.0, np.nan], [220.0, 660.0, 110.0]])
+    gain = continuity_scores(hz, np.array([220.0, 660.0]), np.array([0.98, 0.5]))
+    assert gain[0, 0] == pytest.approx(CONTINUITY_WEIGHT * 0.98)
+    assert gain[0, 1] < 1e-9 and gain[0, 2] == 0.0
+    assert gain[1, 1] == pytest.approx(CONTINUITY_WEIGHT * 0.5) and gain[1, 0] < 1e-9
+    # Nothing from an unclear frame, from none, or from a negative clarity.
+    assert not continuity_scores(hz, np.array([220.0, 660.0]), np.array([0.0, -0.3])).any()
+    assert not continuity_scores(hz, np.array([np.nan, 0.0]), np.array([1.0, 1.0])).any()
+    assert continuity_scores(hz, np.array([220.0, 220.0]), np.array([1.0, 1.0]),
+                             weight=0.1)[0, 0] == pytest.approx(0.1)
+
+
+def test_a_previous_pitch_decides_between_a_note_and_its_strong_harmonic():
+    # A tone whose third harmonic is far stronger than the rest reads about as periodic at a
+    # third of its period as at the period: with no prior the frame reads the harmonic; the
+    # previous frame's clear pitch brings back the note (the model's prior does the same).
+    t = np.arange(16000) / 16000.0
+    audio = 0.15 * np.sin(2 * np.pi * 220 * t) + 0.15 * np.sin(2 * np.pi * 440 * t) + \
+        np.sin(2 * np.pi * 660 * t)
+    window = audio[:2304]
+    alone = refine_live_frame(window, 1536, np.nan, 0.0)
+    assert abs(cents(alone.frequency_hz[0], 660.0)) < 5
+    carried = refine_live_frame(window, 1536, np.nan, 0.0, previous=(221.0, 0.97))
+    assert abs(cents(carried.frequency_hz[0], 220.0)) < 5
+    assert refine_live_frame(window, 1536, np.nan, 0.0,
+                             previous=(221.0, 0.0)).frequency_hz[0] == alone.frequency_hz[0]

@@ -116,3 +116,31 @@ def test_the_running_offset_is_known_at_once_then_refreshed_every_few_frames():
     assert refreshed and all((k - first) % OFFSET_REFRESH_FRAMES == 0 for k in refreshed)
     for k in refreshed:
         assert seen[k] == truth[k]                             # a refresh is the estimate then
+
+
+def test_only_a_clear_pitch_the_model_agreed_on_carries_to_the_next_frame(monkeypatch):
+    import pitchlive.tracking.live as live
+    from pitchlive.tracking.refine import Refinement
+
+    seen, reads = [], iter([(220.0, 0.97), (220.0, 0.97), (660.0, 0.95), (220.0, 0.6),
+                            (220.0, 0.97), (220.0, 0.97)])
+
+    def refine(window, centre, model_hz, model_confidence, noise_power=None, previous=None):
+        seen.append(previous)
+        hz, clarity = next(reads)
+        one = lambda v: np.array([v], np.float64)    # noqa: E731
+        return Refinement(one(hz), one(0.99), one(clarity), one(model_hz),
+                          one(model_confidence))
+
+    monkeypatch.setattr(live, "refine_live_frame", refine)
+    tracker = LiveTracker(RAW)
+    for k, model_hz in enumerate([221.0, 221.0, 221.0, 221.0, 221.0]):
+        tracker.process(model_frame(k, model_hz), RAW)
+    assert seen[0] is None                          # a new stream: nothing before
+    assert seen[1] == (220.0, 0.97)                 # clear, and the model said so
+    assert seen[2] == (220.0, 0.97)
+    assert seen[3] == (660.0, 0.0)                  # the signal overruled the model
+    assert seen[4] == (220.0, 0.0)                  # not clearly periodic
+    tracker.skip()
+    tracker.process(model_frame(9, 221.0), RAW)
+    assert seen[5] is None                          # frames were lost

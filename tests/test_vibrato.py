@@ -75,3 +75,38 @@ def test_turning_midpoint():
     assert math.isnan(turning_midpoint(x[:3]))
     assert math.isnan(turning_midpoint(np.linspace(0, 100, 12)))
     assert math.isnan(turning_midpoint(np.array([0.0, 2.0, -1.0, 1.5, 0.0])))
+
+
+@pytest.mark.parametrize("away", [1, 2])
+def test_a_frame_or_two_on_a_harmonic_do_not_restart_the_reading(away):
+    # A sung vowel's frames slip to the formant harmonic (3x) now and then: the reading of those
+    # frames is their own, and then the note's centre carries on over whole cycles.
+    contour = stream(220.0, 40, 5.5, n=60)
+    slipped = contour.copy()
+    for start in (20, 33, 45):
+        slipped[start:start + away] *= 3.0
+    plain, reader = VibratoReader(), VibratoReader()
+    clean = [plain.update(f, True) for f in contour]
+    read = [reader.update(f, True) for f in slipped]
+    on_note = []
+    for k, b in enumerate(read):
+        if slipped[k] != contour[k]:
+            assert b.centre_hz == slipped[k] and b.rate_hz is None
+        elif k >= 30:
+            assert b.rate_hz is not None
+            on_note.append(1200 * np.log2(b.centre_hz / 220.0))
+    # The frames bridged (linear in cents across part of a cycle) move a frame's mean over two
+    # cycles a little; restarting instead read the swinging contour itself (up to 40 cents).
+    assert np.max(np.abs(on_note)) < 4.0 * away and abs(np.median(on_note)) < 1.5
+    assert np.max(np.abs(1200 * np.log2([r.centre_hz / 220.0 for r in clean[30:]]))) < 4.0
+
+
+def test_a_note_change_reads_as_before_from_its_first_frame():
+    # Three frames away is a new note: each of its frames reads as a new note's would.
+    reader = VibratoReader()
+    for f in stream(440.0, 40, 5.5, n=40):
+        reader.update(f, True)
+    new = stream(660.0, 40, 5.5, n=30, phase=1.0)
+    fresh = VibratoReader()
+    for f in new:
+        assert reader.update(f, True) == fresh.update(f, True)

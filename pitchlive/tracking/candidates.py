@@ -216,6 +216,26 @@ def subharmonic_penalty(candidate_hz: np.ndarray, strength: np.ndarray,
     return np.max(np.where(near, grade, 0.0), axis=2)
 
 
+def prior_closeness(candidate_hz: np.ndarray, prior_hz: np.ndarray,
+                    width_semitones: float = 1.0) -> np.ndarray:
+    """How close each candidate lies to a prior pitch: exp(-d^2 / 2 w^2), d in semitones.
+
+    Parameters
+    ----------
+    candidate_hz : np.ndarray, shape (n_frames, K), NaN = none
+    prior_hz : np.ndarray, shape (n_frames,), Hz (not positive or NaN: no prior)
+    width_semitones : float
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames, K), 0-1 (0 where a candidate or the prior is missing)
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = 12.0 * np.log2(candidate_hz / np.asarray(prior_hz, np.float64)[:, None])
+    closeness = np.exp(-0.5 * (distance / width_semitones) ** 2)
+    return np.where(np.isfinite(closeness), closeness, 0.0)
+
+
 def candidate_scores(candidate_hz: np.ndarray, strength: np.ndarray, prior_hz: np.ndarray,
                      prior_confidence: np.ndarray, prior_weight: float = 0.3,
                      prior_width_semitones: float = 1.0, height_bonus_per_octave: float = 0.01,
@@ -243,10 +263,8 @@ def candidate_scores(candidate_hz: np.ndarray, strength: np.ndarray, prior_hz: n
         -inf where there is no candidate.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        distance = 12.0 * np.log2(candidate_hz / prior_hz[:, None])
         octaves_up = np.log2(candidate_hz / LOWEST_HZ)
-    closeness = np.exp(-0.5 * (distance / prior_width_semitones) ** 2)
-    closeness = np.where(np.isfinite(closeness), closeness, 0.0)
+    closeness = prior_closeness(candidate_hz, prior_hz, prior_width_semitones)
     confidence = np.clip(np.nan_to_num(prior_confidence), 0.0, 1.0)[:, None]
     score = strength + prior_weight * confidence * closeness + height_bonus_per_octave * \
         np.nan_to_num(octaves_up) - subharmonic_cost * subharmonic_penalty(candidate_hz, strength,

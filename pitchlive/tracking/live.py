@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from pitchlive.frames import ModelFrame, PitchFrame
+from pitchlive.music import within_cents
 from pitchlive.settings import Settings
 from pitchlive.tracking import voicing
 from pitchlive.tracking.denoise import RunningNoise
@@ -48,6 +49,14 @@ OFFSET_REFRESH_FRAMES = 4
 LIVE_NOISE_REDUCTION = True
 # Frames whose chosen period is less clear than this (NSDF) feed the running noise estimate.
 NOISE_ONLY_CLARITY = 0.5
+# The refined pitch of a frame is the next frame's second prior (refine.CONTINUITY_WEIGHT) only
+# where it was clearly periodic (NSDF clarity) and the model agreed with it (or a note change
+# read it): a frame that overruled the model may have read a harmonic the model knew better
+# than (a sung vowel's formant), and carrying that would hold the error. Carried, it took a sung
+# "ah" on a vibrato from a third of its frames on its formant harmonic to none, with 0 dB
+# unchanged; carrying every frame lost 0.003 RPA at 0 dB (bench/accuracy_by_take.py).
+CARRY_CLARITY = 0.9
+AGREE_CENTS = 50.0
 
 
 class LiveTracker:
@@ -61,6 +70,7 @@ class LiveTracker:
         self._offset_estimate = None          # (RunningOffset it came from, TuningOffset)
         self._frames_since_offset = 0
         self._steady = SteadyNote(noise_power=self._noise_power)
+        self._previous: tuple[float, float] | None = None   # last frame's (pitch Hz, clarity)
 
     def model_stand_in(self, window_16k: np.ndarray, centre_index: int, level_dbfs: float
                        ) -> tuple[float, float] | None:
@@ -75,6 +85,7 @@ class LiveTracker:
         self._noise.reset()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
         self._steady.reset()
+        self._previous = None
 
     def skip(self) -> None:
         """Frames were lost (the worker fell behind): the next frame does not follow the last."""
@@ -82,6 +93,7 @@ class LiveTracker:
         self._vibrato.reset()
         self._steady.reset()
         self._noise.reset()
+        self._previous = None
 
     def process(self, frame: ModelFrame, settings: Settings) -> PitchFrame:
         """The PitchFrame of the next model frame of the stream."""
@@ -92,7 +104,8 @@ class LiveTracker:
             refined = self._steady.confirmed(frame)
             if refined is None:
                 refined = refine_live_frame(frame.window_16k, frame.centre_index, frequency_hz,
-                                            confidence, noise_power=noise)
+                                            confidence, noise_power=noise,
+                                            previous=self._previous)
             if LIVE_NOISE_REDUCTION and refined.periodicity[0] < NOISE_ONLY_CLARITY:
                 # Noise is learnt only where no clear period sounds: a held tone is stationary
                 # too, and learnt as noise it was subtracted from itself (a steady E4 read 1.5
@@ -103,12 +116,18 @@ class LiveTracker:
             self._steady.update(frame, refined, settings.confidence_threshold)
             changed = self._note_change(frame, frequency_hz) if settings.live_note_changes \
                 else None
+            clarity = float(refined.periodicity[0])
             if changed is not None:
-                frequency_hz, confidence = changed
+                frequency_hz, confidence, clarity = changed
                 # The held period is the old note's: the model sees the next window.
                 self._steady.reset()
+            carried = changed is not None or within_cents(frequency_hz, frame.frequency_hz,
+                                                     AGREE_CENTS)
+            self._previous = (frequency_hz, clarity if carried and clarity >= CARRY_CLARITY
+                              else 0.0)
         else:
             self._steady.reset()      # no periodicity to confirm a held note with
+            self._previous = None
         is_voiced = voicing.voiced(frequency_hz, confidence, frame.level_dbfs, settings)
         frequency_hz, is_voiced = self._smooth(frequency_hz, is_voiced, settings)
         offset_cents = self._tuning_offset(frame.time_s, frequency_hz, is_voiced, settings)
@@ -129,15 +148,16 @@ class LiveTracker:
                                            and frame.level_dbfs >= settings.level_gate_dbfs))
 
     @staticmethod
-    def _note_change(frame: ModelFrame, frequency_hz: float) -> tuple[float, float] | None:
-        """The newest audio's pitch and confidence where it clearly changed from frequency_hz
-        (the refined pitch), else None."""
+    def _note_change(frame: ModelFrame, frequency_hz: float
+                     ) -> tuple[float, float, float] | None:
+        """The newest audio's pitch, confidence and periodicity where it clearly changed from
+        frequency_hz (the refined pitch), else None."""
         change = note_change(frame.window_16k, frequency_hz, frame.frequency_hz)
         if change is None:
             return None
         clarity = np.array([change.clarity])
-        return change.frequency_hz, float(combined_confidence(np.array([frame.confidence]),
-                                                              clarity)[0])
+        return (change.frequency_hz, float(combined_confidence(np.array([frame.confidence]),
+                                                               clarity)[0]), change.clarity)
 
     def _noise_power(self, window_16k) -> np.ndarray | None:
         """The noise estimate the refinement of this window reads with (None: none)."""

@@ -29,8 +29,8 @@ import numpy as np
 
 from pitchlive.frames import MODEL_SAMPLE_RATE_HZ, PitchTrack
 from pitchlive.tracking.candidates import (candidate_scores, frequency_grid, multiple_heights,
-                                           pick_candidates, repeated_strength, salience,
-                                           sharpen_candidates)
+                                           pick_candidates, prior_closeness, repeated_strength,
+                                           salience, sharpen_candidates)
 from pitchlive.tracking.decoding import viterbi_path
 from pitchlive.tracking.denoise import reduce_noise
 from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_near,
@@ -51,6 +51,12 @@ LIVE_NOISE_SAMPLES = FRAME_SAMPLES + FRAME_SAMPLES // 2
 # second of audio (live: tracking/live.py's LIVE_NOISE_REDUCTION).
 WHOLE_FILE_NOISE_REDUCTION = True
 GRID_HZ = frequency_grid()
+# Live frames choose on their own (no path through later frames), with the stream's previous
+# frame as a second prior beside the model's: its refined pitch, weighted by its periodicity.
+# A vibrato's slope or a noisy frame reads the true period less clearly than a strong formant
+# harmonic, and the model (on its short live window) often points at that harmonic too; the
+# frame before still held the note clearly. Measured in bench/accuracy.py (README "Accuracy").
+CONTINUITY_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,8 @@ def _analysed_audio(audio_16k: np.ndarray, denoise_whole: bool,
 def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarray,
                   model_confidence: np.ndarray, offset_samples: int = 0,
                   path: bool = False, noise_reduction: bool | None = None,
-                  noise_power: np.ndarray | None = None) -> Refinement:
+                  noise_power: np.ndarray | None = None,
+                  previous: tuple[np.ndarray, np.ndarray] | None = None) -> Refinement:
     """Refine model frames against the audio around them.
 
     Parameters
@@ -141,6 +148,10 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     noise_power : np.ndarray, shape (n_bins,), optional
         The noise's power per bin from a causal estimate (denoise.RunningNoise, live): the
         audio's noise is removed with it, in the last LIVE_NOISE_SAMPLES of audio_16k only.
+    previous : (np.ndarray, np.ndarray), each shape (n_frames,), optional
+        The pitch (Hz) and periodicity (NSDF clarity) each frame's predecessor was refined to
+        (live: the stream's last frame): candidates near it score CONTINUITY_WEIGHT times its
+        clarity more, as near the model's estimate (``continuity_scores``).
 
     Returns
     -------
@@ -163,6 +174,8 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     heights = multiple_heights(curve, candidate_hz, MODEL_SAMPLE_RATE_HZ)
     strength = repeated_strength(strength, heights)
     scores = candidate_scores(candidate_hz, strength, model_hz, model_confidence, heights=heights)
+    if previous is not None:
+        scores = scores + continuity_scores(candidate_hz, *previous)
     if path:
         best = viterbi_path(candidate_hz, scores)
     else:
@@ -182,6 +195,29 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     periodicity = np.where(found, clarity, 0.0)
     return Refinement(frequency_hz, combined_confidence(model_confidence, periodicity),
                       periodicity, model_hz, model_confidence)
+
+
+def continuity_scores(candidate_hz: np.ndarray, previous_hz: np.ndarray,
+                      previous_clarity: np.ndarray, weight: float | None = None
+                      ) -> np.ndarray:
+    """What each candidate gains from lying near the pitch of the frame before.
+
+    weight * clarity * exp(-d^2 / 2), d the distance in semitones from previous_hz (the same
+    closeness as the model's prior): a clearly periodic frame before pulls towards its pitch,
+    an unclear one (clarity <= 0) or none (previous_hz NaN or 0) not at all.
+
+    Parameters
+    ----------
+    candidate_hz : np.ndarray, shape (n_frames, K), NaN = none
+    previous_hz, previous_clarity : np.ndarray, shape (n_frames,)
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames, K), >= 0
+    """
+    clarity = np.clip(np.nan_to_num(np.asarray(previous_clarity, np.float64)), 0.0, 1.0)
+    weight = CONTINUITY_WEIGHT if weight is None else weight
+    return weight * clarity[:, None] * prior_closeness(candidate_hz, previous_hz)
 
 
 def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int,
@@ -278,8 +314,8 @@ def refinement_of_read(read: PeriodRead, model_hz: float, model_confidence: floa
 
 
 def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float,
-                      model_confidence: float, noise_power: np.ndarray | None = None
-                      ) -> Refinement:
+                      model_confidence: float, noise_power: np.ndarray | None = None,
+                      previous: tuple[float, float] | None = None) -> Refinement:
     """Refine the one kept frame of a live model call, using only the audio the window holds.
 
     Causal: the analysed frame ends at the window's end (the kept frame's right context), so no
@@ -296,13 +332,18 @@ def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float
     noise_power : np.ndarray, shape (n_bins,), optional
         The stream's noise so far (denoise.RunningNoise.update of this window), removed
         before the periodicity reading; None reads the audio as it is.
+    previous : (float, float), optional
+        The stream's last frame: its refined pitch (Hz) and periodicity (refine_frames'
+        ``previous``); None when there is none (a new stream, lost frames).
 
     Returns
     -------
     Refinement with arrays of shape (1,)
     """
     window_16k = np.asarray(window_16k)
+    before = None if previous is None else (np.array([previous[0]], np.float64),
+                                            np.array([previous[1]], np.float64))
     return refine_frames(window_16k, np.array([centre_index]), np.array([model_hz]),
                          np.array([model_confidence]),
                          live_offset_samples(window_16k.shape[0], centre_index),
-                         noise_power=noise_power)
+                         noise_power=noise_power, previous=before)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pitchlive.frames import MODEL_SAMPLE_RATE_HZ, ModelFrame
+from pitchlive.music import within_cents
 from pitchlive.tracking.periodicity import values_at_lags
 from pitchlive.tracking.refine import (MAX_LAG_SAMPLES, PeriodRead, Refinement, read_live_period,
                                        refinement_of_read)
@@ -92,7 +93,7 @@ class SteadyNote:
         if confirmed is None or confirmed[0] is not frame.window_16k:
             return None
         read = confirmed[1]
-        if frame.model_ran and not _within(frame.frequency_hz,
+        if frame.model_ran and not within_cents(frame.frequency_hz,
                                            MODEL_SAMPLE_RATE_HZ / read.period_samples, AGREE_CENTS):
             return None
         return refinement_of_read(read, frame.frequency_hz, frame.confidence)
@@ -106,7 +107,7 @@ class SteadyNote:
             self._stood_in = 0
         hz = float(refined.frequency_hz[0])
         model_hz, model_confidence = frame.frequency_hz, frame.confidence
-        agrees = _within(model_hz, hz, AGREE_CENTS)
+        agrees = within_cents(model_hz, hz, AGREE_CENTS)
         # A frame stood in for is voiced by its own clarity (>= STEADY_CLARITY) whatever the
         # model's confidence, unless the threshold is above that clarity: then the model's
         # confidence must reach the threshold itself.
@@ -151,9 +152,3 @@ class SteadyNote:
             return None         # time to ask the model; if it agrees, the read stands (confirmed)
         self._stood_in += 1
         return held.model_hz, held.model_confidence
-
-
-def _within(hz: float, other_hz: float, cents: float) -> bool:
-    """True when both are positive finite frequencies at most cents apart."""
-    return (hz > 0 and other_hz > 0 and math.isfinite(hz) and math.isfinite(other_hz)
-            and abs(1200.0 * math.log2(hz / other_hz)) <= cents)

@@ -7,6 +7,13 @@ swing, whatever its phase). Until a whole cycle has been heard (0.2-0.35 s into 
 reads halfway between the newest peak and trough, so the needle settles after half a cycle to
 one cycle rather than swinging with the contour. Causal: only frames already seen are used, so no
 delay is added.
+
+A frame or two far from the running centre (an octave or a formant harmonic the refinement read
+for a moment), fewer than the note has had, is not yet a new note: it reads as a new note would, but the note's history is
+kept; when the pitch comes back the frames in between are bridged (linear in cents) and the
+centre over whole cycles goes on. Before, each such frame restarted the reading, and a sung
+vowel on a vibrato whose frames slipped to its formant now and then read 10-27 cents off its
+centre. A real note change reads exactly as before.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ FRAME_RATE_HZ = 16000 / 512
 WINDOW_S = 0.8                 # frames looked back at: four cycles of a 5 Hz vibrato
 MIN_RATE_HZ, MAX_RATE_HZ = 3.0, 9.0
 MIN_WIDTH_CENTS = 8.0          # narrower swings are read as they are
-NOTE_CHANGE_CENTS = 150.0      # a step this far from the running centre starts a new note
+NOTE_CHANGE_CENTS = 150.0      # a step this far from the running centre starts a new note...
+EXCURSION_FRAMES = 2           # ...once more than this many frames in a row stayed away (64 ms)
 CYCLES_AVERAGED = 2
 
 
@@ -126,10 +134,12 @@ class VibratoReader:
     def __init__(self, frame_rate_hz: float = FRAME_RATE_HZ, window_s: float = WINDOW_S) -> None:
         self.frame_rate_hz = frame_rate_hz
         self._cents: deque[float] = deque(maxlen=max(4, int(round(window_s * frame_rate_hz))))
+        self._away: list[float] = []     # the newest frames far from the note's centre (cents)
 
     def reset(self) -> None:
         """Forget the note so far."""
         self._cents.clear()
+        self._away.clear()
 
     def update(self, frequency_hz: float, voiced: bool) -> VibratoReading:
         """The reading for the next frame (its own frequency when no vibrato is heard)."""
@@ -138,9 +148,26 @@ class VibratoReader:
             return VibratoReading(frequency_hz)
         cents = 1200.0 * math.log2(frequency_hz)
         if self._cents and abs(cents - median_of(self._cents)) > NOTE_CHANGE_CENTS:
-            self.reset()
-        self._cents.append(cents)
-        history = np.fromiter(self._cents, np.float64)
+            self._away.append(cents)
+            if len(self._away) <= EXCURSION_FRAMES and len(self._away) < len(self._cents):
+                # Read as the start of a new note would be, the note's history kept aside
+                # (unless it holds no more frames than the excursion: then that was the note).
+                return self._reading(np.array(self._away), frequency_hz)
+            self._cents.clear()                    # it stayed away: a new note
+            self._cents.extend(self._away)
+            self._away.clear()
+        else:
+            if self._away:
+                # Back on the note: bridge the frames that were away, linear in cents.
+                steps = len(self._away) + 1
+                last = self._cents[-1]
+                self._cents.extend(last + (cents - last) * np.arange(1, steps) / steps)
+                self._away.clear()
+            self._cents.append(cents)
+        return self._reading(np.fromiter(self._cents, np.float64), frequency_hz)
+
+    def _reading(self, history: np.ndarray, frequency_hz: float) -> VibratoReading:
+        """The reading of a note's contour so far (cents, oldest first) at its newest frame."""
         found = vibrato_of(history, self.frame_rate_hz)
         if found is None:
             # Not yet a whole cycle: halfway between the last peak and trough, once both passed.
