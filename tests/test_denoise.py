@@ -75,19 +75,19 @@ def test_too_short_a_signal_is_returned_as_it_is():
 
 
 def test_running_noise_waits_then_tracks_the_noise_of_the_last_seconds():
-    from pitchlive.tracking.denoise import (HISTORY_FRAMES, REFRESH_FRAMES, RunningNoise,
-                                            noise_power)
+    from pitchlive.tracking.denoise import (HISTORY_FRAMES, LIVE_MIN_FRAMES, REFRESH_FRAMES,
+                                            RunningNoise, noise_power)
 
     rng = np.random.default_rng(4)
     running = RunningNoise()
     hop = STFT_SAMPLES // 2
-    # Updates MIN_STFT_FRAMES, + REFRESH_FRAMES, ... re-read the estimate; the last one does.
-    n_updates = MIN_STFT_FRAMES + REFRESH_FRAMES * (HISTORY_FRAMES // REFRESH_FRAMES + 2)
+    # Updates LIVE_MIN_FRAMES, + REFRESH_FRAMES, ... re-read the estimate; the last one does.
+    n_updates = LIVE_MIN_FRAMES + REFRESH_FRAMES * (HISTORY_FRAMES // REFRESH_FRAMES + 2)
     audio = 0.01 * rng.standard_normal(STFT_SAMPLES + hop * (n_updates - 1))
     ends = range(STFT_SAMPLES, audio.size + 1, hop)
     estimates = [running.update(audio[:end]) for end in ends]
-    assert all(e is None for e in estimates[:MIN_STFT_FRAMES - 1])
-    assert estimates[MIN_STFT_FRAMES - 1] is not None
+    assert all(e is None for e in estimates[:LIVE_MIN_FRAMES - 1])
+    assert estimates[LIVE_MIN_FRAMES - 1] is not None
     # Causal: the newest estimate is noise_power of the last HISTORY_FRAMES frames' spectra.
     window = np.sqrt(np.hanning(STFT_SAMPLES + 1)[:-1])
     frames = np.stack([audio[end - STFT_SAMPLES:end] for end in ends[-HISTORY_FRAMES:]])
