@@ -162,7 +162,7 @@ def steady_reading(results: dict, takes, mask_name: str):
 def live_stage_cpu(takes, model, n_frames: int = 2000) -> float:
     """Median CPU seconds of the live refinement on real live windows (2304 samples), with the
     stream's running noise estimate used and learnt as pitchlive.tracking.live does (audible
-    noise only; learnt from frames without a clear period)."""
+    noise only; learnt from frames without a clear period) and the frame before as a prior."""
     from pitchlive.tracking.denoise import RunningNoise
     from pitchlive.tracking.live import NOISE_ONLY_CLARITY
     from pitchlive.tracking.refine import refine_live_frame
@@ -173,13 +173,17 @@ def live_stage_cpu(takes, model, n_frames: int = 2000) -> float:
     estimates = [model.infer(w) for w in windows[:200]]
     costs = []
     running_noise = RunningNoise()
+    previous = None
     for i, window in enumerate(windows):
         frequency, confidence = estimates[i % len(estimates)]
         start = time.process_time()
         refined = refine_live_frame(window, 2048, float(frequency[4]), float(confidence[4]),
-                                    noise_power=running_noise.audible(window))
+                                    noise_power=running_noise.audible(window),
+                                    previous=previous)
         if refined.periodicity[0] < NOISE_ONLY_CLARITY:
             running_noise.update(window)
+        # The tracker's second prior (the frame before), here on every frame: its full cost.
+        previous = (float(refined.frequency_hz[0]), float(refined.periodicity[0]))
         costs.append(time.process_time() - start)
     return float(np.median(costs))
 
