@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--takes", default="", help="comma-separated substrings of take names")
     parser.add_argument("--save", help="npz to write every frame to")
     parser.add_argument("--no-whole", action="store_true", help="live only")
+    parser.add_argument("--low-latency", action="store_true",
+                        help="live in low-latency mode (Settings.low_latency)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", module="mir_eval")
     if not os.environ.get("PITCHLIVE_MODEL"):
@@ -60,7 +62,7 @@ def main() -> None:
                     continue
                 audio = corpus.condition(take, snr)
                 sf.write(str(wav), audio, corpus.SAMPLE_RATE_HZ, subtype="FLOAT")
-                frames, _, _ = live_frames(wav, model, Settings())
+                frames, _, _ = live_frames(wav, model, Settings(low_latency=args.low_latency))
                 t = np.array([f.time_s for f in frames])
                 f_live = np.array([f.frequency_hz for f in frames])
                 v_live = np.array([f.confidence for f in frames]) >= accuracy.THRESHOLD
