@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from pitchlive.tracking.refine import (FRAME_SAMPLES, combined_confidence,
+from pitchlive.tracking.refine import (FRAME_SAMPLES, combined_confidence, held_period,
                                        live_offset_samples, refine_frames, refine_live_frame)
 from synth import exact_tone
 
@@ -96,3 +96,12 @@ def test_noise_reduction_does_not_make_noise_only_frames_periodic():
     off = refine_frames(noisy, centres, prior, confidence, path=True, noise_reduction=False)
     assert on.periodicity[quiet].mean() <= off.periodicity[quiet].mean() + 0.06
     assert np.all(np.abs(cents(on.frequency_hz[~quiet][4:-4], 220.0)) < 10)
+
+
+def test_held_period_keeps_readings_near_the_peak_and_the_peak_elsewhere():
+    peak = np.array([50.0, 50.0, 50.0, 8.0, 8.0])
+    # 10 cents of 50 samples is 0.29 samples; at 8 samples the 0.1-sample floor (21 cents) rules.
+    period = np.array([50.2, 50.4, 49.6, 8.09, 8.2])
+    held = held_period(period, peak, 10.0, 0.1)
+    np.testing.assert_array_equal(held, [50.2, 50.0, 50.0, 8.09, 8.0])
+    assert np.all(held_period(period, peak, 1e4, 0.0) == period)
