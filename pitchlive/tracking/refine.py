@@ -33,7 +33,7 @@ from pitchlive.tracking.candidates import (candidate_scores, frequency_grid, mul
                                            pick_candidates, repeated_strength, salience,
                                            sharpen_candidates)
 from pitchlive.tracking.decoding import viterbi_path
-from pitchlive.tracking.denoise import reduce_noise
+from pitchlive.tracking.denoise import reduce_noise, removed_share
 from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_near,
                                             refine_period)
 
@@ -174,14 +174,17 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
     if path and WHOLE_FILE_ATTACKS:
         centres = np.asarray(centres) + attack_shifts(audio_16k, centres, FRAME_SAMPLES)
     plain_frames = frames_around(plain, centres, FRAME_SAMPLES, offset_samples)
-    curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset_samples)
-                 if denoised else plain_frames, MAX_LAG_SAMPLES)
+    analysed = frames_around(softened, centres, FRAME_SAMPLES, offset_samples) if denoised \
+        else plain_frames
+    curve = nsdf(analysed, MAX_LAG_SAMPLES)
     values = salience(curve, GRID_HZ, MODEL_SAMPLE_RATE_HZ)
     candidate_hz, _ = pick_candidates(values, GRID_HZ)
     candidate_hz, strength = sharpen_candidates(curve, candidate_hz, MODEL_SAMPLE_RATE_HZ)
     heights = multiple_heights(curve, candidate_hz, MODEL_SAMPLE_RATE_HZ)
     strength = repeated_strength(strength, heights)
-    scores = candidate_scores(candidate_hz, strength, model_hz, model_confidence, heights=heights)
+    scores = candidate_scores(candidate_hz, strength, model_hz, model_confidence, heights=heights,
+                              noise_share=removed_share(plain_frames, analysed) if denoised
+                              else None)
     if path:
         best = viterbi_path(candidate_hz, scores)
     else:
