@@ -122,3 +122,14 @@ def test_noisy_frames_pay_the_harmonic_penalty_clean_ones_do_not():
     np.testing.assert_allclose(noisy[0], plain[0])
     np.testing.assert_allclose(noisy[1], plain[1] - [0.0, HARMONIC_COST])
     assert np.argmax(plain[1]) == 1 and np.argmax(noisy[1]) == 0
+
+
+def test_subharmonic_rule_reads_the_lower_candidates_own_peak():
+    # A vibrato A#3 (232 Hz) and its formant harmonic (3x): the note's multiples drift (0.97,
+    # 0.90, 0.81, 0.73), so its repeated strength (0.91) is near the harmonic's repeats (0.895);
+    # its own peak (0.97) is not, and it is not set aside.
+    hz = np.array([[232.0, 696.0]])
+    heights = np.array([[[0.97, 0.90, 0.81, 0.73], [0.90, 0.89, 0.97, 0.86]]])
+    strength = repeated_strength(heights[..., 0], heights)
+    assert subharmonic_penalty(hz, strength, heights=heights)[0, 0] < 0.3
+    assert subharmonic_penalty(hz, strength)[0, 0] > 0.5, "without heights: strengths compared"

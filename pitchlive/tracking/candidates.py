@@ -187,7 +187,8 @@ def subharmonic_penalty(candidate_hz: np.ndarray, strength: np.ndarray,
     reads a little lower than the note and must not take its place). With ``heights``
     (multiple_heights), the higher candidate's height is the mean over its multiples below the
     lower one's period (up to SUPPORT_MULTIPLES), so a strong harmonic, whose multiples fall
-    away, does not set the true note aside: in noise it often reads as high as the note.
+    away, does not set the true note aside: in noise it often reads as high as the note; and
+    the lower candidate's height is its own peak (heights[..., 0]).
 
     Parameters
     ----------
@@ -209,6 +210,11 @@ def subharmonic_penalty(candidate_hz: np.ndarray, strength: np.ndarray,
         used = np.clip(np.nan_to_num(multiple, nan=1.0) - 1, 1, m).astype(np.int64) - 1
         frames = np.arange(near.shape[0])[:, None, None]
         higher = running_mean[frames, np.arange(near.shape[2])[None, None, :], used]
+        # ... against the lower one's own peak: its repeated strength falls where a vibrato
+        # moves its multiples, which set a vibrato note aside for its formant harmonic (whole-
+        # file RPA, repeated strength -> own peak: clean 0.959 -> 0.961, 20 dB 0.953 -> 0.959,
+        # 10 dB 0.941 -> 0.943, 0 dB 0.901 -> 0.903, room 0.923 -> 0.920).
+        strength = heights[..., 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = higher / strength[:, :, None]
     grade = np.clip((np.nan_to_num(relative, nan=0.0, neginf=0.0, posinf=0.0) - keep_ratio)
