@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from pitchlive.tracking.candidates import (GRID_CENTS, HIGHEST_HZ, LOWEST_HZ, SUPPORT_MULTIPLES,
-                                           candidate_scores, frequency_grid, multiple_heights,
-                                           pick_candidates, prior_closeness, repeated_strength,
-                                           sharpen_candidates, subharmonic_penalty)
+from pitchlive.tracking.candidates import (GRID_CENTS, HARMONIC_COST, HIGHEST_HZ, LOWEST_HZ,
+                                           NOISY_SHARE_FULL, SUPPORT_MULTIPLES,
+                                           candidate_scores, frequency_grid, harmonic_penalty,
+                                           multiple_heights, pick_candidates, prior_closeness,
+                                           repeated_strength, sharpen_candidates,
+                                           subharmonic_penalty)
 
 
 def test_grid_spans_e1_to_c7_in_even_cent_steps():
@@ -107,3 +109,38 @@ def test_prior_closeness_is_a_gaussian_in_semitones():
     assert prior_closeness(hz, np.array([440.0]), 2.0)[0, 1] == pytest.approx(np.exp(-0.125))
     assert not prior_closeness(hz, np.array([np.nan])).any()
     assert not prior_closeness(hz, np.array([0.0])).any()
+
+
+def test_harmonic_penalty_grades_candidates_outread_by_a_subharmonic():
+    # 699 Hz is 3x 233 Hz and reads 0.1 lower: a harmonic (1). 466 Hz (2x) is an octave, left
+    # to the subharmonic rule (0); 233 itself has no subharmonic candidate (0). A 4x candidate
+    # only 0.02 lower (a real period's subharmonic reads about as high): 0.
+    hz = np.array([[233.0, 699.0, 466.0, np.nan], [100.0, 400.0, np.nan, np.nan]])
+    height = np.array([[0.99, 0.89, 0.90, -np.inf], [0.95, 0.93, -np.inf, -np.inf]])
+    np.testing.assert_allclose(harmonic_penalty(hz, height), [[0, 1, 0, 0], [0, 0, 0, 0]])
+    halfway = harmonic_penalty(np.array([[233.0, 699.0]]), np.array([[0.99, 0.925]]))
+    np.testing.assert_allclose(halfway, [[0.0, 0.5]], atol=1e-9)
+
+
+def test_noisy_frames_pay_the_harmonic_penalty_clean_ones_do_not():
+    hz = np.array([[233.0, 699.0]] * 2)
+    strength = np.array([[0.99, 0.89]] * 2)
+    heights = np.repeat(strength[..., None], SUPPORT_MULTIPLES, axis=2)
+    prior_hz, confidence = np.array([699.0, 699.0]), np.array([0.8, 0.8])
+    plain = candidate_scores(hz, strength, prior_hz, confidence, heights=heights)
+    noisy = candidate_scores(hz, strength, prior_hz, confidence, heights=heights,
+                             noise_share=np.array([0.0, NOISY_SHARE_FULL]))
+    np.testing.assert_allclose(noisy[0], plain[0])
+    np.testing.assert_allclose(noisy[1], plain[1] - [0.0, HARMONIC_COST])
+    assert np.argmax(plain[1]) == 1 and np.argmax(noisy[1]) == 0
+
+
+def test_subharmonic_rule_reads_the_lower_candidates_own_peak():
+    # A vibrato A#3 (232 Hz) and its formant harmonic (3x): the note's multiples drift (0.97,
+    # 0.90, 0.81, 0.73), so its repeated strength (0.91) is near the harmonic's repeats (0.895);
+    # its own peak (0.97) is not, and it is not set aside.
+    hz = np.array([[232.0, 696.0]])
+    heights = np.array([[[0.97, 0.90, 0.81, 0.73], [0.90, 0.89, 0.97, 0.86]]])
+    strength = repeated_strength(heights[..., 0], heights)
+    assert subharmonic_penalty(hz, strength, heights=heights)[0, 0] < 0.3
+    assert subharmonic_penalty(hz, strength)[0, 0] > 0.5, "without heights: strengths compared"

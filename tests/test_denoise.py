@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pitchlive.tracking.denoise import (GAIN_FLOOR, MIN_STFT_FRAMES, STFT_SAMPLES, noise_power,
-                                        reduce_noise, subtraction_gain)
+                                        reduce_noise, removed_share, subtraction_gain)
 
 RATE_HZ = 16000
 
@@ -136,3 +136,9 @@ def test_running_noise_is_audible_only_against_sound_less_than_about_33_db_above
     assert running.audible(note) is None
     assert running.audible(0.01 * note) is running.estimate         # 20 dB above
     assert running.audible(noise) is running.estimate               # the noise itself
+
+
+def test_removed_share_is_the_share_of_each_frames_power_taken():
+    before = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    after = np.array([[0.5, 0.5, 0.5, 0.5], [2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(removed_share(before, after), [0.75, 0.0, 0.0])

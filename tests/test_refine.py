@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from pitchlive.tracking.refine import (CONTINUITY_WEIGHT, FRAME_SAMPLES, combined_confidence,
-                                       continuity_scores, live_offset_samples, refine_frames,
-                                       refine_live_frame)
+                                       continuity_scores, held_period, live_offset_samples,
+                                       refine_frames, refine_live_frame)
 from synth import exact_tone
 
 CENTRES = np.arange(4000, 12000, 512)
@@ -126,3 +126,12 @@ def test_a_previous_pitch_decides_between_a_note_and_its_strong_harmonic():
     assert abs(cents(carried.frequency_hz[0], 220.0)) < 5
     assert refine_live_frame(window, 1536, np.nan, 0.0,
                              previous=(221.0, 0.0)).frequency_hz[0] == alone.frequency_hz[0]
+
+
+def test_held_period_keeps_readings_near_the_peak_and_the_peak_elsewhere():
+    peak = np.array([50.0, 50.0, 50.0, 8.0, 8.0])
+    # 10 cents of 50 samples is 0.29 samples; at 8 samples the 0.1-sample floor (21 cents) rules.
+    period = np.array([50.2, 50.4, 49.6, 8.09, 8.2])
+    held = held_period(period, peak, 10.0, 0.1)
+    np.testing.assert_array_equal(held, [50.2, 50.0, 50.0, 8.09, 8.0])
+    assert np.all(held_period(period, peak, 1e4, 0.0) == period)

@@ -117,6 +117,25 @@ def subtraction_gain(power: np.ndarray, noise: np.ndarray, floor: float = GAIN_F
     return np.sqrt(np.minimum(np.maximum(kept, floor * floor), 1.0))
 
 
+def removed_share(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """The share of each frame's power that noise reduction removed, 0-1 (0 for silence).
+
+    Parameters
+    ----------
+    before, after : np.ndarray, shape (n_frames, W)
+        The same frames before and after reduce_noise.
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames,)
+    """
+    power_before = np.einsum("ij,ij->i", before, before)
+    power_after = np.einsum("ij,ij->i", after, after)
+    kept = np.divide(power_after, power_before, out=np.ones_like(power_before),
+                     where=power_before > 1e-10)
+    return np.clip(1.0 - kept, 0.0, 1.0)
+
+
 # sqrt-Hann analysis and synthesis window (periodic), float64 and float32; read-only.
 _WINDOW = np.sqrt(np.hanning(STFT_SAMPLES + 1)[:-1])
 _WINDOW.flags.writeable = False

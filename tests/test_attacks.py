@@ -1,0 +1,44 @@
+"""Attacks inside analysis frames (tracking/attacks.py): where a frame's own sound starts."""
+
+import numpy as np
+
+from pitchlive.tracking.attacks import MAX_SHIFT_SAMPLES, attack_shifts
+from synth import exact_tone
+
+FRAME = 1024
+CENTRE = 8192
+
+
+def note_from(start: int, n: int = 16384) -> np.ndarray:
+    audio = np.zeros(n, np.float32)
+    tone = exact_tone(220.0, (n - start) / 16000, "saw")
+    audio[start:start + tone.size] = tone[:n - start]
+    return audio
+
+
+def test_a_frame_moves_to_start_at_an_attack_before_its_centre():
+    # The note starts 384 samples (24 ms) before the centre: the frame moves 128 samples later,
+    # to start at the attack; one starting 100 samples before the centre moves the most allowed.
+    assert attack_shifts(note_from(CENTRE - 384), np.array([CENTRE]), FRAME)[0] == 128
+    assert attack_shifts(note_from(CENTRE - 100), np.array([CENTRE]), FRAME)[0] == \
+        MAX_SHIFT_SAMPLES
+
+
+def test_no_move_for_an_attack_after_the_centre_a_held_note_or_silence():
+    centres = np.arange(0, 16385, 512)
+    # The rise is located to within a 16 ms window: an attack 300 samples after the centre is
+    # clearly after it.
+    after = attack_shifts(note_from(CENTRE + 300), np.array([CENTRE]), FRAME)
+    held = attack_shifts(note_from(0), centres[4:-4], FRAME)
+    silence = attack_shifts(np.zeros(16384, np.float32), centres, FRAME)
+    assert after[0] == 0
+    assert np.all(held == 0)
+    assert np.all(silence == 0)
+
+
+def test_frames_at_the_signal_ends_and_no_frames():
+    audio = note_from(300, 4096)
+    shifts = attack_shifts(audio, np.array([0, 512, 4096]), FRAME)
+    assert shifts.shape == (3,) and np.all((shifts >= 0) & (shifts <= MAX_SHIFT_SAMPLES))
+    assert shifts[1] > 0, "the note starts before the centre at 512"
+    assert attack_shifts(audio, np.zeros(0, np.int64), FRAME).shape == (0,)
