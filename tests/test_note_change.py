@@ -200,3 +200,20 @@ def test_the_smoother_lets_a_confirmed_change_through_at_once():
     changed = tone([E3, DS5], [2304 - 224, 224])
     frame = tracker.process(frame_of(changed, E3, 0.5), settings)
     assert frame.voiced and abs(cents(frame.frequency_hz, DS5)) < 50
+
+
+def test_the_early_check_compares_the_newest_audio_with_the_note_on_screen():
+    settings = Settings()
+    tracker = LiveTracker(settings)
+    changed = tone([E3, DS5], [2560 - 224, 224])
+    # Nothing shown yet (a new stream): nothing to change from.
+    assert not tracker.early_change(changed)
+    tracker.process(frame_of(tone([E3], [2304]), E3), settings)
+    assert tracker.early_change(changed)
+    assert not tracker.early_change(tone([E3], [2560]))
+    assert tracker.window_checks(settings)["early"] == tracker.early_change
+    assert tracker.window_checks(settings)["stand_in"] == tracker.model_stand_in
+    # Off with note changes; forgotten after a skip.
+    assert tracker.window_checks(Settings(fast_note_changes=False))["early"] is None
+    tracker.skip()
+    assert not tracker.early_change(changed)

@@ -16,13 +16,17 @@ Stage order, each stage knowing only its neighbours' data:
         -> PitchFrame
 
 On a held note the model need not see every window: ``model_stand_in`` (pitchlive.tracking.steady)
-is what the engine hands the windows stage to ask before each model call.
+is what the engine hands the windows stage to ask before each model call. With note changes on,
+``window_checks`` also hands it ``early_change``: the note-change test of the newest audio against
+the note on screen, half a hop before a window completes (pitchlive.audio.windows, early reads).
 
 A LiveTracker belongs to one worker thread; settings come with every frame, so a change made on
 another thread applies from the next frame on.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -61,12 +65,26 @@ class LiveTracker:
         self._offset_estimate = None          # (RunningOffset it came from, TuningOffset)
         self._frames_since_offset = 0
         self._steady = SteadyNote(noise_power=self._noise_power)
+        # The voiced pitch of the last frame and the model's estimate for it (NaN: none shown).
+        self._shown = (math.nan, math.nan)
 
     def model_stand_in(self, window_16k: np.ndarray, centre_index: int, level_dbfs: float
                        ) -> tuple[float, float] | None:
         """What stands in for the model on the next window of a held note, or None to run it
         (pitchlive.tracking.steady; for SlidingWindows.next_due's stand_in)."""
         return self._steady.stand_in(window_16k, centre_index, level_dbfs)
+
+    def window_checks(self, settings: Settings) -> dict:
+        """The checks the windows stage asks before a model call: SlidingWindows.next_due's
+        stand_in, and its early (only with note changes on)."""
+        return {"stand_in": self.model_stand_in,
+                "early": self.early_change if settings.live_note_changes else None}
+
+    def early_change(self, window_16k: np.ndarray) -> bool:
+        """True when the newest audio of window_16k clearly holds another note than the one
+        on screen (the fast note-change test; for SlidingWindows.next_due's early)."""
+        shown_hz, model_hz = self._shown
+        return math.isfinite(shown_hz) and note_change(window_16k, shown_hz, model_hz) is not None
 
     def start_stream(self, settings: Settings) -> None:
         """A new stream begins (another source, or the same after a pause): forget the last."""
@@ -75,6 +93,7 @@ class LiveTracker:
         self._noise.reset()
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
         self._steady.reset()
+        self._shown = (math.nan, math.nan)
 
     def skip(self) -> None:
         """Frames were lost (the worker fell behind): the next frame does not follow the last."""
@@ -82,6 +101,7 @@ class LiveTracker:
         self._vibrato.reset()
         self._steady.reset()
         self._noise.reset()
+        self._shown = (math.nan, math.nan)
 
     def process(self, frame: ModelFrame, settings: Settings) -> PitchFrame:
         """The PitchFrame of the next model frame of the stream."""
@@ -119,6 +139,7 @@ class LiveTracker:
                                    settings)
             is_voiced = label is not None
         midi, cents, name = label if label is not None else (None, None, None)
+        self._shown = (frequency_hz, frame.frequency_hz) if is_voiced else (math.nan, math.nan)
         return PitchFrame(time_s=frame.time_s, frequency_hz=frequency_hz, confidence=confidence,
                           level_dbfs=frame.level_dbfs, voiced=is_voiced, midi=midi, cents=cents,
                           note=name, tuning_offset_cents=offset_cents,
