@@ -217,3 +217,19 @@ def test_the_early_check_compares_the_newest_audio_with_the_note_on_screen():
     assert tracker.window_checks(Settings(fast_note_changes=False))["early"] is None
     tracker.skip()
     assert not tracker.early_change(changed)
+
+
+@pytest.mark.parametrize("divisor", [2, 3])
+def test_an_early_look_leaves_a_leap_down_to_a_divisor_to_the_windows_own_look(divisor):
+    from pitchlive.tracking.note_change import early_note_change
+
+    low = E5 / divisor
+    audio = tone([E5, low], [2560 - 300, 300])
+    change = note_change(audio, E5, E5)
+    assert change is not None and abs(cents(change.frequency_hz, low)) < 50
+    assert early_note_change(audio, E5, E5) is None
+    # Any other leap, down or up, is taken early as note_change takes it.
+    other = tone([E5, 247.0], [2560 - 320, 320])                  # B3: no divisor of E5
+    assert abs(cents(early_note_change(other, E5, E5).frequency_hz, 247.0)) < 50
+    assert abs(cents(early_note_change(tone([E3, DS5], [2560 - 224, 224]), E3, E3)
+                     .frequency_hz, DS5)) < 50

@@ -35,7 +35,7 @@ from pitchlive.settings import Settings
 from pitchlive.tracking import voicing
 from pitchlive.tracking.denoise import RunningNoise
 from pitchlive.tracking.naming import name_frequency, naming_a4_hz
-from pitchlive.tracking.note_change import note_change
+from pitchlive.tracking.note_change import early_note_change, note_change
 from pitchlive.tracking.refine import combined_confidence, refine_live_frame
 from pitchlive.tracking.smoothing import LiveSmoother
 from pitchlive.tracking.steady import SteadyNote
@@ -84,7 +84,8 @@ class LiveTracker:
         """True when the newest audio of window_16k clearly holds another note than the one
         on screen (the fast note-change test; for SlidingWindows.next_due's early)."""
         shown_hz, model_hz = self._shown
-        return math.isfinite(shown_hz) and note_change(window_16k, shown_hz, model_hz) is not None
+        return math.isfinite(shown_hz) and \
+            early_note_change(window_16k, shown_hz, model_hz) is not None
 
     def start_stream(self, settings: Settings) -> None:
         """A new stream begins (another source, or the same after a pause): forget the last."""
