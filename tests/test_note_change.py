@@ -206,8 +206,10 @@ def test_the_early_check_compares_the_newest_audio_with_the_note_on_screen():
     settings = Settings()
     tracker = LiveTracker(settings)
     changed = tone([E3, DS5], [2560 - 224, 224])
-    # Nothing shown yet (a new stream): nothing to change from.
+    # Nothing shown yet (a new stream): nothing to change from, and no early look at all.
     assert not tracker.early_change(changed)
+    assert tracker.window_checks(settings) == {"stand_in": tracker.model_stand_in,
+                                               "early": None}
     tracker.process(frame_of(tone([E3], [2304]), E3), settings)
     assert tracker.early_change(changed)
     assert not tracker.early_change(tone([E3], [2560]))
@@ -217,6 +219,7 @@ def test_the_early_check_compares_the_newest_audio_with_the_note_on_screen():
     assert tracker.window_checks(Settings(fast_note_changes=False))["early"] is None
     tracker.skip()
     assert not tracker.early_change(changed)
+    assert tracker.window_checks(settings)["early"] is None
 
 
 @pytest.mark.parametrize("divisor", [2, 3])
@@ -233,3 +236,14 @@ def test_an_early_look_leaves_a_leap_down_to_a_divisor_to_the_windows_own_look(d
     assert abs(cents(early_note_change(other, E5, E5).frequency_hz, 247.0)) < 50
     assert abs(cents(early_note_change(tone([E3, DS5], [2560 - 224, 224]), E3, E3)
                      .frequency_hz, DS5)) < 50
+
+
+def test_an_early_look_leaves_a_leap_up_to_a_multiple_to_the_windows_own_look():
+    from pitchlive.tracking.note_change import early_note_change
+
+    # An octave up: the old period still fits the new note, so only the regular look (with
+    # the model's word or the divisor's appearance) may take it.
+    audio = tone([E3, 2 * E3], [2560 - 224, 224])
+    assert note_change(audio, E3, 2 * E3) is not None
+    assert early_note_change(audio, E3, 2 * E3) is None
+    assert early_note_change(audio, float("nan"), float("nan")) is None

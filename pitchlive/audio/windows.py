@@ -287,12 +287,11 @@ class SlidingWindows:
     def _early_read(self, infer: InferFn, early: EarlyFn, window_samples: int,
                     end: int) -> WindowResult | None:
         """The next frame from the window ending at end, when early says so; else None."""
-        window = self._window_ending(end, window_samples)
-        if not early(window):
+        if not early(self._ring.window(end + self._offset, window_samples)):
             return None
         self.early_reads += 1
-        return self._model_read(infer, window, end, self._level_at(self._next_centre, end),
-                                early=True)
+        return self._model_read(infer, self._window_ending(end, window_samples), end,
+                                self._level_at(self._next_centre, end), early=True)
 
     def due(self, infer: InferFn, window_samples: int, right_context_samples: int,
             max_lag_samples: int | None = None, stand_in: StandInFn | None = None,

@@ -76,16 +76,16 @@ class LiveTracker:
 
     def window_checks(self, settings: Settings) -> dict:
         """The checks the windows stage asks before a model call: SlidingWindows.next_due's
-        stand_in, and its early (only with note changes on)."""
-        return {"stand_in": self.model_stand_in,
-                "early": self.early_change if settings.live_note_changes else None}
+        stand_in, and its early (with note changes on, while a note is shown: no early look,
+        and no wake of the worker for one, in silence or noise)."""
+        early = settings.live_note_changes and math.isfinite(self._shown[0])
+        return {"stand_in": self.model_stand_in, "early": self.early_change if early else None}
 
     def early_change(self, window_16k: np.ndarray) -> bool:
         """True when the newest audio of window_16k clearly holds another note than the one
-        on screen (the fast note-change test; for SlidingWindows.next_due's early)."""
+        on screen (note_change.early_note_change; for SlidingWindows.next_due's early)."""
         shown_hz, model_hz = self._shown
-        return math.isfinite(shown_hz) and \
-            early_note_change(window_16k, shown_hz, model_hz) is not None
+        return early_note_change(window_16k, shown_hz, model_hz) is not None
 
     def start_stream(self, settings: Settings) -> None:
         """A new stream begins (another source, or the same after a pause): forget the last."""

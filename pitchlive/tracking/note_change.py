@@ -265,8 +265,10 @@ def note_change(window_16k: np.ndarray, refined_hz: float, model_hz: float
 def early_note_change(window_16k: np.ndarray, shown_hz: float, model_hz: float
                       ) -> NoteChange | None:
     """note_change of the newest audio against the pitch on screen, for an early look (half a
-    hop before a live window completes, pitchlive.audio.windows): None also when the new pitch
-    lies within LEAP_TOLERANCE_CENTS of shown_hz / m (m = 2..EARLY_MAX_DIVISOR).
+    hop before a live window completes, pitchlive.audio.windows), where the shown period no
+    longer fits (n < RELATIVE_FIT_MAX): a leap up to a multiple, which still fits, is left to the
+    window's own look, as is a new pitch within LEAP_TOLERANCE_CENTS of shown_hz / m
+    (m = 2..EARLY_MAX_DIVISOR). A held note costs one fit_at (~20 us).
 
     Parameters
     ----------
@@ -277,6 +279,9 @@ def early_note_change(window_16k: np.ndarray, shown_hz: float, model_hz: float
     model_hz : float
         The model's estimate for that frame (Hz; NaN if none).
     """
+    if not (math.isfinite(shown_hz) and shown_hz > 0) or \
+            fit_at(window_16k, MODEL_SAMPLE_RATE_HZ / shown_hz) >= RELATIVE_FIT_MAX:
+        return None     # the shown period still fits: a held note (the cheap test), or a leap up
     change = note_change(window_16k, shown_hz, model_hz)
     if change is None or change.frequency_hz >= shown_hz:
         return change
