@@ -6,7 +6,10 @@
    sounddevice OutputStream in this process; we note when each block is handed to PortAudio,
    locate each step in the captured audio (a chirp, then +-50 ms around the step), and split
    the total into the part before the ring buffer (PulseAudio: playback client buffer, sink,
-   monitor source, capture client) and the engine's part after it.
+   monitor source, capture client) and the engine's part after it. The playing stream's buffer
+   (PortAudio's 'high' latency by default, ~35 ms here; --player-latency low: ~9 ms) belongs to
+   the rig, not to a user's microphone path: its reported latency is subtracted for the capture
+   side alone.
 
     PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel python bench/engine_latency.py
 """
@@ -166,6 +169,9 @@ def main() -> None:
             print(f"  software mic, hand-off to PulseAudio -> frame: {summarize_ms(rows[:, 2])}")
             print(f"    PulseAudio part (hand-off -> ring buffer): {summarize_ms(rows[:, 0])}; "
                   f"the playback stream reports {1000 * output_latency_s:.0f} ms output latency")
+            # The player's buffer is the rig's: a user's microphone has none.
+            print(f"    capture side alone (PulseAudio part - the player's output latency): "
+                  f"median {1000 * (np.median(rows[:, 0]) - output_latency_s):.1f} ms")
             print(f"    engine part (ring buffer -> frame): {summarize_ms(rows[:, 1])}",
                   flush=True)
 

@@ -247,3 +247,14 @@ def test_an_early_look_leaves_a_leap_up_to_a_multiple_to_the_windows_own_look():
     assert note_change(audio, E3, 2 * E3) is not None
     assert early_note_change(audio, E3, 2 * E3) is None
     assert early_note_change(audio, float("nan"), float("nan")) is None
+
+
+def test_early_looks_can_be_switched_off_for_the_cpu(monkeypatch):
+    import pitchlive.tracking.live as live_stage
+
+    settings = Settings()
+    tracker = LiveTracker(settings)
+    tracker.process(frame_of(tone([E3], [2304]), E3), settings)
+    assert tracker.window_checks(settings)["early"] is not None
+    monkeypatch.setattr(live_stage, "EARLY_LOOKS", False)
+    assert tracker.window_checks(settings)["early"] is None

@@ -52,6 +52,11 @@ OFFSET_REFRESH_FRAMES = 4
 LIVE_NOISE_REDUCTION = True
 # Frames whose chosen period is less clear than this (NSDF) feed the running noise estimate.
 NOISE_ONLY_CLARITY = 0.5
+# Early looks (window_checks): while a note is shown, each frame is also looked at half a hop
+# before its window completes, so a new note shows ~7 ms sooner (median; software microphone
+# 72 -> 64 ms) for one more wake of the worker per hop: ~0.01 of a core while a note sounds
+# (README, "Early looks"). False trades that latency back for the CPU.
+EARLY_LOOKS = True
 
 
 class LiveTracker:
@@ -78,7 +83,7 @@ class LiveTracker:
         """The checks the windows stage asks before a model call: SlidingWindows.next_due's
         stand_in, and its early (with note changes on, while a note is shown: no early look,
         and no wake of the worker for one, in silence or noise)."""
-        early = settings.live_note_changes and math.isfinite(self._shown[0])
+        early = EARLY_LOOKS and settings.live_note_changes and math.isfinite(self._shown[0])
         return {"stand_in": self.model_stand_in, "early": self.early_change if early else None}
 
     def early_change(self, window_16k: np.ndarray) -> bool:
