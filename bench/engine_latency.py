@@ -6,7 +6,10 @@
    sounddevice OutputStream in this process; we note when each block is handed to PortAudio,
    locate each step in the captured audio (a chirp, then +-50 ms around the step), and split
    the total into the part before the ring buffer (PulseAudio: playback client buffer, sink,
-   monitor source, capture client) and the engine's part after it.
+   monitor source, capture client) and the engine's part after it. The playing stream's buffer
+   (PortAudio's 'high' latency by default, ~35 ms here; --player-latency low: ~9 ms) belongs to
+   the rig, not to a user's microphone path: its reported latency is subtracted for the capture
+   side alone.
 
     PITCHLIVE_MODEL=../shared/models/spice_1_savedmodel python bench/engine_latency.py
 """
@@ -23,14 +26,20 @@ import numpy as np
 from engine_common import (FrameLog, chosen_settings, first_frame_at, load_spice,
                            step_latencies_file, step_signal, summarize_ms)
 
+from pitchlive.audio import sources
 from pitchlive.audio.sources import MicrophoneSource
 from pitchlive.engine import Engine
 
 RATE_HZ = 48000
 
 
-def mic_latencies(model, settings, n_steps: int, seed: int = 2):
-    """(pulse part, engine part, total) per step through the software microphone, seconds."""
+def mic_latencies(model, settings, n_steps: int, seed: int = 2, player_latency="high"):
+    """(pulse part, engine part, total) per step through the software microphone, seconds,
+    and the playback stream's reported output latency (s).
+
+    player_latency is the playing OutputStream's latency setting (PortAudio's 'high' or 'low',
+    or seconds): the player's buffer is the test rig's, not part of any user's microphone path.
+    """
     import sounddevice as sd
     from fakemic import FakeMic
 
@@ -80,7 +89,7 @@ def mic_latencies(model, settings, n_steps: int, seed: int = 2):
 
         time.sleep(0.5)
         with sd.OutputStream(samplerate=RATE_HZ, channels=1, dtype="float32", callback=play,
-                             finished_callback=done.set) as out:
+                             latency=player_latency, finished_callback=done.set) as out:
             output_latency_s = out.latency
             done.wait(audio.size / RATE_HZ + 10)
         time.sleep(0.5)
@@ -124,25 +133,45 @@ def local_offset(recording: np.ndarray, played: np.ndarray, step: int, guess: in
     return lo + int(np.argmax(corr / energy)) + half - step
 
 
+def _latency_arg(text: str):
+    return text if text in ("low", "high") else float(text)
+
+
 def main() -> None:
     """Print the latency figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--no-mic", action="store_true", help="skip the software microphone")
+    parser.add_argument("--no-file", action="store_true", help="skip the real-time file source")
+    parser.add_argument("--smoothing", choices=("off", "on", "both"), default="both")
+    parser.add_argument("--player-latency", type=_latency_arg, default="high",
+                        help="the playing stream's PortAudio latency: high (default), low or "
+                             "seconds; the player is the rig's, not the user's microphone path")
+    parser.add_argument("--mic-block-ms", type=float, default=None,
+                        help="study: capture block length instead of sources.MIC_BLOCK_S")
     args = parser.parse_args()
+    if args.mic_block_ms is not None:
+        sources.MIC_BLOCK_S = args.mic_block_ms / 1000
     model = load_spice()
-    for smoothing in (False, True):
+    print(f"microphone blocks {1000 * sources.MIC_BLOCK_S:.1f} ms, player latency "
+          f"{args.player_latency}")
+    for smoothing in {"off": (False,), "on": (True,), "both": (False, True)}[args.smoothing]:
         settings = chosen_settings(smoothing=smoothing)
         print(f"settings: window {settings.window_samples} samples, right context "
               f"{settings.right_context_samples} samples, smoothing "
               f"{'on' if smoothing else 'off'}")
-        lat = step_latencies_file(model, settings, n_steps=args.steps)
-        print(f"  file source, ring buffer -> frame: {summarize_ms(lat)}", flush=True)
+        if not args.no_file:
+            lat = step_latencies_file(model, settings, n_steps=args.steps)
+            print(f"  file source, ring buffer -> frame: {summarize_ms(lat)}", flush=True)
         if not args.no_mic:
-            rows, output_latency_s = mic_latencies(model, settings, args.steps)
+            rows, output_latency_s = mic_latencies(model, settings, args.steps,
+                                                   player_latency=args.player_latency)
             print(f"  software mic, hand-off to PulseAudio -> frame: {summarize_ms(rows[:, 2])}")
             print(f"    PulseAudio part (hand-off -> ring buffer): {summarize_ms(rows[:, 0])}; "
                   f"the playback stream reports {1000 * output_latency_s:.0f} ms output latency")
+            # The player's buffer is the rig's: a user's microphone has none.
+            print(f"    capture side alone (PulseAudio part - the player's output latency): "
+                  f"median {1000 * (np.median(rows[:, 0]) - output_latency_s):.1f} ms")
             print(f"    engine part (ring buffer -> frame): {summarize_ms(rows[:, 1])}",
                   flush=True)
 

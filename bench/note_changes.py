@@ -32,15 +32,19 @@ from pitchlive.settings import Settings  # noqa: E402
 from pitchlive.tracking.note_change import note_change  # noqa: E402
 
 CONDITION_ORDER = ("clean", "20 dB", "10 dB", "0 dB", "room")
+EARLY_CHANGE = live_stage.LiveTracker.early_change
 
 
 class CountingChange:
     """note_change, counting the frames where it took over and the CPU of every call (the
-    worker thread's own CPU time)."""
+    worker thread's own CPU time); the early looks (LiveTracker.early_change) apart: how many
+    frames they read early, and their CPU."""
 
     def __init__(self) -> None:
         self.taken = 0
+        self.early_reads = 0
         self.costs_s: list[float] = []
+        self.early_costs_s: list[float] = []
 
     def __call__(self, *args):
         start = time.thread_time()
@@ -49,17 +53,26 @@ class CountingChange:
         self.taken += change is not None
         return change
 
+    def early(self, tracker, window_16k) -> bool:
+        """LiveTracker.early_change, counted."""
+        start = time.thread_time()
+        changed = EARLY_CHANGE(tracker, window_16k)
+        self.early_costs_s.append(time.thread_time() - start)
+        self.early_reads += changed
+        return changed
+
 
 def run(takes, model, settings: Settings):
-    """({(take, condition): (times, hz, voiced, midi)}, {condition: frames decided}, the stage's
-    CPU seconds per call)."""
+    """({(take, condition): (times, hz, voiced, midi)}, {condition: (frames the newest audio
+    decided, frames read early)}, the CountingChange)."""
     import soundfile as sf
 
     from pitchlive.analysis.live import live_frames
 
     counter = CountingChange()
     live_stage.note_change = counter
-    out, decided = {}, dict.fromkeys(CONDITION_ORDER, 0)
+    live_stage.LiveTracker.early_change = lambda tracker, window: counter.early(tracker, window)
+    out, decided = {}, {label: np.zeros(2, int) for label in CONDITION_ORDER}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / "take.wav"
@@ -67,16 +80,17 @@ def run(takes, model, settings: Settings):
                 for label, snr in acc.conditions_of(take):
                     sf.write(str(wav), corpus.condition(take, snr), corpus.SAMPLE_RATE_HZ,
                              subtype="FLOAT")
-                    before = counter.taken
+                    before = np.array([counter.taken, counter.early_reads])
                     frames, _, _ = live_frames(wav, model, settings)
-                    decided[label] += counter.taken - before
+                    decided[label] += np.array([counter.taken, counter.early_reads]) - before
                     out[i, label] = (np.array([f.time_s for f in frames]),
                                      np.array([f.frequency_hz for f in frames]),
                                      np.array([f.confidence for f in frames]) >= acc.THRESHOLD,
                                      np.array([f.midi if f.voiced else -1 for f in frames]))
     finally:
         live_stage.note_change = note_change
-    return out, decided, np.array(counter.costs_s)
+        live_stage.LiveTracker.early_change = EARLY_CHANGE
+    return out, decided, counter
 
 
 def note_flips(results, takes) -> int:
@@ -114,8 +128,9 @@ def main() -> None:
     windows = [("default", Settings())]
     if args.low_latency:
         windows.append(("low latency", Settings(low_latency=True)))
-    print("| window | condition | live RPA off | live RPA on | on - off | frames decided |")
-    print("|---|---|---|---|---|---|")
+    print("| window | condition | live RPA off | live RPA on | on - off | frames decided | "
+          "frames read early |")
+    print("|---|---|---|---|---|---|---|")
     extra = []
     for name, settings in windows:
         base = settings.replace(low_latency=False) if settings.low_latency else settings
@@ -124,7 +139,13 @@ def main() -> None:
                                 fast_note_changes=False)
         on_settings = settings if settings.low_latency else base.replace(fast_note_changes=True)
         off, _, _ = run(takes, model, off_settings)
-        on, decided, costs_s = run(takes, model, on_settings)
+        on, decided, counter = run(takes, model, on_settings)
+        costs_s, early_s = np.array(counter.costs_s), np.array(counter.early_costs_s)
+        if early_s.size:
+            share = np.sum(early_s) / max(1, costs_s.size) * 16000 / 512
+            extra.append(f"{name}: early looks (LiveTracker.early_change), {early_s.size}: mean "
+                         f"{1e6 * np.mean(early_s):.0f} us ({share:.4f} of a core at 31.25 "
+                         "frames/s)")
         extra.append(f"{name}: note_change CPU per live frame over {costs_s.size} frames: median "
                      f"{1e6 * np.median(costs_s):.0f} us, mean {1e6 * np.mean(costs_s):.0f} us, "
                      f"p95 {1e6 * np.percentile(costs_s, 95):.0f} us "
@@ -136,7 +157,8 @@ def main() -> None:
             if s_off is None:
                 continue
             print(f"| {name} | {label} | {s_off.rpa:.4f} | {s_on.rpa:.4f} | "
-                  f"{s_on.rpa - s_off.rpa:+.4f} | {decided[label]} |", flush=True)
+                  f"{s_on.rpa - s_off.rpa:+.4f} | {decided[label][0]} | {decided[label][1]} |",
+                  flush=True)
         for tag, result in (("off", off), ("on", on)):
             plain = {k: v[:3] for k, v in result.items()}
             _, _, octaves = acc.steady_reading(plain, takes, "steady")

@@ -200,3 +200,61 @@ def test_the_smoother_lets_a_confirmed_change_through_at_once():
     changed = tone([E3, DS5], [2304 - 224, 224])
     frame = tracker.process(frame_of(changed, E3, 0.5), settings)
     assert frame.voiced and abs(cents(frame.frequency_hz, DS5)) < 50
+
+
+def test_the_early_check_compares_the_newest_audio_with_the_note_on_screen():
+    settings = Settings()
+    tracker = LiveTracker(settings)
+    changed = tone([E3, DS5], [2560 - 224, 224])
+    # Nothing shown yet (a new stream): nothing to change from, and no early look at all.
+    assert not tracker.early_change(changed)
+    assert tracker.window_checks(settings) == {"stand_in": tracker.model_stand_in,
+                                               "early": None}
+    tracker.process(frame_of(tone([E3], [2304]), E3), settings)
+    assert tracker.early_change(changed)
+    assert not tracker.early_change(tone([E3], [2560]))
+    assert tracker.window_checks(settings)["early"] == tracker.early_change
+    assert tracker.window_checks(settings)["stand_in"] == tracker.model_stand_in
+    # Off with note changes; forgotten after a skip.
+    assert tracker.window_checks(Settings(fast_note_changes=False))["early"] is None
+    tracker.skip()
+    assert not tracker.early_change(changed)
+    assert tracker.window_checks(settings)["early"] is None
+
+
+@pytest.mark.parametrize("divisor", [2, 3])
+def test_an_early_look_leaves_a_leap_down_to_a_divisor_to_the_windows_own_look(divisor):
+    from pitchlive.tracking.note_change import early_note_change
+
+    low = E5 / divisor
+    audio = tone([E5, low], [2560 - 300, 300])
+    change = note_change(audio, E5, E5)
+    assert change is not None and abs(cents(change.frequency_hz, low)) < 50
+    assert early_note_change(audio, E5, E5) is None
+    # Any other leap, down or up, is taken early as note_change takes it.
+    other = tone([E5, 247.0], [2560 - 320, 320])                  # B3: no divisor of E5
+    assert abs(cents(early_note_change(other, E5, E5).frequency_hz, 247.0)) < 50
+    assert abs(cents(early_note_change(tone([E3, DS5], [2560 - 224, 224]), E3, E3)
+                     .frequency_hz, DS5)) < 50
+
+
+def test_an_early_look_leaves_a_leap_up_to_a_multiple_to_the_windows_own_look():
+    from pitchlive.tracking.note_change import early_note_change
+
+    # An octave up: the old period still fits the new note, so only the regular look (with
+    # the model's word or the divisor's appearance) may take it.
+    audio = tone([E3, 2 * E3], [2560 - 224, 224])
+    assert note_change(audio, E3, 2 * E3) is not None
+    assert early_note_change(audio, E3, 2 * E3) is None
+    assert early_note_change(audio, float("nan"), float("nan")) is None
+
+
+def test_early_looks_can_be_switched_off_for_the_cpu(monkeypatch):
+    import pitchlive.tracking.live as live_stage
+
+    settings = Settings()
+    tracker = LiveTracker(settings)
+    tracker.process(frame_of(tone([E3], [2304]), E3), settings)
+    assert tracker.window_checks(settings)["early"] is not None
+    monkeypatch.setattr(live_stage, "EARLY_LOOKS", False)
+    assert tracker.window_checks(settings)["early"] is None

@@ -165,3 +165,60 @@ def test_a_stand_in_answer_replaces_the_model_call():
     # The stand-in sees what the model would have: the window, its kept frame, its level.
     assert asked[3][:2] == (2304, 2048) and asked[3][2] == pytest.approx(-20.0, abs=0.01)
     assert [r.centre_sample for r in results] == [512 * k for k in range(16)]
+
+
+def test_an_early_read_takes_the_frame_half_a_hop_sooner_from_a_longer_window():
+    stream = np.arange(1, 20_001, dtype=np.float32)           # sample i holds i + 1
+    windows = SlidingWindows()
+    looked = []
+
+    def early(window):
+        looked.append((int(window[-1]) - 1, window.size))      # the look's last sample, length
+        return len(looked) == 3
+
+    windows.push(stream[:4096])
+    results = list(windows.due(_position_model, 2304, 768, early=early))
+    # Each frame is looked at once, 256 samples before its own window ends, on 2560 samples
+    # (frame 3584 too, whose window is not complete yet).
+    assert looked == [(512 * k + 512 - 1, 2560) for k in range(8)]
+    assert [r.centre_sample for r in results] == [512 * k for k in range(7)]
+    read_early = [r for r in results if r.early]
+    assert len(read_early) == 1 and windows.early_reads == 1
+    frame = read_early[0]
+    # The same SPICE frame (centred where it says), read with right context 512.
+    assert frame.centre_sample == 1024 and frame.end_sample == 1024 + 512
+    assert frame.window_16k.size == 2560 and frame.centre_index == 2048
+    assert frame.frequency_hz == 1024.0
+    assert all(r.end_sample == r.centre_sample + 768 for r in results if not r.early)
+
+
+def test_a_live_window_is_looked_at_early_as_soon_as_its_audio_is_in():
+    windows = SlidingWindows()
+    says = {"change": False}
+    early = lambda window: says["change"]  # noqa: E731
+    windows.push(np.zeros(768, np.float32))
+    assert windows.next_due(_position_model, 2304, 768, early=early) is not None   # centre 0
+    # Frame 512 is due at 1280; its early look at 1024, once, then its window's end again.
+    assert windows.next_end_sample(768) == 1024
+    windows.push(np.zeros(256, np.float32))
+    assert windows.next_due(_position_model, 2304, 768, early=early) is None
+    assert windows.next_end_sample(768) == 1280
+    says["change"] = True                                      # looked already: not again
+    assert windows.next_due(_position_model, 2304, 768, early=early) is None
+    windows.push(np.zeros(256, np.float32))
+    assert not windows.next_due(_position_model, 2304, 768, early=early).early
+    # Frame 1024: the look says change, so it comes at 1536 instead of 1792.
+    windows.push(np.zeros(256, np.float32))
+    result = windows.next_due(_position_model, 2304, 768, early=early)
+    assert result.early and result.centre_sample == 1024 and result.end_sample == 1536
+
+
+@pytest.mark.parametrize("window,right", [(2304, 256), (2048, 512), (MAX_WINDOW_SAMPLES, 1024)])
+def test_windows_with_too_little_right_context_are_never_read_early(window, right):
+    windows = SlidingWindows()
+    windows.push(np.zeros(8000, np.float32))
+    looks = []
+    results = list(windows.due(_position_model, window, right,
+                               early=lambda w: looks.append(w) or True))
+    assert results and not looks and not any(r.early for r in results)
+    assert windows.next_end_sample(right) == windows.next_centre_sample + right

@@ -7,6 +7,14 @@ at multiples of 512 from the start of its input, so window_samples - right_conte
 be a multiple of 512 (a window of 2304 samples has a frame 256 samples before its end). SPICE's
 last frame of a call is the least accurate (its right context is padding); 256 samples (16 ms) of
 right context recover the accuracy of whole-file analysis (measured: bench/engine_windows.py).
+
+Early reads: a window is due once per hop, so a new note waited on average half a hop for the
+next one. With an ``early`` check (pitchlive.tracking.live: the fast note-change test against
+the note on screen), each frame is looked at half a hop before its window completes too: when
+the newest audio there already holds a new note, the frame is read at once from a window
+EARLY_SAMPLES longer that ends EARLY_SAMPLES sooner (the same SPICE frame, with less right
+context). The check decides on the same audio whenever it runs, so a recording read at full
+speed gets the frames a live stream gets.
 """
 
 from __future__ import annotations
@@ -35,6 +43,15 @@ InferFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 # in for the model's kept frame when the model's answer cannot matter, or None to run the model.
 # Injected by a later stage (pitchlive.tracking.steady), which knows what it does with the frame.
 StandInFn = Callable[[np.ndarray, int, float], "tuple[float, float] | None"]
+# window_16k (window_samples + EARLY_SAMPLES,), ending half a hop before the frame's window does
+# -> True to read the frame from it at once. Injected by the tracking stage, like StandInFn.
+EarlyFn = Callable[[np.ndarray], bool]
+# An early read ends half a 32 ms hop (256 samples, 16 ms) sooner: a window ends every 16 ms.
+EARLY_SAMPLES = 256
+# ...and keeps at least this much right context (the least that kept live accuracy within 0.005
+# of whole-file analysis, README "Latency study"): the default 768 allows early reads, the
+# low-latency window's 256 does not.
+MIN_EARLY_RIGHT_CONTEXT = 512
 
 # A live worker that falls more than this behind the newest audio skips to the newest window.
 # 4 hops (128 ms) absorbs late, bursty blocks and bounds the latency a slow model adds...
@@ -100,6 +117,7 @@ class WindowResult:
     window_16k: np.ndarray   # the model's input, float32 (window_samples,), a read-only copy
     centre_index: int        # index of centre_sample in window_16k
     model_ran: bool = True   # False: frequency_hz and confidence came from the stand-in
+    early: bool = False      # True: read EARLY_SAMPLES before its window's end (an early read)
 
 
 def check_window(window_samples: int, right_context_samples: int) -> None:
@@ -126,6 +144,11 @@ class SlidingWindows:
         self._next_centre = 0
         self._final_centre: int | None = None   # set by finish(): the last centre to emit
         self.skipped_windows = 0
+        # Whether the last next_due call had an early check it could use, and the centre whose
+        # early look is done (next_end_sample then names the window's own end).
+        self._early_on = False
+        self._early_looked: int | None = None
+        self.early_reads = 0
 
     @property
     def samples(self) -> int:
@@ -169,8 +192,18 @@ class SlidingWindows:
         return forgotten
 
     def next_end_sample(self, right_context_samples: int) -> int:
-        """16 kHz sample count (from stream start) that completes the next window."""
-        return self._next_centre + right_context_samples
+        """16 kHz sample count (from stream start) at which next_due has something to do next:
+        the next window's end, or EARLY_SAMPLES before it while its early look is still due."""
+        end = self._next_centre + right_context_samples
+        if self._early_on and self._early_looked != self._next_centre:
+            return end - EARLY_SAMPLES
+        return end
+
+    @staticmethod
+    def allows_early(window_samples: int, right_context_samples: int) -> bool:
+        """Whether frames of this window may be read early (enough right context is left)."""
+        return (right_context_samples - EARLY_SAMPLES >= MIN_EARLY_RIGHT_CONTEXT
+                and window_samples + EARLY_SAMPLES <= MAX_WINDOW_SAMPLES)
 
     @property
     def pending(self) -> bool:
@@ -178,14 +211,16 @@ class SlidingWindows:
         return self._final_centre is not None and self._next_centre <= self._final_centre
 
     def next_due(self, infer: InferFn, window_samples: int, right_context_samples: int,
-                 max_lag_samples: int | None = None,
-                 stand_in: StandInFn | None = None) -> WindowResult | None:
+                 max_lag_samples: int | None = None, stand_in: StandInFn | None = None,
+                 early: EarlyFn | None = None) -> WindowResult | None:
         """Run the model on the next complete window and return its kept frame (None if none).
 
         With max_lag_samples, windows whose end lies further than that behind the newest sample
         pushed are skipped (counted in skipped_windows) so a slow worker stays current; a live
         caller pushes new audio between calls so the lag is judged on fresh data. stand_in is
-        asked first: an answer it gives replaces the model call (model_ran False).
+        asked first: an answer it gives replaces the model call (model_ran False). early (when
+        allows_early) looks at each frame EARLY_SAMPLES before its window ends, once: True reads
+        the frame there (early True; counted in early_reads).
         """
         check_window(window_samples, right_context_samples)
         hop = self.hop_samples
@@ -194,7 +229,17 @@ class SlidingWindows:
             if self._next_centre > self._final_centre:
                 return None
             max_lag_samples = None          # finish()'s padding arrives at once; no skipping
+        self._early_on = early is not None and self.allows_early(window_samples,
+                                                                right_context_samples)
         end = self._next_centre + right_context_samples
+        if self._early_on and self._early_looked != self._next_centre and \
+                end - EARLY_SAMPLES <= available and \
+                (max_lag_samples is None or available - end <= max_lag_samples):
+            self._early_looked = self._next_centre
+            result = self._early_read(infer, early, window_samples + EARLY_SAMPLES,
+                                      end - EARLY_SAMPLES)
+            if result is not None:
+                return result
         if end > available:
             return None
         if max_lag_samples is not None and available - end > max_lag_samples:
@@ -205,32 +250,56 @@ class SlidingWindows:
             self.skipped_windows += (newest_centre - self._next_centre) // hop
             self._next_centre = newest_centre
             end = newest_centre + right_context_samples
-        window = np.array(self._ring.window(end + self._offset, window_samples))
-        window.flags.writeable = False
+        window = self._window_ending(end, window_samples)
         centre = self._next_centre
         centre_index = window_samples - right_context_samples
-        level_end = min(centre + LEVEL_SPAN_SAMPLES // 2, end)
-        level = level_dbfs(self._ring.window(level_end + self._offset, LEVEL_SPAN_SAMPLES))
+        level = self._level_at(centre, end)
         standing = stand_in(window, centre_index, level) if stand_in is not None else None
         if standing is not None:
             self._next_centre += hop
             return WindowResult(centre, end, float(standing[0]), float(standing[1]), level,
                                 window, centre_index, model_ran=False)
+        return self._model_read(infer, window, end, level)
+
+    def _window_ending(self, end: int, window_samples: int) -> np.ndarray:
+        """A read-only copy of the window_samples samples ending at end (16 kHz, from start)."""
+        window = np.array(self._ring.window(end + self._offset, window_samples))
+        window.flags.writeable = False
+        return window
+
+    def _level_at(self, centre: int, end: int) -> float:
+        level_end = min(centre + LEVEL_SPAN_SAMPLES // 2, end)
+        return level_dbfs(self._ring.window(level_end + self._offset, LEVEL_SPAN_SAMPLES))
+
+    def _model_read(self, infer: InferFn, window: np.ndarray, end: int, level: float,
+                    early: bool = False) -> WindowResult:
+        """The next frame read by the model from window (which ends at end); advances."""
+        centre = self._next_centre
+        centre_index = window.shape[0] - (end - centre)
         frequency_hz, confidence = infer(window)
         kept_index = centre_index // HOP_SAMPLES
-        self._next_centre += hop
+        self._next_centre += self.hop_samples
         return WindowResult(centre_sample=centre, end_sample=end,
                             frequency_hz=float(frequency_hz[kept_index]),
                             confidence=float(confidence[kept_index]), level_dbfs=level,
-                            window_16k=window, centre_index=centre_index)
+                            window_16k=window, centre_index=centre_index, early=early)
+
+    def _early_read(self, infer: InferFn, early: EarlyFn, window_samples: int,
+                    end: int) -> WindowResult | None:
+        """The next frame from the window ending at end, when early says so; else None."""
+        if not early(self._ring.window(end + self._offset, window_samples)):
+            return None
+        self.early_reads += 1
+        return self._model_read(infer, self._window_ending(end, window_samples), end,
+                                self._level_at(self._next_centre, end), early=True)
 
     def due(self, infer: InferFn, window_samples: int, right_context_samples: int,
-            max_lag_samples: int | None = None,
-            stand_in: StandInFn | None = None) -> Iterator[WindowResult]:
+            max_lag_samples: int | None = None, stand_in: StandInFn | None = None,
+            early: EarlyFn | None = None) -> Iterator[WindowResult]:
         """Every window complete so far, in order (next_due until there is none)."""
         while True:
             result = self.next_due(infer, window_samples, right_context_samples, max_lag_samples,
-                                   stand_in)
+                                   stand_in, early)
             if result is None:
                 return
             yield result

@@ -433,7 +433,7 @@ class Engine:
         if stream.catching_up(stream.windows.next_end_sample(right_context_samples), max_lag):
             max_lag = None      # audio heard while the model loaded: all of it is analysed
         result = stream.windows.next_due(self._model.infer, window_samples, right_context_samples,
-                                         max_lag, stand_in=self._tracker.model_stand_in)
+                                         max_lag, **self._tracker.window_checks(settings))
         self._skipped_windows = stream.windows.skipped_windows
         stream.frame_came = result is not None
         if result is None:

@@ -57,6 +57,11 @@ MAX_LEAP_MULTIPLE = 4
 # period: two hops, so the frames until the refinement's 64 ms frame holds the new note agree.
 LEAP_LOOKBACK_SAMPLES = 1024
 LEAP_TOLERANCE_CENTS = 50.0     # the new pitch this close to the multiple the model reads
+# An early look (early_note_change) leaves a leap down to a divisor of the shown pitch (an
+# octave, a twelfth, two octaves down) to the window's own look: the re-attack of a held note in
+# a reverberant room read there as its octave or twelfth below (6 of 29 early reads in the room
+# takes of bench/note_changes.py), while a true leap down loses half a hop at most.
+EARLY_MAX_DIVISOR = 4
 SILENT = -2.0                   # fit_at of silence: below any NSDF value
 
 
@@ -255,3 +260,33 @@ def note_change(window_16k: np.ndarray, refined_hz: float, model_hz: float
             if abs(_cents(new_hz, refined_hz)) < MIN_CHANGE_CENTS:
                 return None
     return NoteChange(frequency_hz=float(new_hz), clarity=float(clarity), old_fit=float(old_fit))
+
+
+def early_note_change(window_16k: np.ndarray, shown_hz: float, model_hz: float
+                      ) -> NoteChange | None:
+    """note_change of the newest audio against the pitch on screen, for an early look (half a
+    hop before a live window completes, pitchlive.audio.windows), where the shown period no
+    longer fits (n < RELATIVE_FIT_MAX): a leap up to a multiple, which still fits, is left to the
+    window's own look, as is a new pitch within LEAP_TOLERANCE_CENTS of shown_hz / m
+    (m = 2..EARLY_MAX_DIVISOR). A held note costs one fit_at (~20 us).
+
+    Parameters
+    ----------
+    window_16k : np.ndarray, shape (n,)
+        16 kHz audio ending at the newest sample.
+    shown_hz : float
+        The pitch of the last frame shown (Hz; NaN: none).
+    model_hz : float
+        The model's estimate for that frame (Hz; NaN if none).
+    """
+    if not (math.isfinite(shown_hz) and shown_hz > 0) or \
+            fit_at(window_16k, MODEL_SAMPLE_RATE_HZ / shown_hz) >= RELATIVE_FIT_MAX:
+        return None     # the shown period still fits: a held note (the cheap test), or a leap up
+    change = note_change(window_16k, shown_hz, model_hz)
+    if change is None or change.frequency_hz >= shown_hz:
+        return change
+    divisor = round(shown_hz / change.frequency_hz)
+    if 2 <= divisor <= EARLY_MAX_DIVISOR and \
+            abs(_cents(shown_hz, divisor * change.frequency_hz)) < LEAP_TOLERANCE_CENTS:
+        return None
+    return change
