@@ -59,13 +59,13 @@ def test_blocks_no_one_waits_for_are_written_with_the_awaited_one_at_their_own_t
     first_wake = [w for w in sink.writes if w[1] <= 31 * BLOCK]
     assert len(first_wake) == 31
     # Written at once, when the block that completes 0.3 s was due...
-    assert first_wake[-1][0] - first_wake[0][0] < 0.02
+    assert first_wake[-1][0] - first_wake[0][0] < 0.05
     assert first_wake[0][0] - started > 0.29
     # ...each stamped with the moment it was due, as a microphone would have delivered it.
     for i, (_, end, stamp) in enumerate(first_wake[:-1]):
         assert end == (i + 1) * BLOCK
-        assert abs(stamp - (started + end / RATE_HZ)) < 0.01
-    assert abs(sink.clock.arrival_time(0) - (started + BLOCK / RATE_HZ)) < 0.01
+        assert abs(stamp - (started + end / RATE_HZ)) < 0.03
+    assert abs(sink.clock.arrival_time(0) - (started + BLOCK / RATE_HZ)) < 0.03
     # Past the target no one waits (it is not renewed here): block by block, as before.
     later = [w for w in sink.writes if w[1] > 31 * BLOCK]
     assert len(later) == 50 - 31 and all(stamp is None for _, _, stamp in later)
@@ -76,7 +76,7 @@ def test_blocks_no_one_waits_for_are_written_with_the_awaited_one_at_their_own_t
 def test_without_a_target_every_block_is_written_when_it_is_due(tmp_path):
     sink = LoggingSink()
     started = feed(tmp_path, 0.3, sink)
-    assert len(sink.writes) == 30 and batches(sink.writes) > 20
+    assert len(sink.writes) == 30 and batches(sink.writes) > 10
     assert all(stamp is None for _, _, stamp in sink.writes)
     assert sink.writes[0][0] - started < 0.1
 
