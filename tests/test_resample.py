@@ -111,3 +111,22 @@ def test_strided_phases_give_the_gathered_rows_sums_bit_for_bit(up, down, monkey
         gathered = upfirdn_outputs(taps, x, up, down, m_from, m_to)
         assert strided.shape == gathered.shape == (max(0, m_to - m_from + 1),)
         assert np.array_equal(strided, gathered)
+
+
+@pytest.mark.parametrize("up, down", [(1, 3), (2, 3), (1, 6), (4, 3), (160, 441)])
+def test_stream_outputs_from_a_stretch_give_upfirdns_sums_bit_for_bit(up, down):
+    """The streaming resampler's outputs read a stretch of its history in place (no padding,
+    no copy): the same sums as upfirdn_outputs on the whole signal."""
+    from pitchlive.audio.resample import polyphase_taps, stream_outputs, upfirdn_outputs
+
+    rng = np.random.default_rng(up * down)
+    taps, x = polyphase_taps(rng.standard_normal(61), up), rng.standard_normal(1500)
+    n_taps = taps.shape[1]
+    whole = upfirdn_outputs(taps, x, up, down, 0, 1500 * up // down - 1)
+    padded = np.concatenate((np.zeros(n_taps - 1), x))      # the silence before the stream
+    for m_from, m_to in ((0, 40), (17, 40), (5, 5), (100, 1500 * up // down - 1), (9, 8)):
+        x_start = m_from * down // up - n_taps + 1 - int(rng.integers(0, 5))
+        x_start = max(x_start, -(n_taps - 1))
+        stretch = np.ascontiguousarray(padded[x_start + n_taps - 1:])
+        got = stream_outputs(taps, stretch, x_start, up, down, m_from, m_to)
+        assert np.array_equal(got, whole[m_from:m_to + 1])

@@ -104,6 +104,16 @@ def test_sink_mixes_or_picks_channels(channels, channel):
     np.testing.assert_allclose(sink.ring.read(0, 480), expected, rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("channels", [2, 3, 7])
+def test_sink_mix_is_numpys_sum_bit_for_bit(channels):
+    sink = CaptureSink()
+    sink.configure(48000, channels, None)
+    block = np.random.default_rng(channels).standard_normal((480, channels)).astype(np.float32)
+    sink.write_block(block)
+    expected = np.sum(block, axis=1) * np.float32(1.0 / channels)
+    assert np.array_equal(sink.ring.read(0, 480), expected)
+
+
 def test_sink_mixes_blocks_larger_than_its_scratch():
     sink = CaptureSink()
     sink.configure(48000, 2, None)

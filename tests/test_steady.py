@@ -149,3 +149,14 @@ def test_the_model_is_asked_at_least_every_n_frames():
     tracker._steady = SteadyNote(model_every_frames=5)
     stood, _ = run(audio, 15, 331.0, tracker=tracker)
     assert stood == [k % 5 != 0 for k in range(15)]
+
+
+def test_the_harmonic_check_reads_the_curve_as_values_at_lags_bit_for_bit():
+    from pitchlive.tracking.periodicity import values_at_lags
+    from pitchlive.tracking.steady import _value_at_lag
+
+    rng = np.random.default_rng(7)
+    curve = rng.uniform(-1, 1, (1, 401))
+    for lag in np.concatenate((rng.uniform(2.0, 399.0, 200), [2.0, 17.0, 398.5])):
+        expected = values_at_lags(curve, np.array([[lag]]))[0, 0]
+        assert _value_at_lag(curve[0], float(lag)) == expected

@@ -75,6 +75,8 @@ class CaptureSink:
         # The worker is woken only once the ring holds this many samples (the end of its next
         # window): 100 blocks a second arrive, but only ~31 windows are due.
         self.wake_at_samples = 0
+        # ...and it will want this many next (the window after; 0: unknown), set with it.
+        self.then_wake_at_samples = 0
         self._data_ready = threading.Event()
         self._scratch = np.zeros(MIX_SCRATCH_SAMPLES, dtype=np.float32)
         self._scale = 1.0
@@ -92,8 +94,25 @@ class CaptureSink:
         self.ring = RingBuffer(int(RING_SECONDS * sample_rate_hz))
         self._scale = 1.0 / channels
 
-    def write_block(self, block: np.ndarray) -> None:
-        """Append a block (n,) or (n, channels) as mono; real-time safe (no waits, no buffers)."""
+    def awaited_samples(self) -> int:
+        """How many samples the ring must hold for the worker's next step; 0 when unknown.
+
+        The worker's wake-up target while it sleeps, else (it is working the last one off)
+        the one it announced after that. A source that writes blocks no one waits for together
+        with the next awaited one (FileSource) wakes once a window instead of once a block.
+        """
+        written = self.ring.written_samples
+        for target in (self.wake_at_samples, self.then_wake_at_samples):
+            if target > written:
+                return target
+        return 0
+
+    def write_block(self, block: np.ndarray, arrived_at: float | None = None) -> None:
+        """Append a block (n,) or (n, channels) as mono; real-time safe (no waits, no buffers).
+
+        arrived_at: when the block was recorded (time.monotonic()), for a block written after
+        that; None: now.
+        """
         if block.ndim == 1:
             self.ring.write(block)
         elif self.channel is not None:
@@ -102,7 +121,8 @@ class CaptureSink:
             self.ring.write(block[:, 0])
         else:
             self.ring.write_sum(block, self._scale, self._scratch)
-        self.clock.record(self.ring.written_samples, time.monotonic())
+        self.clock.record(self.ring.written_samples,
+                          time.monotonic() if arrived_at is None else arrived_at)
         if self.ring.written_samples >= self.wake_at_samples:
             self._data_ready.set()
 

@@ -9,7 +9,6 @@ run's start-up; whole-signal resampling (resample_to) still uses SciPy.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
@@ -95,6 +94,33 @@ def upfirdn_outputs(taps_rev: np.ndarray, x: np.ndarray, up: int, down: int, m_f
     return np.einsum("ij,ij->i", rows[n // up], taps_rev[n % up])
 
 
+def stream_outputs(taps_rev: np.ndarray, x: np.ndarray, x_start: int, up: int, down: int,
+                   m_from: int, m_to: int) -> np.ndarray:
+    """Outputs m_from..m_to (inclusive) of upfirdn over a stream, from a stretch x of it.
+
+    x (float64, contiguous) holds the stream's inputs from index x_start on, and every input
+    the outputs read: m_from * down // up - n_taps + 1 >= x_start and m_to * down // up <
+    x_start + x.size. The sums of upfirdn_outputs bit for bit, without its zero padding and
+    with its row views made directly (the streaming resampler's per-block overhead).
+    """
+    n_taps = taps_rev.shape[1]
+    count = m_to - m_from + 1
+    if count <= 0:
+        return np.zeros(0)
+    if up <= STRIDED_MAX_UP:
+        out = np.empty(count)
+        for k in range(min(up, count)):
+            n_first = (m_from + k) * down
+            first_row = n_first // up - n_taps + 1 - x_start
+            picked = np.ndarray((len(range(k, count, up)), n_taps), np.float64, buffer=x,
+                                offset=8 * first_row, strides=(8 * down, 8))
+            out[k::up] = np.einsum("ij,j->i", picked, taps_rev[n_first % up])
+        return out
+    rows = np.ndarray((x.size - n_taps + 1, n_taps), np.float64, buffer=x, strides=(8, 8))
+    n = np.arange(m_from, m_to + 1) * down
+    return np.einsum("ij,ij->i", rows[n // up - n_taps + 1 - x_start], taps_rev[n % up])
+
+
 class StreamingResampler:
     """Stateful mono polyphase resampler; process() blocks, then flush() at the end.
 
@@ -106,6 +132,7 @@ class StreamingResampler:
         self.from_hz, self.to_hz = float(from_hz), float(to_hz)
         self.up, self.down = rational_ratio(from_hz, to_hz)
         self._passthrough = self.up == self.down
+        self._n_taps = 0
         if not self._passthrough:
             # Same design as scipy.signal.resample_poly's default (Kaiser, beta 5).
             max_rate = max(self.up, self.down)
@@ -114,13 +141,15 @@ class StreamingResampler:
             n_pre_pad = self.down - half_len % self.down
             self._h = np.concatenate((np.zeros(n_pre_pad), h))
             self._taps_rev = polyphase_taps(self._h, self.up)
+            self._n_taps = self._taps_rev.shape[1]
             self._n_pre_remove = (half_len + n_pre_pad) // self.down
         self.reset()
 
     def reset(self) -> None:
         """Forget all input, as if newly created."""
-        self._history = np.zeros(0, dtype=np.float64)
-        self._history_start = 0          # global input index of _history[0]
+        # The history starts with the silence before the stream that the first outputs read.
+        self._history = np.zeros(max(0, self._n_taps - 1), dtype=np.float64)
+        self._history_start = -self._history.size   # stream input index of _history[0]
         self._n_in = 0                   # input samples seen
         self._m_next = 0 if self._passthrough else self._n_pre_remove  # next filter output index
         self._flushed = False
@@ -130,24 +159,14 @@ class StreamingResampler:
         """Input samples consumed so far."""
         return self._n_in
 
-    def _first_input_for(self, m: int) -> int:
-        """Lowest input index that filter output m needs, rounded down to a multiple of down."""
-        lowest = max(0, math.ceil((m * self.down - len(self._h) + 1) / self.up))
-        return (lowest // self.down) * self.down
-
-    def _emit(self, m_last: int, extra_zeros: int = 0) -> np.ndarray:
+    def _emit(self, m_last: int) -> np.ndarray:
         if m_last < self._m_next:
             return np.zeros(0, dtype=np.float32)
-        i_lo = self._first_input_for(self._m_next)
-        x = self._history[i_lo - self._history_start:]
-        if extra_zeros:
-            x = np.concatenate((x, np.zeros(extra_zeros)))
-        # i_lo is a multiple of down, so output m of the whole stream is output m - offset of x.
-        offset = i_lo * self.up // self.down
-        out = upfirdn_outputs(self._taps_rev, x, self.up, self.down, self._m_next - offset,
-                              m_last - offset)
+        out = stream_outputs(self._taps_rev, self._history, self._history_start, self.up,
+                             self.down, self._m_next, m_last)
         self._m_next = m_last + 1
-        keep_from = self._first_input_for(self._m_next)
+        # Keep the inputs from the first one the next output reads.
+        keep_from = self._m_next * self.down // self.up - self._n_taps + 1
         self._history = self._history[keep_from - self._history_start:]
         self._history_start = keep_from
         return out.astype(np.float32)
@@ -156,11 +175,11 @@ class StreamingResampler:
         """Resample the next mono block (n,); returns the output samples now complete."""
         if self._flushed:
             raise RuntimeError("process() after flush(): call reset() to start a new stream")
-        block = np.asarray(block, dtype=np.float64).reshape(-1)
+        block = np.asarray(block).reshape(-1)
         if self._passthrough:
             self._n_in += block.size
             return block.astype(np.float32)
-        self._history = np.concatenate((self._history, block))
+        self._history = np.concatenate((self._history, block), dtype=np.float64)
         self._n_in += block.size
         if self._n_in == 0:
             return np.zeros(0, dtype=np.float32)
@@ -176,4 +195,6 @@ class StreamingResampler:
         m_end = self._n_pre_remove + n_out_total - 1
         # Zeros stand in for the input past the end, as resample_poly's zero padding does.
         needed_inputs = (m_end * self.down) // self.up + 1
-        return self._emit(m_end, extra_zeros=max(0, needed_inputs - self._n_in))
+        self._history = np.concatenate((self._history, np.zeros(max(0, needed_inputs
+                                                                     - self._n_in))))
+        return self._emit(m_end)

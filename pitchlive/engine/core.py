@@ -356,11 +356,8 @@ class Engine:
             if ended is not None:
                 return ended
             # Sleep until the capture has the next window's input (+ the resampler's lookahead).
-            end_16k = (stream.windows.next_end_sample(settings.live_window[1])
-                       if self._model is not None else stream.level_sample_16k + self.hop_samples)
-            sink.wake_at_samples = (stream.anchor_native
-                                    + math.ceil(end_16k * stream.native_per_16k)
-                                    + stream.resampler_lookahead)
+            stream.set_wake_targets(sink, settings.live_window[1] if self._model is not None
+                                    else None)
             sink.wait_for_data(timeout_s=0.1)
         return "stopped", None
 

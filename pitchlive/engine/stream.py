@@ -61,6 +61,25 @@ class Stream:
     def native_per_16k(self) -> float:
         return self.rate_hz / MODEL_SAMPLE_RATE_HZ
 
+    def native_end(self, end_16k: int) -> int:
+        """Native samples the ring must hold for the 16 kHz stream to reach end_16k samples
+        (the resampler's lookahead included)."""
+        return (self.anchor_native + math.ceil(end_16k * self.native_per_16k)
+                + self.resampler_lookahead)
+
+    def set_wake_targets(self, sink: CaptureSink, right_context_samples: int | None) -> None:
+        """Tell the sink when to wake the worker: once its next window is complete (None: no
+        model yet, at the next level), and when the window after that will be, which a source
+        that delivers in batches may wait for while the worker works (0: unknown)."""
+        hop = self.windows.hop_samples
+        if right_context_samples is None:
+            sink.then_wake_at_samples = 0
+            sink.wake_at_samples = self.native_end(self.level_sample_16k + hop)
+            return
+        end_16k = self.windows.next_end_sample(right_context_samples)
+        sink.then_wake_at_samples = self.native_end(end_16k + hop)
+        sink.wake_at_samples = self.native_end(end_16k)
+
     def restart(self, native_sample: int, hop_samples: int) -> None:
         """Start a new 16 kHz timeline at a native sample (after lost audio)."""
         self.read_pos = self.anchor_native = native_sample
@@ -121,9 +140,8 @@ class Stream:
         backlog = self.windows.samples - end_16k
         if backlog <= allowed:
             return allowed
-        end_native = (self.anchor_native + math.ceil(end_16k * self.native_per_16k)
-                      + self.resampler_lookahead)
-        arrived = sink.clock.arrival_time(min(end_native, sink.ring.written_samples) - 1)
+        arrived = sink.clock.arrival_time(min(self.native_end(end_16k),
+                                              sink.ring.written_samples) - 1)
         if math.isnan(arrived):
             return allowed
         waited = int((time.monotonic() - arrived) * MODEL_SAMPLE_RATE_HZ)
