@@ -4,7 +4,7 @@ Three kinds of take, all at 16 kHz mono:
 - ``gm``: melodies rendered by fluidsynth with 17 General MIDI instruments and voices, from
   electric bass and tuba (E1) to flute, piccolo and whistle (C7), several with vibrato and glides
   written as pitch bends (so the truth follows them). Truth: MIDI note + bend between note-on and
-  note-off;
+  note-off, the bend held step-wise from one pitchwheel message to the next as the synth plays it;
 - ``exact``: synthetic notes whose f0 is known to the sample, E1..C7 every 5 semitones, in three
   timbres (saw-like, odd harmonics only, a sung "ah" with formants), steady and with 5.5 Hz
   vibrato of +-40 cents;
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 SAMPLE_RATE_HZ = 16_000
 HOP_S = 512 / SAMPLE_RATE_HZ
 CACHE_DIR = ROOT / "bench" / "out" / "accuracy_corpus"
-CORPUS_VERSION = 3
+CORPUS_VERSION = 4                                   # 4: bends no longer overlap
 PITCH_BEND_RANGE_SEMITONES = 2.0
 EXACT_MIDIS = tuple(range(28, 97, 5)) + (96,)        # E1 ... C7
 VIBRATO_RATE_HZ = 5.5
@@ -105,7 +105,12 @@ def _melody(rng: np.random.Generator, low: int, high: int, n_notes: int = 12):
 
 
 def _bend_curve(notes, vibrato_cents: float, glides: bool, rng) -> list[tuple[float, float]]:
-    """[(time_s, semitones)] pitch-bend points every 10 ms over each note."""
+    """[(time_s, semitones)] pitch-bend points every 10 ms over each note, in time order.
+
+    A note's points run 0.2 s past its end (its release keeps the curve) but stop where the next
+    note starts: the pitchwheel is one channel-wide control, so points of two notes interleaved
+    in time would make the wheel flip between their curves every 10 ms.
+    """
     points = []
     for i, (start, duration, midi) in enumerate(notes):
         glide_from = 0.0
@@ -113,7 +118,10 @@ def _bend_curve(notes, vibrato_cents: float, glides: bool, rng) -> list[tuple[fl
             # Slide in from the previous note's pitch (clamped to the bend range).
             glide_from = float(np.clip(notes[i - 1][2] - midi, -PITCH_BEND_RANGE_SEMITONES,
                                        PITCH_BEND_RANGE_SEMITONES))
-        for t in np.arange(0.0, duration + 0.2, 0.01):
+        stop = duration + 0.2
+        if i + 1 < len(notes):
+            stop = min(stop, notes[i + 1][0] - start)
+        for t in np.arange(0.0, stop - 1e-9, 0.01):
             bend = glide_from * max(0.0, 1.0 - t / 0.12)
             if vibrato_cents and t > 0.15:
                 bend += vibrato_cents / 100.0 * np.sin(2 * np.pi * VIBRATO_RATE_HZ * (t - 0.15))
@@ -121,18 +129,48 @@ def _bend_curve(notes, vibrato_cents: float, glides: bool, rng) -> list[tuple[fl
     return points
 
 
+_TICKS_PER_BEAT = 480
+_S_PER_TICK = 0.5 / _TICKS_PER_BEAT          # at 120 bpm
+
+
+def _bend_events(bends) -> list[tuple[int, int]]:
+    """[(tick, pitchwheel value)]: the bend points as the MIDI file holds them."""
+    return [(round(t / _S_PER_TICK),
+             int(np.clip(round(semitones / PITCH_BEND_RANGE_SEMITONES * 8192), -8192, 8191)))
+            for t, semitones in bends]
+
+
+def _gm_truth(notes, bends, times: np.ndarray) -> np.ndarray:
+    """f0 truth (Hz) at `times` for a bent melody, 0 outside its notes.
+
+    Follows what the synthesiser plays: the pitchwheel holds each written value (tick-rounded
+    time, 14-bit value) until the next one, so the truth is that step function, not an
+    interpolation of the bend points.
+    """
+    events = _bend_events(bends)
+    tick_t = np.array([tick for tick, _ in events], np.float64) * _S_PER_TICK
+    value = np.array([v for _, v in events], np.float64) / 8192 * PITCH_BEND_RANGE_SEMITONES
+    order = np.argsort(tick_t, kind="stable")
+    tick_t, value = tick_t[order], value[order]
+    truth = np.zeros(times.size)
+    for start, duration, midi in notes:
+        inside = (times >= start) & (times < start + duration)
+        # The last bend written at or before each frame (pitchwheel holds until the next one).
+        idx = np.searchsorted(tick_t, times[inside], side="right") - 1
+        truth[inside] = midi_hz(midi + np.where(idx >= 0, value[np.clip(idx, 0, None)], 0.0))
+    return truth
+
+
 def _write_bent_midi(notes, bends, path: Path, program: int) -> None:
     import mido
 
-    tpb, tempo = 480, mido.bpm2tempo(120)
-    s_per_tick = 0.5 / tpb
+    tpb, tempo = _TICKS_PER_BEAT, mido.bpm2tempo(120)
     events = []
     for start, duration, midi in notes:
-        events.append((round(start / s_per_tick), 2, "note_on", midi))
-        events.append((round((start + duration) / s_per_tick), 0, "note_off", midi))
-    for t, semitones in bends:
-        value = int(np.clip(round(semitones / PITCH_BEND_RANGE_SEMITONES * 8192), -8192, 8191))
-        events.append((round(t / s_per_tick), 1, "pitchwheel", value))
+        events.append((round(start / _S_PER_TICK), 2, "note_on", midi))
+        events.append((round((start + duration) / _S_PER_TICK), 0, "note_off", midi))
+    for tick, value in _bend_events(bends):
+        events.append((tick, 1, "pitchwheel", value))
     events.sort(key=lambda e: (e[0], e[1]))
     mid = mido.MidiFile(ticks_per_beat=tpb)
     track = mido.MidiTrack()
@@ -177,16 +215,7 @@ def _render_gm(name: str, program: int, low: int, high: int, vibrato_cents: floa
     audio = audio.mean(axis=1)
     audio = (0.5 * audio / max(float(np.max(np.abs(audio))), 1e-9)).astype(np.float32)
     times = np.arange(_frames_for(audio.size)) * HOP_S
-    truth = np.zeros(times.size)
-    bend_t = np.array([b[0] for b in bends])
-    bend_v = np.array([b[1] for b in bends])
-    order = np.argsort(bend_t, kind="stable")
-    bend_t, bend_v = bend_t[order], bend_v[order]
-    for start, duration, midi in notes:
-        inside = (times >= start) & (times < start + duration)
-        # The last bend written before each frame (pitchwheel holds until the next message).
-        idx = np.clip(np.searchsorted(bend_t, times[inside], side="right") - 1, 0, None)
-        truth[inside] = midi_hz(midi + bend_v[idx])
+    truth = _gm_truth(notes, bends, times)
     empty = np.zeros(times.size, bool)
     return Take(name, "gm", audio, truth, empty, empty.copy(), np.zeros(times.size))
 
