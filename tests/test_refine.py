@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from pitchlive.tracking.refine import (CONTINUITY_WEIGHT, FRAME_SAMPLES, combined_confidence,
-                                       continuity_scores, held_period, live_offset_samples,
-                                       refine_frames, refine_live_frame)
+                                       continuity_scores, held_period, live_attack_shift,
+                                       live_offset_samples, read_live_period, refine_frames,
+                                       refine_live_frame)
 from synth import exact_tone
 
 CENTRES = np.arange(4000, 12000, 512)
@@ -135,3 +136,35 @@ def test_held_period_keeps_readings_near_the_peak_and_the_peak_elsewhere():
     held = held_period(period, peak, 10.0, 0.1)
     np.testing.assert_array_equal(held, [50.2, 50.0, 50.0, 8.09, 8.0])
     assert np.all(held_period(period, peak, 1e4, 0.0) == period)
+
+
+def _new_note_over_the_last(start: int) -> np.ndarray:
+    """A 2304-sample live window: A3 (saw, 0.6) until start, then D#4 (saw, 1.0)."""
+    window = 0.6 * exact_tone(220.0, 0.15, "saw")[:2304].astype(np.float64)
+    window[start:] = exact_tone(311.13, 0.15, "saw")[:2304 - start]
+    return window
+
+
+def test_a_live_frame_starts_at_an_attack_within_the_right_context():
+    # The new note starts 250 samples before the centre (1536): centred, the frame reads part
+    # of the old note and the new one's period less clearly and off; moved later to start at
+    # the attack (the window's 768 samples of right context leave room), it reads the new note.
+    window = _new_note_over_the_last(1536 - 250)
+    assert live_attack_shift(window, 1536, live_offset_samples(2304, 1536)) == 256
+    result = refine_live_frame(window, 1536, 311.13, 0.9)
+    assert abs(cents(result.frequency_hz[0], 311.13)) < 0.3
+    assert result.periodicity[0] > 0.95
+    # The held-note read (steady.py) moves the same way, so both read the same peak.
+    read = read_live_period(window, 1536, 16000 / 311.13)
+    assert read.period_samples == pytest.approx(16000 / result.frequency_hz[0])
+
+
+def test_no_live_attack_shift_without_room_or_attack():
+    window = _new_note_over_the_last(1536 - 250)
+    # A low-latency window: the frame already ends at the window's last sample.
+    centre = 2304 - 256
+    assert live_attack_shift(window, centre, live_offset_samples(2304, centre)) == 0
+    # Room for 100 samples only: the move stops there.
+    assert live_attack_shift(window[:1536 + 612], 1536, 0) == 100
+    held = exact_tone(311.13, 0.15, "saw")[:2304]
+    assert live_attack_shift(held, 1536, 0) == 0

@@ -1,4 +1,4 @@
-"""Attacks inside analysis frames: where a frame's own sound starts (whole signals).
+"""Attacks inside analysis frames: where a frame's own sound starts.
 
 A refinement frame centred on its time reaches 32 ms back. In a note's first frames that part
 holds the previous note's ring or reverberation (or silence), which pulls the frame's NSDF
@@ -6,7 +6,8 @@ towards the old period while the frame's time already belongs to the new note. W
 rises steeply inside the frame before its centre, the frame is moved later so that it starts at
 the rise (by at most MAX_SHIFT_SAMPLES, so it still covers its centre well).
 
-Whole signals only: a live frame ends at the newest sample it has and cannot move later.
+Whole signals, and live frames as far as the window's right context reaches: a live frame moves
+only within the audio its window holds (refine.live_attack_shift).
 """
 
 from __future__ import annotations
