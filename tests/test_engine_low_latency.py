@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from pitchlive.audio.sources import FileSource
+from pitchlive.audio.windows import EARLY_SAMPLES
 from pitchlive.cli import build_parser, settings_from_args
 from pitchlive.engine import Engine
 from pitchlive.settings import LOW_LATENCY_WINDOW, Settings
@@ -47,3 +48,19 @@ def test_frames_wait_only_for_the_right_context_of_the_mode(tmp_path, low_latenc
     steady = np.array(ahead[5:-5])
     assert steady.min() >= right_context
     assert np.median(steady) < right_context + 480       # within a few 10 ms blocks of it
+
+
+@pytest.mark.parametrize("settings, early", [(Settings(), True), (RAW, False),
+                                             (Settings(low_latency=True), False),
+                                             (Settings(fast_note_changes=False), False)])
+def test_the_warm_up_pays_an_early_reads_length_only_where_early_reads_can_come(
+        tmp_path, settings, early):
+    # A backend's first call on a new length pays its set-up (a TensorFlow trace of 0.1-0.5 s):
+    # paid at the warm-up, not on the first note change that reads a frame early.
+    path = write_wav(tmp_path / "short.wav", np.zeros(1600, np.float32), 16000)
+    model = SizedModel()
+    engine = Engine(settings, model, FileSource(path, realtime=False))
+    engine.start()
+    assert engine.wait(10)
+    window = settings.live_window[0]
+    assert model.sizes == ({window, window + EARLY_SAMPLES} if early else {window})

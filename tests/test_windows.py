@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from pitchlive.audio.windows import (MAX_CATCH_UP_HOPS, MAX_LAG_HOPS, MAX_WINDOW_SAMPLES,
-                                     SlidingWindows, check_window, max_lag_samples)
+from pitchlive.audio.windows import (EARLY_SAMPLES, MAX_CATCH_UP_HOPS, MAX_LAG_HOPS,
+                                     MAX_WINDOW_SAMPLES, SlidingWindows, check_window,
+                                     max_lag_samples)
 
 
 def _position_model(audio):
@@ -222,3 +223,9 @@ def test_windows_with_too_little_right_context_are_never_read_early(window, righ
                                early=lambda w: looks.append(w) or True))
     assert results and not looks and not any(r.early for r in results)
     assert windows.next_end_sample(right) == windows.next_centre_sample + right
+
+
+def test_input_lengths_name_an_early_reads_window_only_where_it_can_come():
+    assert SlidingWindows.input_lengths(2304, 768, True) == (2304, 2304 + EARLY_SAMPLES)
+    assert SlidingWindows.input_lengths(2304, 768, False) == (2304,)
+    assert SlidingWindows.input_lengths(1792, 256, True) == (1792,)    # too little right context

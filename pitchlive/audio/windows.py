@@ -200,6 +200,17 @@ class SlidingWindows:
         return end
 
     @staticmethod
+    def input_lengths(window_samples: int, right_context_samples: int,
+                      early: bool) -> tuple[int, ...]:
+        """The model input lengths (16 kHz samples) these windows may call with: the window's,
+        then, with an early check (early True), an early read's where allowed. A backend's
+        first call on a length pays its set-up: a TensorFlow trace of 0.1-0.5 s, a LiteRT
+        interpreter."""
+        if early and SlidingWindows.allows_early(window_samples, right_context_samples):
+            return window_samples, window_samples + EARLY_SAMPLES
+        return (window_samples,)
+
+    @staticmethod
     def allows_early(window_samples: int, right_context_samples: int) -> bool:
         """Whether frames of this window may be read early (enough right context is left)."""
         return (right_context_samples - EARLY_SAMPLES >= MIN_EARLY_RIGHT_CONTEXT

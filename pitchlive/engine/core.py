@@ -36,6 +36,7 @@ import numpy as np
 from pitchlive.audio.capture import CaptureSink
 from pitchlive.audio.ringbuffer import RingBufferOverrun
 from pitchlive.audio.sources import Source
+from pitchlive.audio.windows import SlidingWindows
 from pitchlive.engine.events import (
     AudioCallback,
     EngineEvent,
@@ -283,12 +284,14 @@ class Engine:
         started = time.perf_counter()
         try:
             warm_up(model, self._settings.live_window[0])
+            self._warm_up_s = time.perf_counter() - started   # first guess at a window's cost
+            for n_samples in SlidingWindows.input_lengths(
+                    *self._settings.live_window, self._tracker.reads_early(self._settings))[1:]:
+                warm_up(model, n_samples)    # an early read's: not on the first note change
         except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001 - a broken model must give a clear message
             raise ModelError(failure_message(exc)) from exc
-        # The first guess at a window's cost, so the first windows may already be caught up.
-        self._warm_up_s = time.perf_counter() - started
 
     def _join_worker(self) -> None:
         worker = self._worker

@@ -93,8 +93,13 @@ class LiveTracker:
         """The checks the windows stage asks before a model call: SlidingWindows.next_due's
         stand_in, and its early (with note changes on, while a note is shown: no early look,
         and no wake of the worker for one, in silence or noise)."""
-        early = EARLY_LOOKS and settings.live_note_changes and math.isfinite(self._shown[0])
+        early = self.reads_early(settings) and math.isfinite(self._shown[0])
         return {"stand_in": self.model_stand_in, "early": self.early_change if early else None}
+
+    @staticmethod
+    def reads_early(settings: Settings) -> bool:
+        """Whether window_checks ever hands an early check under these settings."""
+        return EARLY_LOOKS and settings.live_note_changes
 
     def early_change(self, window_16k: np.ndarray) -> bool:
         """True when the newest audio of window_16k clearly holds another note than the one
