@@ -49,17 +49,19 @@ class Recorder:
 
 
 class SlowModel:
-    """Takes delay_s per call; frequency 440 Hz, full confidence."""
+    """Takes delay_s per call; frequency_hz on every frame, with confidence; counts its calls."""
 
-    def __init__(self, delay_s: float) -> None:
+    def __init__(self, delay_s: float, frequency_hz: float = 440.0,
+                 confidence: float = 1.0) -> None:
         self.delay_s = delay_s
+        self.frequency_hz, self.confidence = frequency_hz, confidence
         self.calls = 0
 
     def infer(self, audio):
         self.calls += 1
         time.sleep(self.delay_s)
         n = audio.size // 512 + 1
-        return np.full(n, 440.0), np.ones(n)
+        return np.full(n, self.frequency_hz), np.full(n, self.confidence)
 
 
 class FailingModel(SlowModel):

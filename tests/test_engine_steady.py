@@ -14,19 +14,12 @@ from pitchlive.settings import Settings
 from pitchlive.tracking.live import LiveTracker
 from pitchlive.tracking.steady import MODEL_EVERY_FRAMES
 from synth import PROGRAM_VIOLIN, harmonic_tone, melody_notes, render_midi, write_wav
+from test_engine import SlowModel
 
 
-class ToneModel:
-    """Says 'frequency_hz' with full confidence on every frame; counts its calls."""
-
-    def __init__(self, frequency_hz: float) -> None:
-        self.frequency_hz = frequency_hz
-        self.calls = 0
-
-    def infer(self, audio):
-        self.calls += 1
-        n = audio.size // 512 + 1
-        return np.full(n, self.frequency_hz), np.full(n, 0.97)
+def tone_model(frequency_hz: float) -> SlowModel:
+    """Says frequency_hz with confidence 0.97 on every frame, at once; counts its calls."""
+    return SlowModel(0.0, frequency_hz, 0.97)
 
 
 def run(path, model, settings: Settings):
@@ -42,7 +35,7 @@ def run(path, model, settings: Settings):
 def test_a_held_note_runs_the_model_on_few_of_the_windows(tmp_path):
     path = write_wav(tmp_path / "tone.wav", harmonic_tone(330.0, 2.0, 48000, amplitude=0.3),
                      48000)
-    model = ToneModel(331.0)
+    model = tone_model(331.0)
     frames, stats = run(path, model, Settings())
     held = [f for f in frames if 0.2 < f.time_s < 1.8]
     assert held and all(f.voiced and f.note == "E4" for f in held)
@@ -58,7 +51,7 @@ def test_a_held_note_runs_the_model_on_few_of_the_windows(tmp_path):
 def test_without_refinement_the_model_sees_every_window(tmp_path):
     path = write_wav(tmp_path / "tone.wav", harmonic_tone(330.0, 1.0, 16000, amplitude=0.3),
                      16000)
-    frames, stats = run(path, ToneModel(331.0), Settings(refine=False))
+    frames, stats = run(path, tone_model(331.0), Settings(refine=False))
     assert stats.model_calls == stats.frames_emitted == len(frames)
 
 

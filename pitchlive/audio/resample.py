@@ -34,7 +34,8 @@ def rational_ratio(from_hz: float, to_hz: float) -> tuple[int, int]:
     """
     if from_hz <= 0 or to_hz <= 0:
         raise ValueError(f"sample rates must be positive, got {from_hz} and {to_hz}")
-    ratio = Fraction(to_hz).limit_denominator(1_000_000) / Fraction(from_hz).limit_denominator(1_000_000)
+    ratio = (Fraction(to_hz).limit_denominator(1_000_000)
+             / Fraction(from_hz).limit_denominator(1_000_000))
     if max(ratio.numerator, ratio.denominator) > MAX_RATIO_TERM:
         ratio = (ratio.limit_denominator(MAX_RATIO_TERM) if ratio <= 1
                  else 1 / (1 / ratio).limit_denominator(MAX_RATIO_TERM))

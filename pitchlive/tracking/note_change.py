@@ -178,7 +178,8 @@ def _multiple_of(model_hz: float, refined_hz: float) -> int | None:
     if not (math.isfinite(model_hz) and model_hz > refined_hz):
         return None
     multiple = round(model_hz / refined_hz)
-    if 2 <= multiple <= MAX_LEAP_MULTIPLE and abs(_cents(model_hz, multiple * refined_hz)) < OCTAVE_AGREE_CENTS:
+    if 2 <= multiple <= MAX_LEAP_MULTIPLE and \
+            abs(_cents(model_hz, multiple * refined_hz)) < OCTAVE_AGREE_CENTS:
         return multiple
     return None
 

@@ -421,4 +421,5 @@ def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float
     before = None if previous is None else (np.array([previous[0]], np.float64),
                                             np.array([previous[1]], np.float64))
     return refine_frames(window_16k, np.array([centre_index]), np.array([model_hz]),
-                         np.array([model_confidence]), offset, noise_power=noise_power, previous=before)
+                         np.array([model_confidence]), offset, noise_power=noise_power,
+                         previous=before)

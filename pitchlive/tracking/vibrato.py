@@ -9,8 +9,8 @@ one cycle rather than swinging with the contour. Causal: only frames already see
 delay is added.
 
 A frame or two far from the running centre (an octave or a formant harmonic the refinement read
-for a moment), fewer than the note has had, is not yet a new note: it reads as a new note would, but the note's history is
-kept; when the pitch comes back the frames in between are bridged (linear in cents) and the
+for a moment), fewer than the note has had, is not yet a new note: it reads as a new note would,
+but the note's history is kept; when the pitch comes back the frames in between are bridged (linear in cents) and the
 centre over whole cycles goes on; before, each such frame restarted the reading (low-latency
 mode, bench/accuracy_by_take.py: named-note flips inside the corpus's 45 vibrato notes 26 -> 23;
 the default mode's notes have no such short slips left since live frames carry the pitch of the
