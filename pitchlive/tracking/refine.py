@@ -34,6 +34,7 @@ from pitchlive.tracking.candidates import (candidate_scores, frequency_grid, mul
                                            salience, sharpen_candidates)
 from pitchlive.tracking.decoding import viterbi_path
 from pitchlive.tracking.denoise import reduce_noise, removed_share
+from pitchlive.tracking.exact_reading import near_chosen_peak
 from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_near,
                                             refine_period)
 
@@ -55,11 +56,10 @@ SHORT_PERIOD_MAX_CENTS = 10.0
 # ... or this many samples, the peak's own precision (0.1 sample is 21 cents at C7).
 SHORT_PERIOD_MIN_SAMPLES = 0.1
 # The exact reading stays within this of the chosen peak on the 64 ms frame, else it is that
-# peak (near_chosen_peak): further, the pitch moved under the frame (a note's start over the last
-# note's ring or reverberation, a glide) or the short frame's search ended at an edge. Unless the
+# peak (near_chosen_peak): the pitch moved under the frame (a note's start over the last note's
+# ring or reverberation, a glide) or the short frame's search ended at an edge. Not where the
 # short frame's peak is clearer by SHORT_CLEARER_BY (a fast wide vibrato blurs the long frame).
-# Whole-file RPA (bench/accuracy.py corpus v4), clean / 20 / 10 / 0 dB / room: 0.963 / 0.961 /
-# 0.944 / 0.904 / 0.925 -> 0.966 / 0.965 / 0.948 / 0.909 / 0.937.
+# Whole-file RPA (corpus v4) clean/20/10/0 dB/room 0.963/0.961/0.944/0.904/0.925 -> (README).
 EXACT_MAX_CENTS = 20.0
 EXACT_MAX_CENTS_LONG = 50.0     # periods beyond SHORT_FRAME_MAX_PERIOD (the multiples' vibrato)
 SHORT_CLEARER_BY = 0.02
@@ -228,7 +228,7 @@ def refine_frames(audio_16k: np.ndarray, centres: np.ndarray, model_hz: np.ndarr
         # Clarity (voicing) is read on the audio as it is, noise included: on the noise-reduced
         # audio the leftovers of noise read periodic enough to voice noise-only frames.
         clarity = clarity_at(plain_frames, lag)
-    period = exact_periods(softened, centres, offset_samples, curve, lag, found)
+    period = exact_periods(softened, centres, offset_samples, curve, lag, found, path)
     frequency_hz = np.where(found, MODEL_SAMPLE_RATE_HZ / period, model_hz)
     periodicity = np.where(found, clarity, 0.0)
     return Refinement(frequency_hz, combined_confidence(model_confidence, periodicity),
@@ -259,7 +259,8 @@ def continuity_scores(candidate_hz: np.ndarray, previous_hz: np.ndarray,
 
 
 def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int,
-                  curve: np.ndarray, lag: np.ndarray, found: np.ndarray) -> np.ndarray:
+                  curve: np.ndarray, lag: np.ndarray, found: np.ndarray,
+                  consecutive: bool = False) -> np.ndarray:
     """Sub-sample periods of the chosen NSDF peaks (refine_frames' last step).
 
     Parameters
@@ -306,16 +307,7 @@ def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int
         _, height = peak_near(curve[short], lag[short], 1.0)
         clearer[short] = short_height > height + SHORT_CLEARER_BY
     limit = np.where(lag <= SHORT_FRAME_MAX_PERIOD, EXACT_MAX_CENTS, EXACT_MAX_CENTS_LONG)
-    return near_chosen_peak(period, lag, limit, clearer)
-
-
-def near_chosen_peak(period: np.ndarray, peak_lag: np.ndarray, max_cents: np.ndarray | float,
-                     keep: np.ndarray) -> np.ndarray:
-    """Exact periods (n,) kept within max_cents (scalar or (n,)) of the chosen peak's lag (n,),
-    else that lag; readings where keep (n,) is True stay wherever they lie."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        far = np.abs(1200.0 * np.log2(period / peak_lag)) > max_cents
-    return np.where(far & ~keep, peak_lag, period)
+    return near_chosen_peak(period, lag, limit, clearer, consecutive)
 
 
 def held_period(period: np.ndarray, peak_lag: np.ndarray, max_cents: float,
