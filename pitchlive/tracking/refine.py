@@ -59,7 +59,8 @@ SHORT_PERIOD_MIN_SAMPLES = 0.1
 # peak (near_chosen_peak): the pitch moved under the frame (a note's start over the last note's
 # ring or reverberation, a glide) or the short frame's search ended at an edge. Not where the
 # short frame's peak is clearer by SHORT_CLEARER_BY (a fast wide vibrato blurs the long frame).
-# Whole-file RPA (corpus v4) clean/20/10/0 dB/room 0.963/.961/.944/.904/.925 -> .967/.966/.949/.909/.937.
+# Whole-file RPA on corpus v4, clean / 20 / 10 / 0 dB / room: 0.963 / 0.961 / 0.944 / 0.904 /
+# 0.925 -> 0.967 / 0.966 / 0.949 / 0.909 / 0.937 (bench/accuracy.py --no-peers).
 EXACT_MAX_CENTS = 20.0
 EXACT_MAX_CENTS_LONG = 50.0     # periods beyond SHORT_FRAME_MAX_PERIOD (the multiples' vibrato)
 SHORT_CLEARER_BY = 0.02
