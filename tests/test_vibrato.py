@@ -91,8 +91,9 @@ def test_a_frame_or_two_on_a_harmonic_do_not_restart_the_reading(away):
     on_note = []
     for k, b in enumerate(read):
         if slipped[k] != contour[k]:
-            assert b.centre_hz == slipped[k] and b.rate_hz is None
-        elif k >= 30:
+            # A twelfth above: the needle stays on the note (it read the harmonic before).
+            assert abs(1200 * np.log2(b.centre_hz / 220.0)) < 45
+        if k >= 30:
             assert b.rate_hz is not None
             on_note.append(1200 * np.log2(b.centre_hz / 220.0))
     # The frames bridged (linear in cents across part of a cycle) move a frame's mean over two
@@ -110,3 +111,47 @@ def test_a_note_change_reads_as_before_from_its_first_frame():
     fresh = VibratoReader()
     for f in new:
         assert reader.update(f, True) == fresh.update(f, True)
+
+
+def _named(readings):
+    return np.round(69 + 12 * np.log2(np.array([r.centre_hz for r in readings]) / 440.0))
+
+
+def test_a_note_read_on_its_formant_at_first_reads_its_centre_once_it_recurs():
+    # bench/accuracy.py's sung "ah" at E1 with +-40 cents: the live frames alternate between the
+    # note and its first formant (~16.7x, 700 Hz), and the note's first frames read the formant.
+    # The second visit far below is the note; from then on the frames up on the formant hold
+    # the note's centre (they flipped the named note 7 times and moved its reading 10 cents).
+    centre = 41.2
+    contour = stream(centre, 40, 5.5, n=26)
+    up = "UUUUdUUdUddUUdUUddddddUUdd"          # U: the frame read the formant
+    heard = np.where(np.array(list(up)) == "U", contour * 16.7, contour)
+    reader = VibratoReader()
+    readings = [reader.update(f, True) for f in heard]
+    assert set(_named(readings[7:])) == {28.0}
+    error = 1200 * np.log2(np.array([r.centre_hz for r in readings[7:]]) / centre)
+    assert np.all(np.abs(error) < 45) and abs(np.median(error)) < 12
+
+
+def test_one_frame_far_below_does_not_take_the_note():
+    contour = stream(440.0, 40, 5.5, n=40)
+    heard = contour.copy()
+    heard[25] /= 4.0
+    plain, reader = VibratoReader(), VibratoReader()
+    clean = [plain.update(f, True) for f in contour]
+    read = [reader.update(f, True) for f in heard]
+    assert read[25].centre_hz == heard[25]
+    late = 1200 * np.log2(np.array([r.centre_hz for r in read[30:]]) / 440.0)
+    assert np.all(np.abs(late) < 6) and read[:25] == clean[:25]
+
+
+@pytest.mark.parametrize("semitones, lag", [(7, 0), (12, 0), (19, 2), (24, 2), (-24, 0)])
+def test_a_real_leap_reads_the_new_note_within_two_frames(semitones, lag):
+    # Steps up to an octave and down by any interval read from the new note's first frame; a
+    # leap up by a twelfth or more is held for two frames (a formant read for a moment).
+    reader = VibratoReader()
+    for f in stream(440.0 * 2 ** (-9 / 12), 40, 5.5, n=40):      # C4
+        reader.update(f, True)
+    new = stream(440.0 * 2 ** ((semitones - 9) / 12), 40, 5.5, n=10, phase=1.0)
+    named = _named([reader.update(f, True) for f in new])
+    assert np.all(named[lag:] == 60 + semitones) and np.all(named[:lag] == 60)

@@ -33,6 +33,10 @@ MIN_RATE_HZ, MAX_RATE_HZ = 3.0, 9.0
 MIN_WIDTH_CENTS = 8.0          # narrower swings are read as they are
 NOTE_CHANGE_CENTS = 150.0      # a step this far from the running centre starts a new note...
 EXCURSION_FRAMES = 2           # ...once more than this many frames in a row stayed away (64 ms)
+# A frame a twelfth or more (less a semitone) above the note is a harmonic or formant read for a
+# moment: the needle keeps the note's centre through such an excursion. Far below, the second
+# visit within the window is the note itself (the frames above it were its formant).
+FAR_CENTS = 1800.0
 CYCLES_AVERAGED = 2
 
 
@@ -136,11 +140,15 @@ class VibratoReader:
         self.frame_rate_hz = frame_rate_hz
         self._cents: deque[float] = deque(maxlen=max(4, int(round(window_s * frame_rate_hz))))
         self._away: list[float] = []     # the newest frames far from the note's centre (cents)
+        self._frame = 0                  # frames since the stream started (for _below_at)
+        self._below_at = -10 ** 9        # the frame and pitch (cents) of the last far-below
+        self._below_cents = math.nan     # excursion
 
     def reset(self) -> None:
         """Forget the note so far."""
         self._cents.clear()
         self._away.clear()
+        self._below_at = -10 ** 9
 
     def update(self, frequency_hz: float, voiced: bool) -> VibratoReading:
         """The reading for the next frame (its own frequency when no vibrato is heard)."""
@@ -148,9 +156,17 @@ class VibratoReader:
             self.reset()
             return VibratoReading(frequency_hz)
         cents = 1200.0 * math.log2(frequency_hz)
-        if self._cents and abs(cents - median_of(self._cents)) > NOTE_CHANGE_CENTS:
+        self._frame += 1
+        centre = median_of(self._cents) if self._cents else cents
+        if self._cents and abs(cents - centre) > NOTE_CHANGE_CENTS:
             self._away.append(cents)
-            if len(self._away) <= EXCURSION_FRAMES and len(self._away) < len(self._cents):
+            if cents - centre >= FAR_CENTS and len(self._away) <= EXCURSION_FRAMES:
+                # A harmonic or formant for a moment: the needle stays on the note.
+                history = np.fromiter(self._cents, np.float64)
+                return self._reading(history, 2.0 ** (history[-1] / 1200.0))
+            if centre - cents >= FAR_CENTS and self._far_below_again(cents):
+                pass                        # the note is down here: it starts now
+            elif len(self._away) <= EXCURSION_FRAMES and len(self._away) < len(self._cents):
                 # Read as the start of a new note would be, the note's history kept aside
                 # (unless it holds no more frames than the excursion: then that was the note).
                 return self._reading(np.array(self._away), frequency_hz)
@@ -166,6 +182,14 @@ class VibratoReader:
                 self._away.clear()
             self._cents.append(cents)
         return self._reading(np.fromiter(self._cents, np.float64), frequency_hz)
+
+    def _far_below_again(self, cents: float) -> bool:
+        """Whether a frame far below the note comes back to where one did within the window
+        (the frames above were then the note's formant or harmonic); remembers this one."""
+        again = (self._frame - self._below_at < self._cents.maxlen
+                 and abs(cents - self._below_cents) <= NOTE_CHANGE_CENTS)
+        self._below_at, self._below_cents = self._frame, cents
+        return again
 
     def _reading(self, history: np.ndarray, frequency_hz: float) -> VibratoReading:
         """The reading of a note's contour so far (cents, oldest first) at its newest frame."""
