@@ -116,7 +116,8 @@ def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
     frames = frames - np.add.reduce(frames, axis=1, keepdims=True) / width
     size = fft_size(width + max_lag)
     spectrum = np.fft.rfft(frames, size, axis=1)
-    acf = np.fft.irfft(spectrum.real ** 2 + spectrum.imag ** 2, size, axis=1)[:, :max_lag + 1]
+    # |X|^2 as a complex array: numpy's irfft of a real array ran ~3x slower (its conversion).
+    acf = np.fft.irfft(spectrum * spectrum.conj(), size, axis=1)[:, :max_lag + 1]
     squares = frames * frames
     total = np.add.reduce(squares, axis=1)
     # m(tau) = sum over the overlap j = 0..W-1-tau of x[j]^2 + x[j + tau]^2: twice the total
