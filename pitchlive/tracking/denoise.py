@@ -181,7 +181,10 @@ def reduce_noise(audio: np.ndarray, noise: np.ndarray | None = None) -> np.ndarr
         fft = np.fft                  # live: the live path never imports SciPy (start-up)
     spectrum = fft.rfft(frames * _WINDOW32, axis=1)
     raw_power = spectrum.real ** 2 + spectrum.imag ** 2
-    gain = subtraction_gain(_smooth(raw_power), noise_power(raw_power) if noise is None else noise)
+    smoothed = _smooth(raw_power)
+    if noise is None:           # noise_power(raw_power), on the smoothing made once
+        noise = NOISE_SCALE * _percentile_of_columns(smoothed, NOISE_PERCENTILE)
+    gain = subtraction_gain(smoothed, noise)
     cleaned = fft.irfft(spectrum * gain.astype(np.float32), STFT_SAMPLES, axis=1)
     cleaned *= _WINDOW32
     out = np.zeros_like(hops)
