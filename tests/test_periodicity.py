@@ -216,3 +216,20 @@ def test_clarity_at_three_lags_is_the_nsdf_peak():
     np.testing.assert_array_equal(clarity_at(np.zeros((2, 1024)), np.array([40., 90.])),
                                   0.0)
     np.testing.assert_array_equal(clarity_at(np.zeros((1, 1024)), np.array([40.])), 0.0)
+
+
+def test_peak_near_with_spans_far_apart_finds_what_each_place_finds_alone():
+    # Whole files search E1's periods (spans of ~100 samples) beside C7's (~2): places whose
+    # windows differ in width are searched apart, with the same maxima as one by one.
+    rng = np.random.default_rng(21)
+    t = np.arange(1024) / 16000
+    frames = np.stack([np.sin(2 * np.pi * f * t) + 0.3 * rng.standard_normal(t.size)
+                       for f in (41.2, 98.0, 440.0, 2093.0, 700.0, 55.0, 1300.0, 230.0,
+                                 61.0, 1800.0)])
+    curve = nsdf(frames, 512)
+    lags = np.array([388.0, 163.3, 36.4, 7.6, 22.9, 290.0, 12.3, 69.6, 262.0, 8.9])
+    spans = np.array([97.0, 40.8, 9.1, 1.0, 5.7, 72.5, 3.1, 17.4, 65.5, 2.2])
+    together = peak_near(curve, lags, spans)
+    for row in range(lags.size):
+        alone = peak_near(curve[[row, row]], lags[[row, row]], spans[[row, row]])
+        assert together[0][row] == alone[0][0] and together[1][row] == alone[1][0]

@@ -176,13 +176,17 @@ def peak_near(curve: np.ndarray, lags: np.ndarray, span: np.ndarray | float
     span = np.asarray(span, np.float64)
     span = np.maximum(span.reshape(-1) if span.shape == shape else
                       np.broadcast_to(span, shape).reshape(-1), 1.0)
-    width = int(np.ceil(span.max())) * 2 + 3 if span.size else 3
-    low = np.floor(flat_lags - span).astype(np.int64)
-    offsets = np.arange(width)[None, :]
-    index = _clip(low[:, None] + offsets, 1, n_lags - 2)
-    inside = low[:, None] + offsets <= flat_lags[:, None] + span[:, None]
-    values = np.where(inside, curve[rows[:, None], index], -np.inf)
-    best = index[np.arange(flat_lags.size), np.argmax(values, axis=1)]
+    widths = np.ceil(span) * 2 + 3 if span.size else np.full(0, 3.0)
+    if widths.size and np.isfinite(widths).all() and widths.max() > 2 * widths.min():
+        # Places searched together share the widest window: widths a power of two apart are
+        # searched apart (whole files mix E1's periods with C7's). The same maxima.
+        best = np.empty(flat_lags.size, np.int64)
+        group_of = np.ceil(np.log2(widths)).astype(np.int64)
+        for group in np.unique(group_of):
+            places = np.flatnonzero(group_of == group)
+            best[places] = _best_index(curve, rows[places], flat_lags[places], span[places])
+    else:
+        best = _best_index(curve, rows, flat_lags, span)
     left, centre, right = curve[rows, best - 1], curve[rows, best], curve[rows, best + 1]
     curvature = left - 2 * centre + right
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -190,6 +194,19 @@ def peak_near(curve: np.ndarray, lags: np.ndarray, span: np.ndarray | float
     shift = _clip(shift, -0.5, 0.5)
     peak = centre - 0.25 * (left - right) * shift
     return (best + shift).reshape(shape), peak.reshape(shape)
+
+
+def _best_index(curve: np.ndarray, rows: np.ndarray, lags: np.ndarray, span: np.ndarray
+                ) -> np.ndarray:
+    """peak_near's search: the index of each curve row's first maximum within lags +- span
+    (span >= 1), clipped to 1..n_lags - 2."""
+    width = int(np.ceil(span.max())) * 2 + 3 if span.size else 3
+    low = np.floor(lags - span).astype(np.int64)
+    offsets = np.arange(width)[None, :]
+    index = _clip(low[:, None] + offsets, 1, curve.shape[1] - 2)
+    inside = low[:, None] + offsets <= lags[:, None] + span[:, None]
+    values = np.where(inside, curve[rows[:, None], index], -np.inf)
+    return index[np.arange(lags.size), np.argmax(values, axis=1)]
 
 
 # Up to this many places, peak_near reads them one by one in Python (the live path: one frame,
@@ -270,7 +287,9 @@ def refine_period(curve: np.ndarray, period_lags: np.ndarray, max_lag: float) ->
         grow = target > current
         if not grow.any():
             break
-        lag, _ = peak_near(curve, refined * target, np.maximum(0.25 * refined, 1.0))
+        # Rows that stop growing keep their period: they search the narrowest window.
+        lag, _ = peak_near(curve, refined * target, np.where(grow, np.maximum(0.25 * refined,
+                                                                               1.0), 1.0))
         refined = np.where(grow, lag / target, refined)
         current = np.where(grow, target, current)
     return refined
