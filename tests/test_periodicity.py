@@ -36,6 +36,22 @@ def test_frames_around_pads_with_zeros_and_shifts():
     np.testing.assert_array_equal(shifted[0], [2, 3, 4, 5])
 
 
+def test_frames_around_equals_frames_of_the_zero_padded_signal():
+    # Frames are gathered from the signal itself; those reaching beyond an end (or wholly
+    # outside it) read zeros there, as frames of the signal padded with zeros would.
+    rng = np.random.default_rng(3)
+    for n, width in ((5000, 1024), (700, 1024), (1024, 1024), (9, 4)):
+        audio = rng.standard_normal(n)
+        padded = np.concatenate((np.zeros(3 * width), audio, np.zeros(3 * width)))
+        centres = np.concatenate((rng.integers(-2 * width, n + 2 * width, 40),
+                                  [0, n - 1, width // 2, n - width // 2, -5 * width, n + 9 * width]))
+        for offset in (0, -100, 37):
+            frames = frames_around(audio, centres, width, offset)
+            starts = np.clip(centres + offset - width // 2, -width, n) + 3 * width
+            expected = np.stack([padded[s:s + width] for s in starts])
+            np.testing.assert_array_equal(frames, expected)
+
+
 def test_peak_near_finds_a_fractional_parabola_top():
     lags = np.arange(100, dtype=float)
     curve = np.stack([1.0 - 0.01 * (lags - 37.3) ** 2, 0.5 - 0.02 * (lags - 61.8) ** 2])

@@ -53,10 +53,22 @@ def frames_around(audio: np.ndarray, centres: np.ndarray, frame_samples: int,
     if starts.size == 1 and 0 <= starts[0] <= audio.shape[0] - frame_samples:
         start = int(starts[0])          # one frame inside the signal (the live path): a slice
         return audio[start:start + frame_samples][None, :]
-    pad = frame_samples
-    padded = np.concatenate((np.zeros(pad), audio, np.zeros(pad)))
-    views = np.lib.stride_tricks.sliding_window_view(padded, frame_samples)
-    return views[_clip(starts + pad, 0, views.shape[0] - 1)]
+    # Frames inside the signal are gathered from it directly (no padded copy of a whole file);
+    # the few that reach beyond an end are filled in one by one.
+    n = audio.shape[0]
+    inside = (starts >= 0) & (starts <= n - frame_samples)
+    if inside.all():
+        return np.lib.stride_tricks.sliding_window_view(audio, frame_samples)[starts]
+    out = np.zeros((starts.size, frame_samples))
+    if inside.any():
+        out[inside] = np.lib.stride_tricks.sliding_window_view(audio, frame_samples)[
+            starts[inside]]
+    for row in np.flatnonzero(~inside).tolist():
+        start = int(starts[row])
+        first, end = max(start, 0), min(start + frame_samples, n)
+        if end > first:
+            out[row, first - start:end - start] = audio[first:end]
+    return out
 
 
 # Whole signals run the NSDF in blocks of this many frames: each block's arrays (~0.8 MB for
