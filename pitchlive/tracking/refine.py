@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pitchlive.frames import MODEL_SAMPLE_RATE_HZ, PitchTrack
-from pitchlive.tracking.attacks import attack_shifts
+from pitchlive.tracking.attacks import attack_shift, attack_shifts
 from pitchlive.tracking.candidates import (candidate_scores, frequency_grid, multiple_heights,
                                            pick_candidates, prior_closeness, repeated_strength,
                                            salience, sharpen_candidates)
@@ -337,7 +337,7 @@ def live_offset_samples(window_length: int, centre_index: int) -> int:
 def live_attack_shift(window_16k: np.ndarray, centre_index: int, offset_samples: int) -> int:
     """How far a live window's analysed frame moves later to start at an attack inside it.
 
-    attacks.attack_shifts of the frame (centred on centre_index + offset_samples), limited to
+    attacks.attack_shift of the frame (centred on centre_index + offset_samples), limited to
     the audio the window holds after the frame's end, so the moved frame still ends inside the
     window (0 where LIVE_ATTACKS is off or the frame already ends at the window's end).
     """
@@ -345,9 +345,7 @@ def live_attack_shift(window_16k: np.ndarray, centre_index: int, offset_samples:
     room = window_16k.shape[0] - (centre_index + offset_samples + FRAME_SAMPLES // 2)
     if not LIVE_ATTACKS or room <= 0:
         return 0
-    shift = attack_shifts(window_16k, np.array([centre_index + offset_samples]),
-                          FRAME_SAMPLES)[0]
-    return int(min(shift, room))
+    return min(attack_shift(window_16k, centre_index + offset_samples, FRAME_SAMPLES), room)
 
 
 @dataclass(frozen=True)
