@@ -110,3 +110,39 @@ def test_a_note_change_reads_as_before_from_its_first_frame():
     fresh = VibratoReader()
     for f in new:
         assert reader.update(f, True) == fresh.update(f, True)
+
+
+def _vibrato_of_with_polyfit(cents, frame_rate_hz=FRAME_RATE_HZ):
+    """vibrato_of as first written, np.polyfit on every call: the reference of its fast form."""
+    n = cents.size
+    if n < frame_rate_hz / 9.0 * 2.5:
+        return None
+    x = np.arange(n)
+    slope, intercept = np.polyfit(x, cents, 1)
+    detrended = cents - (slope * x + intercept)
+    below, above = detrended[:-1] < 0, detrended[1:] >= 0
+    idx = np.flatnonzero(below & above)
+    ups = idx + detrended[idx] / (detrended[idx] - detrended[idx + 1])
+    if ups.size < 2:
+        return None
+    rate = (ups.size - 1) * frame_rate_hz / (ups[-1] - ups[0])
+    width = 0.5 * float(np.max(detrended) - np.min(detrended))
+    if not 3.0 <= rate <= 9.0 or width < 8.0:
+        return None
+    return float(rate), width
+
+
+def test_the_line_fit_is_polyfits_bit_for_bit():
+    # vibrato_of keeps np.polyfit's design matrix between calls: the same rate and width, on
+    # vibratos, glides, steady notes and noise of every length the reader holds.
+    rng = np.random.default_rng(5)
+    found = 0
+    for n in range(3, 27):
+        t = np.arange(n) / FRAME_RATE_HZ
+        for contour in (5000 + 40 * np.sin(2 * np.pi * 5.5 * t + rng.uniform(0, 6)),
+                        4000 + 300 * t + 25 * np.sin(2 * np.pi * 7 * t),
+                        6000 + rng.normal(0, 3, n), 5500 + rng.normal(0, 30, n)):
+            got, expected = vibrato_of(contour), _vibrato_of_with_polyfit(contour)
+            assert got == expected
+            found += got is not None
+    assert found > 20

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -66,8 +67,10 @@ def vibrato_of(cents: np.ndarray, frame_rate_hz: float = FRAME_RATE_HZ
     n = cents.size
     if n < frame_rate_hz / MAX_RATE_HZ * 2.5:
         return None
-    x = np.arange(n)
-    slope, intercept = np.polyfit(x, cents, 1)
+    x, design, scale, rcond = _line_design(n)
+    # np.polyfit(x, cents, 1)'s own steps, its design matrix kept from call to call (bit for
+    # bit its coefficients: the same least squares on the same matrix).
+    slope, intercept = np.linalg.lstsq(design, cents, rcond)[0] / scale
     detrended = cents - (slope * x + intercept)
     ups = upward_crossings(detrended)
     if ups.size < 2:
@@ -77,6 +80,19 @@ def vibrato_of(cents: np.ndarray, frame_rate_hz: float = FRAME_RATE_HZ
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ or width < MIN_WIDTH_CENTS:
         return None
     return float(rate), width
+
+
+@lru_cache(maxsize=64)
+def _line_design(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """np.polyfit's set-up for a line through n points at x = 0..n-1: (x, its scaled design
+    matrix [x, 1] / scale, scale, rcond), read-only."""
+    x = np.arange(n) + 0.0
+    design = np.vander(x, 2)
+    scale = np.sqrt((design * design).sum(axis=0))
+    design /= scale
+    for array in (x, design, scale):
+        array.flags.writeable = False
+    return x, design, scale, n * np.finfo(x.dtype).eps
 
 
 def centre_over_cycles(cents: np.ndarray, period_frames: float, cycles: int = CYCLES_AVERAGED
