@@ -282,6 +282,8 @@ def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int
     the frame's own peak, which is then the better reading.
     """
     period = refine_period(curve, lag, MAX_LAG_SAMPLES - 2)
+    if period.shape == (1,):
+        return _exact_period_of_one(softened, centres, offset_samples, period, lag, found)
     short = found & (lag <= SHORT_FRAME_MAX_PERIOD)
     if short.any():
         span = SHORT_FRAME_SAMPLES // 2
@@ -292,6 +294,24 @@ def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int
         period[short] = held_period(refine_period(short_curve, short_lag, span - 2), short_lag,
                                     SHORT_PERIOD_MAX_CENTS, SHORT_PERIOD_MIN_SAMPLES)
     return period
+
+
+def _exact_period_of_one(softened: np.ndarray, centres: np.ndarray, offset_samples: int,
+                         period: np.ndarray, lag: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """exact_periods' short-period step for one frame (the live path), its array steps on
+    Python floats: the same values (tests/test_refine.py)."""
+    peak_lag = float(lag[0])
+    if not (found[0] and peak_lag <= SHORT_FRAME_MAX_PERIOD):
+        return period
+    span = SHORT_FRAME_SAMPLES // 2
+    short_offset = min(0, offset_samples + (FRAME_SAMPLES - SHORT_FRAME_SAMPLES) // 2)
+    short_curve = nsdf(frames_around(softened, centres, SHORT_FRAME_SAMPLES, short_offset), span)
+    short_lag = peak_near(short_curve, lag, max(0.1 * peak_lag, 1.0))[0]
+    refined = float(refine_period(short_curve, short_lag, span - 2)[0])
+    short_lag = float(short_lag[0])
+    allowed = max(short_lag * (2.0 ** (SHORT_PERIOD_MAX_CENTS / 1200.0) - 1.0),
+                  SHORT_PERIOD_MIN_SAMPLES)
+    return np.array([short_lag if abs(refined - short_lag) > allowed else refined])
 
 
 def held_period(period: np.ndarray, peak_lag: np.ndarray, max_cents: float,
