@@ -146,3 +146,26 @@ def test_the_line_fit_is_polyfits_bit_for_bit():
             assert got == expected
             found += got is not None
     assert found > 20
+
+
+def test_a_narrow_contour_is_no_vibrato_without_a_fit():
+    # vibrato_of skips the line fit where the contour's range R bounds the width below
+    # MIN_WIDTH_CENTS (k R, vibrato._line_design): the bound holds for steps, ramps, spikes
+    # and noise, and contours at the bound read as the fitted code reads them.
+    from pitchlive.tracking.vibrato import MIN_WIDTH_CENTS, _line_design
+    rng = np.random.default_rng(8)
+    for n in range(9, 26):
+        factor = _line_design(n)[4]
+        x = np.arange(n)
+        shapes = [np.where(x >= k, 1.0, 0.0) for k in range(1, n)]
+        shapes += [(x == k).astype(float) for k in range(n)]
+        shapes += [rng.random(n) for _ in range(30)] + [x / n, np.abs(x - n / 2)]
+        for shape in shapes:
+            contour = 6000.0 + shape / (np.ptp(shape) or 1.0)       # range 1 cent
+            slope, intercept = np.polyfit(x, contour, 1)
+            detrended = contour - (slope * x + intercept)
+            assert 0.5 * np.ptp(detrended) <= factor * 1.0 + 1e-9
+            for scale in (0.9, 1.0, 1.1):
+                wide = 6000.0 + (contour - 6000.0) * scale * MIN_WIDTH_CENTS / factor
+                assert vibrato_of(wide) == _vibrato_of_with_polyfit(wide)
+        assert 1.0 < factor < 1.5

@@ -67,7 +67,10 @@ def vibrato_of(cents: np.ndarray, frame_rate_hz: float = FRAME_RATE_HZ
     n = cents.size
     if n < frame_rate_hz / MAX_RATE_HZ * 2.5:
         return None
-    x, design, scale, rcond = _line_design(n)
+    x, design, scale, rcond, spread_factor = _line_design(n)
+    # A contour this narrow has no vibrato whatever the fit (a held steady note: no fit).
+    if float(np.max(cents) - np.min(cents)) * spread_factor < MIN_WIDTH_CENTS - 1e-6:
+        return None
     # np.polyfit(x, cents, 1)'s own steps, its design matrix kept from call to call (bit for
     # bit its coefficients: the same least squares on the same matrix).
     slope, intercept = np.linalg.lstsq(design, cents, rcond)[0] / scale
@@ -83,16 +86,26 @@ def vibrato_of(cents: np.ndarray, frame_rate_hz: float = FRAME_RATE_HZ
 
 
 @lru_cache(maxsize=64)
-def _line_design(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _line_design(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     """np.polyfit's set-up for a line through n points at x = 0..n-1: (x, its scaled design
-    matrix [x, 1] / scale, scale, rcond), read-only."""
+    matrix [x, 1] / scale, scale, rcond, spread factor), read-only.
+
+    Spread factor k: the width vibrato_of reads (half the range of the contour less its
+    least-squares line) is at most k times the contour's own range R. The contour lies within
+    R / 2 of its mid-range c and sum(x - mean x) = 0, so the slope's size is
+    |sum (x - mean)(y - c)| / sum (x - mean)^2 <= (R / 2) S1 / S2 (S1 = sum |x - mean|,
+    S2 = sum (x - mean)^2); the line then spans at most (n - 1) times that, and the width is
+    at most (R + that span) / 2.
+    """
     x = np.arange(n) + 0.0
     design = np.vander(x, 2)
     scale = np.sqrt((design * design).sum(axis=0))
     design /= scale
     for array in (x, design, scale):
         array.flags.writeable = False
-    return x, design, scale, n * np.finfo(x.dtype).eps
+    centred = x - x.mean()
+    spread_factor = 0.5 + 0.25 * (n - 1) * float(np.abs(centred).sum() / (centred ** 2).sum())
+    return x, design, scale, n * np.finfo(x.dtype).eps, spread_factor
 
 
 def centre_over_cycles(cents: np.ndarray, period_frames: float, cycles: int = CYCLES_AVERAGED
