@@ -186,13 +186,13 @@ def _few_peaks(curve: np.ndarray, rows: list, lags: list, spans: list, width: in
     last = curve.shape[1] - 2
     peak_lags, peaks = [], []
     for row, lag, span in zip(rows, lags, spans):
-        peak_lag, peak = _peak_in_line(curve[row], lag, span, width, last)
+        peak_lag, peak = peak_in_row(curve[row], lag, span, width, last)
         peaks.append(peak)
         peak_lags.append(peak_lag)
     return peak_lags, peaks
 
 
-def _peak_in_line(line: np.ndarray, lag: float, span: float, width: int, last: int
+def peak_in_row(line: np.ndarray, lag: float, span: float, width: int, last: int
                   ) -> tuple[float, float]:
     """peak_near's search of one curve row around a finite lag (span >= 1, width as peak_near
     sets it, last = n_lags - 2): (peak lag, peak value) as Python floats."""
@@ -264,7 +264,7 @@ def _refine_one_period(curve: np.ndarray, period_lag: float, max_lag: float) -> 
         lag, span = refined * target, max(0.25 * refined, 1.0)
         if fast and math.isfinite(lag):
             # peak_near's few-places search, without its array set-up (~3 calls a frame).
-            found = _peak_in_line(line, lag, span, math.ceil(span) * 2 + 3, last)[0]
+            found = peak_in_row(line, lag, span, math.ceil(span) * 2 + 3, last)[0]
         else:
             found = float(peak_near(curve, np.array([lag]), span)[0][0])
         refined = found / target

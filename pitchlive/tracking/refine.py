@@ -23,6 +23,7 @@ Two entry points share every step:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,8 +35,8 @@ from pitchlive.tracking.candidates import (candidate_scores, frequency_grid, mul
                                            salience, sharpen_candidates)
 from pitchlive.tracking.decoding import viterbi_path
 from pitchlive.tracking.denoise import reduce_noise, removed_share
-from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_near,
-                                            refine_period)
+from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_in_row,
+                                            peak_near, refine_period)
 
 FRAME_SAMPLES = 1024        # 64 ms at 16 kHz: two periods of 31 Hz, 130 of C7
 MAX_LAG_SAMPLES = FRAME_SAMPLES // 2
@@ -390,7 +391,13 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
     offset = live_offset_samples(window_16k.shape[0], centre_index)
     centres = np.array([centre_index + live_attack_shift(window_16k, centre_index, offset)])
     curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset), MAX_LAG_SAMPLES)
-    lag, clarity = peak_near(curve, np.array([near_period]), max(0.03 * near_period, 1.0))
+    span = max(0.03 * near_period, 1.0)
+    if math.isfinite(near_period):
+        # peak_near's few-places search of the one row, without its array set-up.
+        lag, clarity = (np.array([value]) for value in peak_in_row(
+            curve[0], near_period, span, math.ceil(span) * 2 + 3, MAX_LAG_SAMPLES - 1))
+    else:
+        lag, clarity = peak_near(curve, np.array([near_period]), span)
     if denoised:
         clarity = clarity_at(frames_around(plain, centres, FRAME_SAMPLES, offset), lag)
     period = exact_periods(softened, centres, offset, curve, lag, np.array([True]))

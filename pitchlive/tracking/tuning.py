@@ -277,8 +277,8 @@ class RunningOffset:
                 return self._current
             self._dirty = False
             frames = list(self._frames)
-        times = np.fromiter((t for t, _ in frames), np.float64, len(frames))
-        midi = np.fromiter((m for _, m in frames), np.float64, len(frames))
+        # Both columns in one conversion (the same floats as two np.fromiter passes).
+        times, midi = np.array(frames, np.float64).reshape(-1, 2).T
         # A time gap (dropped frames) ends a run: mark it with enough unvoiced frames.
         gaps = np.flatnonzero(np.diff(times) > 1.5 * HOP_S) + 1
         if gaps.size:
