@@ -282,9 +282,9 @@ def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int
     glide), the peaks at the multiples drift and the step out to them lands tens of cents off
     the frame's own peak, which is then the better reading.
     """
+    if np.shape(lag) == (1,) and np.shape(curve)[0] == 1:
+        return _exact_period_of_one(softened, centres, offset_samples, curve, lag, found)
     period = refine_period(curve, lag, MAX_LAG_SAMPLES - 2)
-    if period.shape == (1,):
-        return _exact_period_of_one(softened, centres, offset_samples, period, lag, found)
     short = found & (lag <= SHORT_FRAME_MAX_PERIOD)
     if short.any():
         span = SHORT_FRAME_SAMPLES // 2
@@ -298,12 +298,13 @@ def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int
 
 
 def _exact_period_of_one(softened: np.ndarray, centres: np.ndarray, offset_samples: int,
-                         period: np.ndarray, lag: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """exact_periods' short-period step for one frame (the live path), its array steps on
-    Python floats: the same values (tests/test_refine.py)."""
+                         curve: np.ndarray, lag: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """exact_periods for one frame (the live path): a short period is read on the short frame
+    only (the whole frame's reading would be replaced), its array steps on Python floats: the
+    same values (tests/test_refine.py)."""
     peak_lag = float(lag[0])
     if not (found[0] and peak_lag <= SHORT_FRAME_MAX_PERIOD):
-        return period
+        return refine_period(curve, lag, MAX_LAG_SAMPLES - 2)
     span = SHORT_FRAME_SAMPLES // 2
     short_offset = min(0, offset_samples + (FRAME_SAMPLES - SHORT_FRAME_SAMPLES) // 2)
     short_curve = nsdf(frames_around(softened, centres, SHORT_FRAME_SAMPLES, short_offset), span)
