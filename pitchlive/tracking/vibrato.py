@@ -146,6 +146,11 @@ def turning_midpoint(cents: np.ndarray, min_width_cents: float = MIN_WIDTH_CENTS
     """
     if cents.size < 3:
         return math.nan
+    # Each vertex lies within a quarter of the contour's range R beyond it (through b, a, c
+    # with a the extreme: (b - c)^2 / (8 |b - 2a + c|) <= (|a - b| + |a - c|) / 8), so the
+    # width read is at most 0.75 R: a narrower contour (a held steady note) has none.
+    if 0.75 * float(np.max(cents) - np.min(cents)) < min_width_cents - 1e-6:
+        return math.nan
     inner, before, after = cents[1:-1], cents[:-2], cents[2:]
     peaks = np.flatnonzero((inner > before) & (inner >= after))
     troughs = np.flatnonzero((inner < before) & (inner <= after))
