@@ -393,12 +393,9 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
     centres = np.array([centre_index + live_attack_shift(window_16k, centre_index, offset)])
     curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset), MAX_LAG_SAMPLES)
     span = max(0.03 * near_period, 1.0)
-    if math.isfinite(near_period):
-        # peak_near's few-places search of the one row, without its array set-up.
-        lag, clarity = (np.array([value]) for value in peak_in_row(
-            curve[0], near_period, span, math.ceil(span) * 2 + 3, MAX_LAG_SAMPLES - 1))
-    else:
-        lag, clarity = peak_near(curve, np.array([near_period]), span)
+    # peak_near's few-places search of the one row (a finite near_period), without its set-up.
+    lag, clarity = (np.array([value]) for value in peak_in_row(
+        curve[0], near_period, span, math.ceil(span) * 2 + 3, MAX_LAG_SAMPLES - 1))
     if denoised:
         clarity = clarity_at(frames_around(plain, centres, FRAME_SAMPLES, offset), lag)
     period = exact_periods(softened, centres, offset, curve, lag, np.array([True]))
