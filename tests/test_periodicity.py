@@ -249,3 +249,22 @@ def test_peak_near_with_spans_far_apart_finds_what_each_place_finds_alone():
     for row in range(lags.size):
         alone = peak_near(curve[[row, row]], lags[[row, row]], spans[[row, row]])
         assert together[0][row] == alone[0][0] and together[1][row] == alone[1][0]
+
+
+def test_nsdf_of_one_frame_is_the_batch_codes_bit_for_bit():
+    # One frame (the live path, on 1-D arrays) against the same frame in a batch of two:
+    # noise, tones, tiny and silent frames, a NaN, both live frame lengths and other lags.
+    rng = np.random.default_rng(13)
+    t = np.arange(1024) / 16000
+    frames = [rng.normal(0, 0.3, 1024), 0.5 * np.sin(2 * np.pi * 220.0 * t) + 0.2,
+              np.zeros(1024), 1e-7 * rng.normal(size=1024), 1e-4 * rng.normal(size=1024),
+              np.sign(np.sin(2 * np.pi * 2093.0 * t))]
+    nan_frame = rng.normal(0, 0.3, 1024)
+    nan_frame[100] = np.nan
+    frames.append(nan_frame)
+    for frame in frames:
+        for width, max_lag in ((1024, 512), (512, 256), (1024, 1023), (512, 1), (700, 300)):
+            one = nsdf(frame[None, :width], max_lag)
+            two = nsdf(np.stack([frame[:width], frame[:width]]), max_lag)
+            assert one.shape == (1, max_lag + 1)
+            assert np.array_equal(one, two[:1], equal_nan=True)

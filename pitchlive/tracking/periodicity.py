@@ -21,7 +21,7 @@ SILENCE_ENERGY = 1e-10
 
 # The live path calls these on one frame ~31 times a second: numpy's per-call overhead
 # (np.clip's Python wrapper, broadcasting helpers) is most of their cost there, so they use the
-# bare ufuncs (np.minimum(np.maximum(...)) is np.clip, NaN included) and cached index arrays.
+# bare ufuncs (np.minimum(np.maximum(...)) is np.clip, NaN included) and slices.
 # Outputs are bit-identical to the plain forms (tests/test_periodicity.py).
 
 
@@ -118,6 +118,8 @@ def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
     n_frames, width = frames.shape
     if not 0 < max_lag < width:
         raise ValueError(f"max_lag must be 1..{width - 1}, got {max_lag}")
+    if n_frames == 1:
+        return _nsdf_of_one(frames[0], max_lag)
     if n_frames > NSDF_BLOCK_FRAMES:
         out = np.empty((n_frames, max_lag + 1))
         for first in range(0, n_frames, NSDF_BLOCK_FRAMES):
@@ -143,6 +145,27 @@ def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
     np.divide(2.0 * acf, denominator, out=out, where=denominator > SILENCE_ENERGY * 1e-3)
     out[total < SILENCE_ENERGY] = 0.0
     return np.minimum(np.maximum(out, -1.0, out=out), 1.0, out=out)
+
+
+def _nsdf_of_one(frame: np.ndarray, max_lag: int) -> np.ndarray:
+    """nsdf of one frame (W,), bit for bit, on 1-D arrays (the live path, two frames a window:
+    the 2-D steps along axis 1 cost ~40% more there): (1, max_lag + 1)."""
+    width = frame.shape[0]
+    x = frame - np.add.reduce(frame) / width
+    size = fft_size(width + max_lag)
+    spectrum = np.fft.rfft(x, size)
+    acf = np.fft.irfft(spectrum * spectrum.conj(), size)[:max_lag + 1]
+    squares = x * x
+    total = np.add.reduce(squares)
+    out = np.zeros(max_lag + 1)
+    if total < SILENCE_ENERGY:
+        return out[None, :]
+    denominator = np.empty(max_lag + 1)
+    denominator[0] = 2.0 * total
+    np.subtract(denominator[0], np.add.accumulate(squares[:max_lag]), out=denominator[1:])
+    denominator[1:] -= np.add.accumulate(squares[:width - max_lag - 1:-1])
+    np.divide(2.0 * acf, denominator, out=out, where=denominator > SILENCE_ENERGY * 1e-3)
+    return np.minimum(np.maximum(out, -1.0, out=out), 1.0, out=out)[None, :]
 
 
 def values_at_lags(curve: np.ndarray, lags: np.ndarray) -> np.ndarray:
@@ -248,21 +271,28 @@ def _few_peaks(curve: np.ndarray, rows: list, lags: list, spans: list, width: in
     last = curve.shape[1] - 2
     peak_lags, peaks = [], []
     for row, lag, span in zip(rows, lags, spans):
-        low = math.floor(lag - span)
-        high = min(low + width - 1, math.floor(lag + span))
-        first = min(max(low, 1), last)
-        end = min(max(high, 1), last)
-        line = curve[row]
-        # np.argmax over the clipped indices finds the same first maximum (or first NaN):
-        # clipping only repeats the end values next to themselves.
-        best = first + int(np.argmax(line[first:end + 1]))
-        left, centre, right = float(line[best - 1]), float(line[best]), float(line[best + 1])
-        curvature = left - 2 * centre + right
-        shift = 0.5 * (left - right) / curvature if curvature < 0 else 0.0
-        shift = min(max(shift, -0.5), 0.5)
-        peaks.append(centre - 0.25 * (left - right) * shift)
-        peak_lags.append(best + shift)
+        peak_lag, peak = peak_in_row(curve[row], lag, span, width, last)
+        peaks.append(peak)
+        peak_lags.append(peak_lag)
     return peak_lags, peaks
+
+
+def peak_in_row(line: np.ndarray, lag: float, span: float, width: int, last: int
+                  ) -> tuple[float, float]:
+    """peak_near's search of one curve row around a finite lag (span >= 1, width as peak_near
+    sets it, last = n_lags - 2): (peak lag, peak value) as Python floats."""
+    low = math.floor(lag - span)
+    high = min(low + width - 1, math.floor(lag + span))
+    first = min(max(low, 1), last)
+    end = min(max(high, 1), last)
+    # np.argmax over the clipped indices finds the same first maximum (or first NaN):
+    # clipping only repeats the end values next to themselves.
+    best = first + int(np.argmax(line[first:end + 1]))
+    left, centre, right = float(line[best - 1]), float(line[best]), float(line[best + 1])
+    curvature = left - 2 * centre + right
+    shift = 0.5 * (left - right) / curvature if curvature < 0 else 0.0
+    shift = min(max(shift, -0.5), 0.5)
+    return best + shift, centre - 0.25 * (left - right) * shift
 
 
 def refine_period(curve: np.ndarray, period_lags: np.ndarray, max_lag: float) -> np.ndarray:
@@ -312,12 +342,19 @@ def _refine_one_period(curve: np.ndarray, period_lag: float, max_lag: float) -> 
     live path: the array set-up cost more than the search)."""
     multiples = max(float(math.floor(max_lag / max(period_lag, 1e-9))), 1.0)
     refined, current = period_lag, 1.0
+    fast = curve.shape[0] == 1 and curve.shape[1] >= 3 and curve.dtype == np.float64
+    line, last = curve[0], curve.shape[1] - 2
     while True:
         target = min(current * 4, multiples)
         if not target > current:
             return refined
-        lag, _ = peak_near(curve, np.array([refined * target]), max(0.25 * refined, 1.0))
-        refined = float(lag[0]) / target
+        lag, span = refined * target, max(0.25 * refined, 1.0)
+        if fast and math.isfinite(lag):
+            # peak_near's few-places search, without its array set-up (~3 calls a frame).
+            found = peak_in_row(line, lag, span, math.ceil(span) * 2 + 3, last)[0]
+        else:
+            found = float(peak_near(curve, np.array([lag]), span)[0][0])
+        refined = found / target
         current = target
 
 
@@ -343,7 +380,7 @@ def clarity_at(frames: np.ndarray, lags: np.ndarray) -> np.ndarray:
         return np.array([_clarity_of_one(frames[0], float(lags[0]))])
     # Frame by frame, with dot products on slices: a shifted copy of every frame per lag (the
     # array form) cost three times as much on whole files.
-    frames = frames - frames.mean(axis=1, keepdims=True)
+    frames = frames - np.add.reduce(frames, axis=1, keepdims=True) / frames.shape[1]
     squares = frames * frames
     totals = squares.sum(axis=1).tolist()
     return np.array([_centred_clarity(x, x_squares, total, lag) for x, x_squares, total, lag
@@ -351,8 +388,8 @@ def clarity_at(frames: np.ndarray, lags: np.ndarray) -> np.ndarray:
 
 
 def _clarity_of_one(frame: np.ndarray, lag: float) -> float:
-    """clarity_at for one frame (the live path)."""
-    x = frame - frame.mean()
+    """clarity_at for one frame (the live path), with dot products on slices: the same sums."""
+    x = frame - np.add.reduce(frame) / frame.size        # frame.mean()'s own steps
     squares = x * x
     return _centred_clarity(x, squares, float(squares.sum()), lag)
 
