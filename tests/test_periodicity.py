@@ -43,8 +43,8 @@ def test_frames_around_equals_frames_of_the_zero_padded_signal():
     for n, width in ((5000, 1024), (700, 1024), (1024, 1024), (9, 4)):
         audio = rng.standard_normal(n)
         padded = np.concatenate((np.zeros(3 * width), audio, np.zeros(3 * width)))
-        centres = np.concatenate((rng.integers(-2 * width, n + 2 * width, 40),
-                                  [0, n - 1, width // 2, n - width // 2, -5 * width, n + 9 * width]))
+        edges = [0, n - 1, width // 2, n - width // 2, -5 * width, n + 9 * width]
+        centres = np.concatenate((rng.integers(-2 * width, n + 2 * width, 40), edges))
         for offset in (0, -100, 37):
             frames = frames_around(audio, centres, width, offset)
             starts = np.clip(centres + offset - width // 2, -width, n) + 3 * width
