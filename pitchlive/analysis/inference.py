@@ -26,7 +26,7 @@ OVERLAP_SAMPLES = 16384
 # than a chunk costs one such call less. The frames kept are bit-identical: the padding is whole
 # hops (SPICE's framing depends on the length only through its remainder of a hop), and SPICE's
 # own padding at an input's end reaches ~20 frames back, less than the overlap
-# (tests/test_refine_model.py). A signal's last call is not padded: its last frames would move.
+# (tests/test_model.py). A signal's last call is not padded: its last frames would move.
 
 
 class ChunkedInference:
