@@ -190,7 +190,7 @@ def level_dbfs(samples: np.ndarray) -> float:
     x = np.asarray(samples, dtype=np.float64)
     if x.size == 0:
         return float("-inf")
-    rms = math.sqrt(float(np.mean(x * x)))
+    rms = math.sqrt(float(np.add.reduce(x * x, axis=None) / x.size))   # np.mean, unwrapped
     return 20.0 * math.log10(rms) if rms > 0 else float("-inf")
 
 

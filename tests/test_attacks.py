@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from pitchlive.tracking.attacks import MAX_SHIFT_SAMPLES, attack_shifts
+from pitchlive.tracking.attacks import MAX_SHIFT_SAMPLES, attack_shift, attack_shifts
 from synth import exact_tone
 
 FRAME = 1024
@@ -42,3 +42,27 @@ def test_frames_at_the_signal_ends_and_no_frames():
     assert shifts.shape == (3,) and np.all((shifts >= 0) & (shifts <= MAX_SHIFT_SAMPLES))
     assert shifts[1] > 0, "the note starts before the centre at 512"
     assert attack_shifts(audio, np.zeros(0, np.int64), FRAME).shape == (0,)
+
+
+def test_one_frame_shift_is_attack_shifts_bit_for_bit():
+    # attack_shift (the live path's one frame) reads only the levels it needs: the same shift
+    # as attack_shifts on notes, held tones, noise bursts and silence, at every kind of centre
+    # (inside, at the ends, past them) and for frames that are not a multiple of the step apart.
+    rng = np.random.default_rng(3)
+    signals = [note_from(start, 2304) for start in (0, 200, 900, 1300, 1700)]
+    for _ in range(40):
+        audio = (rng.standard_normal(int(rng.integers(300, 3000))) *
+                 rng.uniform(0.001, 0.5)).astype(np.float32)
+        audio[:int(rng.integers(0, audio.size))] *= rng.choice([0.0, 0.01, 0.3])
+        signals.append(audio)
+    signals.append(np.zeros(2304, np.float32))
+    checked = moved = 0
+    for audio in signals:
+        for frame in (1024, 512):
+            centres = np.concatenate((np.arange(-600, audio.size + 600, 61), [1536]))
+            expected = attack_shifts(audio, centres, frame)
+            got = [attack_shift(audio, int(centre), frame) for centre in centres]
+            assert got == expected.tolist()
+            checked += len(got)
+            moved += int(np.count_nonzero(expected))
+    assert moved > 300 and checked > 4000

@@ -55,3 +55,21 @@ def test_empty_and_tiny_inputs():
 def test_overlap_must_be_whole_hops():
     with pytest.raises(ValueError):
         ChunkedInference(local_feature, 16, 1000)
+
+
+def test_every_chunk_but_the_last_reaches_the_model_at_one_length():
+    # The first chunk has no overlap before it; padded at its end, it has the length of the
+    # chunks after it (one input length fewer for TensorFlow), and the frames stay the same.
+    lengths = []
+
+    def recording(audio):
+        lengths.append(audio.size)
+        return local_feature(audio)
+
+    audio = np.random.default_rng(3).standard_normal(60_000).astype(np.float32)
+    chunks = ChunkedInference(recording, 16, 4096)
+    track = PitchTrack.concatenate([chunks.push(audio), chunks.finish()])
+    full = 16 * HOP_SAMPLES + 2 * 4096
+    assert len(lengths) > 3 and set(lengths[:-1]) == {full}
+    assert lengths[-1] < full
+    np.testing.assert_allclose(track.frequency_hz, local_feature(audio)[0], rtol=1e-9)

@@ -103,6 +103,24 @@ def test_chunked_equals_single_call_on_real_model(spice_model):
     assert np.max(np.abs(track.confidence - whole_conf)) < 1e-4
 
 
+def test_padding_the_first_chunk_leaves_its_kept_frames_bit_identical(spice_model):
+    # ChunkedInference pads a signal's first chunk at its end, by whole hops, to the length of
+    # the chunks after it; the frames it keeps must not move, even where sound (here noise over
+    # a tone) runs to the chunk's end.
+    from pitchlive.analysis.inference import CHUNK_FRAMES, OVERLAP_SAMPLES
+
+    rng = np.random.default_rng(5)
+    first = CHUNK_FRAMES * 512 + OVERLAP_SAMPLES
+    t = np.arange(first) / 16000
+    audio = (0.3 * np.sin(2 * np.pi * 196 * t) + 0.1 * rng.standard_normal(first))
+    audio = audio.astype(np.float32)
+    padded = np.concatenate((audio, np.zeros(OVERLAP_SAMPLES, np.float32)))
+    plain_hz, plain_conf = spice_model.infer(audio)
+    padded_hz, padded_conf = spice_model.infer(padded)
+    assert np.array_equal(padded_hz[:CHUNK_FRAMES], plain_hz[:CHUNK_FRAMES])
+    assert np.array_equal(padded_conf[:CHUNK_FRAMES], plain_conf[:CHUNK_FRAMES])
+
+
 @pytest.mark.parametrize("program", [PROGRAM_FLUTE, PROGRAM_CLARINET])
 def test_rendered_melody_matches_midi_truth(spice_model, soundfont_path, program):
     notes = melody_notes([60, 62, 64, 65, 67, 69, 71, 72, 67, 64, 60, 55], note_s=0.5)

@@ -144,3 +144,13 @@ def test_median_of_matches_numpy_bit_for_bit():
         values = deque(float(v) for v in rng.normal(6000.0, 300.0, n))
         assert median_of(values) == float(np.median(values))
     assert median_of([]) == 0.0
+
+
+def test_level_dbfs_is_np_means_bit_for_bit():
+    # The live windows read a level per frame: the same value as through np.mean, for any
+    # length and shape.
+    rng = np.random.default_rng(1)
+    for shape in ((1024,), (333,), (2, 512), (1,)):
+        x = rng.normal(0, 0.1, shape).astype(np.float32)
+        expected = 20.0 * math.log10(math.sqrt(float(np.mean(x.astype(np.float64) ** 2))))
+        assert level_dbfs(x) == expected

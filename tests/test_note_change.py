@@ -258,3 +258,30 @@ def test_early_looks_can_be_switched_off_for_the_cpu(monkeypatch):
     assert tracker.window_checks(settings)["early"] is not None
     monkeypatch.setattr(live_stage, "EARLY_LOOKS", False)
     assert tracker.window_checks(settings)["early"] is None
+
+
+def _fit_at_as_first_written(audio_16k, period_samples):
+    """fit_at with np.mean and a set of the two lags: the reference of its fast form."""
+    x = np.asarray(audio_16k, np.float64)
+    best = SILENT
+    for lag in {math.floor(period_samples), math.ceil(period_samples)}:
+        span = span_samples(lag)
+        if lag < 1 or span > x.shape[0]:
+            continue
+        tail = x[-span:] - x[-span:].mean()
+        a, b = tail[:span - lag], tail[lag:]
+        energy = float(a @ a + b @ b)
+        if energy > 1e-9:
+            best = max(best, 2.0 * float(a @ b) / energy)
+    return best
+
+
+def test_fit_at_is_bit_for_bit_its_first_form():
+    # Whole and fractional periods, short ones (a shared span) and long ones, audio too short
+    # for a span, silence and noise: the same value.
+    rng = np.random.default_rng(2)
+    signals = [tone([hz], [2400]) for hz in (82.4, 220.0, 659.3, 1975.5)]
+    signals += [rng.normal(0, 0.2, 2400), np.zeros(2400), rng.normal(0, 0.2, 150)]
+    for audio in signals:
+        for period in (3.0, 7.25, 16.0, 40.5, 72.0, 100.7, 250.0, 399.9, 0.5):
+            assert fit_at(audio, period) == _fit_at_as_first_written(audio, period)

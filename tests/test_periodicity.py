@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_near,
+from pitchlive.tracking.periodicity import (NSDF_BLOCK_FRAMES, clarity_at, fft_size,
+                                            frames_around, nsdf, peak_near,
                                             refine_period, values_at_lags)
 from synth import exact_tone
 
@@ -33,6 +34,22 @@ def test_frames_around_pads_with_zeros_and_shifts():
     np.testing.assert_array_equal(frames[1], [4, 5, 6, 7])
     shifted = frames_around(audio, np.array([5]), 4, offset_samples=-2)
     np.testing.assert_array_equal(shifted[0], [2, 3, 4, 5])
+
+
+def test_frames_around_equals_frames_of_the_zero_padded_signal():
+    # Frames are gathered from the signal itself; those reaching beyond an end (or wholly
+    # outside it) read zeros there, as frames of the signal padded with zeros would.
+    rng = np.random.default_rng(3)
+    for n, width in ((5000, 1024), (700, 1024), (1024, 1024), (9, 4)):
+        audio = rng.standard_normal(n)
+        padded = np.concatenate((np.zeros(3 * width), audio, np.zeros(3 * width)))
+        edges = [0, n - 1, width // 2, n - width // 2, -5 * width, n + 9 * width]
+        centres = np.concatenate((rng.integers(-2 * width, n + 2 * width, 40), edges))
+        for offset in (0, -100, 37):
+            frames = frames_around(audio, centres, width, offset)
+            starts = np.clip(centres + offset - width // 2, -width, n) + 3 * width
+            expected = np.stack([padded[s:s + width] for s in starts])
+            np.testing.assert_array_equal(frames, expected)
 
 
 def test_peak_near_finds_a_fractional_parabola_top():
@@ -137,14 +154,62 @@ def _plain_nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
     return np.clip(out, -1.0, 1.0)
 
 
-def test_nsdf_and_one_frame_period_refinement_are_bit_identical_to_the_plain_forms():
+def _nsdf_by_sums(frames: np.ndarray, max_lag: int) -> np.ndarray:
+    """The NSDF's definition written out lag by lag (no FFT, no running sums)."""
+    out = np.zeros((frames.shape[0], max_lag + 1))
+    for row, frame in enumerate(np.asarray(frames, np.float64)):
+        x = frame - frame.mean()
+        if np.dot(x, x) < 1e-10:
+            continue
+        for tau in range(max_lag + 1):
+            a, b = x[:x.size - tau], x[tau:]
+            out[row, tau] = 2.0 * np.dot(a, b) / (np.dot(a, a) + np.dot(b, b))
+    return out
+
+
+def test_nsdf_equals_its_definition_at_every_lag():
+    # The FFT is only fft_size(W + max_lag) long: a shorter one would wrap the long lags round.
+    rng = np.random.default_rng(12)
+    for width, max_lag in ((1024, 512), (512, 256), (1024, 1023), (37, 36), (301, 150)):
+        t = np.arange(width) / 16000
+        frames = np.stack([rng.normal(0, 0.3, width), 0.5 * np.sin(2 * np.pi * 220.0 * t) + 0.2,
+                           np.sign(np.sin(2 * np.pi * 2093.0 * t)), np.zeros(width)])
+        # Rounding only: ~1e-15 up to half the frame, ~2e-12 at the last lags (an overlap of a
+        # few samples, where the energy is a difference of near-equal sums; the plain form too).
+        np.testing.assert_allclose(nsdf(frames, max_lag), _nsdf_by_sums(frames, max_lag),
+                                   rtol=0, atol=1e-11)
+
+
+def test_fft_size_is_the_smallest_fast_length():
+    def smooth(n):
+        for p in (2, 3, 5):
+            while n % p == 0:
+                n //= p
+        return n == 1
+
+    for n in range(1, 3000):
+        assert fft_size(n) == next(m for m in range(n, 2 * n + 1) if smooth(m))
+
+
+def test_nsdf_in_blocks_equals_frame_by_frame():
+    rng = np.random.default_rng(13)
+    frames = rng.normal(0, 0.3, (3 * NSDF_BLOCK_FRAMES + 5, 512))
+    whole = nsdf(frames, 256)
+    one_by_one = np.concatenate([nsdf(frame[None, :], 256) for frame in frames])
+    np.testing.assert_allclose(whole, one_by_one, rtol=0, atol=1e-15)
+
+
+def test_nsdf_and_one_frame_period_refinement_match_the_plain_forms():
     rng = np.random.default_rng(11)
     t = np.arange(1024) / 16000
     frames = np.stack([rng.normal(0, 0.3, 1024), 0.5 * np.sin(2 * np.pi * 220.0 * t) + 0.2,
                        np.zeros(1024), 1e-7 * rng.normal(size=1024),
                        np.sign(np.sin(2 * np.pi * 2093.0 * t))])
     for max_lag in (1, 100, 512, 1023):
-        assert np.array_equal(nsdf(frames, max_lag), _plain_nsdf(frames, max_lag))
+        # The FFT's length (fft_size) and the energy's running sums differ from the plain form
+        # in rounding only (most at the last lags, see test_nsdf_equals_its_definition...).
+        np.testing.assert_allclose(nsdf(frames, max_lag), _plain_nsdf(frames, max_lag),
+                                   rtol=0, atol=1e-14 if max_lag <= 512 else 1e-11)
     curve = nsdf(frames, 512)
     for row, lag in ((1, 72.7), (1, 145.0), (4, 7.6), (0, 33.3), (1, 0.5), (4, 500.0)):
         one = refine_period(curve[row:row + 1], np.array([lag]), 510)
@@ -167,3 +232,39 @@ def test_clarity_at_three_lags_is_the_nsdf_peak():
     np.testing.assert_array_equal(clarity_at(np.zeros((2, 1024)), np.array([40., 90.])),
                                   0.0)
     np.testing.assert_array_equal(clarity_at(np.zeros((1, 1024)), np.array([40.])), 0.0)
+
+
+def test_peak_near_with_spans_far_apart_finds_what_each_place_finds_alone():
+    # Whole files search E1's periods (spans of ~100 samples) beside C7's (~2): places whose
+    # windows differ in width are searched apart, with the same maxima as one by one.
+    rng = np.random.default_rng(21)
+    t = np.arange(1024) / 16000
+    frames = np.stack([np.sin(2 * np.pi * f * t) + 0.3 * rng.standard_normal(t.size)
+                       for f in (41.2, 98.0, 440.0, 2093.0, 700.0, 55.0, 1300.0, 230.0,
+                                 61.0, 1800.0)])
+    curve = nsdf(frames, 512)
+    lags = np.array([388.0, 163.3, 36.4, 7.6, 22.9, 290.0, 12.3, 69.6, 262.0, 8.9])
+    spans = np.array([97.0, 40.8, 9.1, 1.0, 5.7, 72.5, 3.1, 17.4, 65.5, 2.2])
+    together = peak_near(curve, lags, spans)
+    for row in range(lags.size):
+        alone = peak_near(curve[[row, row]], lags[[row, row]], spans[[row, row]])
+        assert together[0][row] == alone[0][0] and together[1][row] == alone[1][0]
+
+
+def test_nsdf_of_one_frame_is_the_batch_codes_bit_for_bit():
+    # One frame (the live path, on 1-D arrays) against the same frame in a batch of two:
+    # noise, tones, tiny and silent frames, a NaN, both live frame lengths and other lags.
+    rng = np.random.default_rng(13)
+    t = np.arange(1024) / 16000
+    frames = [rng.normal(0, 0.3, 1024), 0.5 * np.sin(2 * np.pi * 220.0 * t) + 0.2,
+              np.zeros(1024), 1e-7 * rng.normal(size=1024), 1e-4 * rng.normal(size=1024),
+              np.sign(np.sin(2 * np.pi * 2093.0 * t))]
+    nan_frame = rng.normal(0, 0.3, 1024)
+    nan_frame[100] = np.nan
+    frames.append(nan_frame)
+    for frame in frames:
+        for width, max_lag in ((1024, 512), (512, 256), (1024, 1023), (512, 1), (700, 300)):
+            one = nsdf(frame[None, :width], max_lag)
+            two = nsdf(np.stack([frame[:width], frame[:width]]), max_lag)
+            assert one.shape == (1, max_lag + 1)
+            assert np.array_equal(one, two[:1], equal_nan=True)

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from pitchlive.tracking.exact_reading import held_period
 from pitchlive.tracking.refine import (CONTINUITY_WEIGHT, FRAME_SAMPLES, combined_confidence,
-                                       continuity_scores, held_period, live_attack_shift,
+                                       continuity_scores, live_attack_shift,
                                        live_offset_samples, read_live_period, refine_frames,
                                        refine_live_frame)
 from synth import exact_tone
@@ -168,3 +169,33 @@ def test_no_live_attack_shift_without_room_or_attack():
     assert live_attack_shift(window[:1536 + 612], 1536, 0) == 100
     held = exact_tone(311.13, 0.15, "saw")[:2304]
     assert live_attack_shift(held, 1536, 0) == 0
+
+
+def test_one_frame_exact_period_is_the_array_codes_bit_for_bit():
+    # exact_periods on one frame (the live path, on Python floats) against the same frame
+    # twice (the array code): short periods (their own short frame), long ones, a chord, noise.
+    from pitchlive.tracking.periodicity import frames_around, nsdf, peak_near
+    from pitchlive.tracking.exact_reading import MAX_LAG_SAMPLES, exact_periods
+    from pitchlive.tracking.refine import _soften
+    rng = np.random.default_rng(4)
+    t = np.arange(2304) / 16000
+    windows = [0.4 * np.sin(2 * np.pi * hz * t) + 0.1 * np.sin(4 * np.pi * hz * t)
+               for hz in (65.4, 130.8, 126.0, 440.0, 1760.0, 3520.0)]
+    windows += [np.sin(2 * np.pi * 261.6 * t) + np.sin(2 * np.pi * 311.1 * t),
+                rng.normal(0, 0.2, 2304), np.zeros(2304)]
+    checked = 0
+    for window in windows:
+        softened = _soften(window.astype(np.float32))
+        for centre, offset in ((1536, 0), (1200, -100)):
+            curve = nsdf(frames_around(softened, [centre], 1024, offset), MAX_LAG_SAMPLES)
+            for near in (9.1, 36.4, 122.3, 127.0, 128.6, 245.0):
+                lag, _ = peak_near(curve, np.array([near]), max(0.03 * near, 1.0))
+                for found in (True, False):
+                    one = exact_periods(softened, np.array([centre]), offset, curve, lag,
+                                        np.array([found]))
+                    two = exact_periods(softened, np.array([centre, centre]), offset,
+                                        np.repeat(curve, 2, axis=0), np.repeat(lag, 2),
+                                        np.array([found, found]))
+                    assert np.array_equal(one, two[:1], equal_nan=True)
+                    checked += 1
+    assert checked == 9 * 2 * 6 * 2

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from pitchlive.tracking.exact_reading import near_chosen_peak
-from pitchlive.tracking.refine import EXACT_MAX_CENTS, refine_frames
+from pitchlive.tracking.exact_reading import EXACT_MAX_CENTS, near_chosen_peak
+from pitchlive.tracking.refine import refine_frames
 
 
 def test_readings_far_from_the_chosen_peak_fall_back_to_it():

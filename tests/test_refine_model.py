@@ -76,7 +76,7 @@ def test_a_notes_first_frame_reads_the_new_note_whole_file(spice_model, soundfon
                                                           program, midis):
     # Legato GM melodies: the first frame of a note (4 ms after its onset) still holds the last
     # note's ring. Read at the multiples of the short frame's period they land 55-200 cents off
-    # (5 such frames on the clarinet, 3 on the piano, with refine.SHORT_PERIOD_MAX_CENTS = inf).
+    # (5 such frames on the clarinet, 3 on the piano, with exact_reading.SHORT_PERIOD_MAX_CENTS = inf).
     notes = melody_notes(midis, note_s=0.4, gap_s=0.05)
     audio = render_midi(notes, program, 16000)
     track = predict(audio, 16000, spice_model, refine=REFINE)

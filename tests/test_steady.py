@@ -160,3 +160,25 @@ def test_the_harmonic_check_reads_the_curve_as_values_at_lags_bit_for_bit():
     for lag in np.concatenate((rng.uniform(2.0, 399.0, 200), [2.0, 17.0, 398.5])):
         expected = values_at_lags(curve, np.array([[lag]]))[0, 0]
         assert _value_at_lag(curve[0], float(lag)) == expected
+
+
+def test_the_noise_estimate_is_read_once_a_window(monkeypatch):
+    # The stand-in and the tracker read a window with the same noise estimate: it is looked up
+    # once per window (a new estimate or a new window looks again), and the frames are those of
+    # a tracker that looks it up every time.
+    from pitchlive.tracking.denoise import RunningNoise
+    rng = np.random.default_rng(6)
+    audio = np.concatenate((0.01 * rng.standard_normal(16000),
+                            tone(330.0) + 0.01 * rng.standard_normal(16000))).astype(np.float32)
+    looked = []
+    audible = RunningNoise.audible
+    monkeypatch.setattr(RunningNoise, "audible",
+                        lambda self, window: looked.append(window) or audible(self, window))
+    _, frames = run(audio, 50, 331.0)
+    assert len(looked) == 50 and len({id(window) for window in looked}) == 50
+    monkeypatch.setattr(LiveTracker, "_noise_power",
+                        lambda self, window: self._noise.audible(window))
+    _, again = run(audio, 50, 331.0)
+    assert len(looked) > 100
+    assert [f.frequency_hz for f in frames] == [f.frequency_hz for f in again]
+    assert sum(f.voiced for f in frames) > 10

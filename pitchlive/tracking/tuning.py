@@ -141,19 +141,45 @@ def circular_offset_cents(deviation_cents: np.ndarray, weights: np.ndarray | Non
     angle = 2.0 * np.pi * deviation / 100.0
     centre = math.atan2(float(np.sum(base * np.sin(angle))),
                         float(np.sum(base * np.cos(angle)))) * 100.0 / (2.0 * np.pi)
+    # The biweight steps in as few array operations as give the same values (~30 us an
+    # iteration otherwise, up to 6 times ~8 times a second live): wrap_cents in place, one
+    # weight total, and the centre wrapped as a Python float (the same remainder as numpy's).
+    plain = weights is None           # base is all ones: base * w is w itself
     for _ in range(iterations):
-        residual = wrap_cents(deviation - centre)
+        residual = _wrapped_from(deviation, centre)
         u = residual / cutoff_cents
-        weight = base * np.where(np.abs(u) < 1.0, (1.0 - u * u) ** 2, 0.0)
-        if weight.sum() <= 0:
+        weight = np.where(np.abs(u) < 1.0, (1.0 - u * u) ** 2, 0.0)
+        if not plain:
+            weight *= base
+        total = np.add.reduce(weight)
+        if total <= 0:
             break
-        step = float(np.sum(weight * residual) / weight.sum())
-        centre = wrap_cents(centre + step)
+        step = float(np.add.reduce(weight * residual) / total)
+        centre = (centre + step + 50.0) % 100.0 - 50.0
         if abs(step) < 1e-3:
             break
-    residual = wrap_cents(deviation - centre)
-    spread = 1.4826 * float(np.median(np.abs(residual)))
+    spread = 1.4826 * _median(np.abs(_wrapped_from(deviation, centre)))
     return float(wrap_cents(centre)), spread
+
+
+def _wrapped_from(values: np.ndarray, centre: float) -> np.ndarray:
+    """wrap_cents(values - centre) for a float64 array, in place on one new array."""
+    out = np.subtract(values, centre)
+    out += 50.0
+    out %= 100.0
+    out -= 50.0
+    return out
+
+
+def _median(values: np.ndarray) -> float:
+    """float(np.median(values)) of a finite, non-empty float64 array (its partition and
+    the mean of the middle two), without its wrapper."""
+    n = values.shape[0]
+    middle = n // 2
+    if n % 2:
+        return float(np.partition(values, middle)[middle])
+    low, high = np.partition(values, [middle - 1, middle])[middle - 1:middle + 1]
+    return float(np.add.reduce(np.array([low, high])) / 2)
 
 
 def offset_from_pitch(midi: np.ndarray, voiced: np.ndarray,
@@ -251,8 +277,8 @@ class RunningOffset:
                 return self._current
             self._dirty = False
             frames = list(self._frames)
-        times = np.fromiter((t for t, _ in frames), np.float64, len(frames))
-        midi = np.fromiter((m for _, m in frames), np.float64, len(frames))
+        # Both columns in one conversion (the same floats as two np.fromiter passes).
+        times, midi = np.array(frames, np.float64).reshape(-1, 2).T
         # A time gap (dropped frames) ends a run: mark it with enough unvoiced frames.
         gaps = np.flatnonzero(np.diff(times) > 1.5 * HOP_S) + 1
         if gaps.size:

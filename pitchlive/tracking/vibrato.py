@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -76,8 +77,13 @@ def vibrato_of(cents: np.ndarray, frame_rate_hz: float = FRAME_RATE_HZ
     n = cents.size
     if n < frame_rate_hz / MAX_RATE_HZ * 2.5:
         return None
-    x = np.arange(n)
-    slope, intercept = np.polyfit(x, cents, 1)
+    x, design, scale, rcond, spread_factor = _line_design(n)
+    # A contour this narrow has no vibrato whatever the fit (a held steady note: no fit).
+    if float(np.max(cents) - np.min(cents)) * spread_factor < MIN_WIDTH_CENTS - 1e-6:
+        return None
+    # np.polyfit(x, cents, 1)'s own steps, its design matrix kept from call to call (bit for
+    # bit its coefficients: the same least squares on the same matrix).
+    slope, intercept = np.linalg.lstsq(design, cents, rcond)[0] / scale
     detrended = cents - (slope * x + intercept)
     ups = upward_crossings(detrended)
     if ups.size < 2:
@@ -87,6 +93,29 @@ def vibrato_of(cents: np.ndarray, frame_rate_hz: float = FRAME_RATE_HZ
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ or width < MIN_WIDTH_CENTS:
         return None
     return float(rate), width
+
+
+@lru_cache(maxsize=64)
+def _line_design(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """np.polyfit's set-up for a line through n points at x = 0..n-1: (x, its scaled design
+    matrix [x, 1] / scale, scale, rcond, spread factor), read-only.
+
+    Spread factor k: the width vibrato_of reads (half the range of the contour less its
+    least-squares line) is at most k times the contour's own range R. The contour lies within
+    R / 2 of its mid-range c and sum(x - mean x) = 0, so the slope's size is
+    |sum (x - mean)(y - c)| / sum (x - mean)^2 <= (R / 2) S1 / S2 (S1 = sum |x - mean|,
+    S2 = sum (x - mean)^2); the line then spans at most (n - 1) times that, and the width is
+    at most (R + that span) / 2.
+    """
+    x = np.arange(n) + 0.0
+    design = np.vander(x, 2)
+    scale = np.sqrt((design * design).sum(axis=0))
+    design /= scale
+    for array in (x, design, scale):
+        array.flags.writeable = False
+    centred = x - x.mean()
+    spread_factor = 0.5 + 0.25 * (n - 1) * float(np.abs(centred).sum() / (centred ** 2).sum())
+    return x, design, scale, n * np.finfo(x.dtype).eps, spread_factor
 
 
 def centre_over_cycles(cents: np.ndarray, period_frames: float, cycles: int = CYCLES_AVERAGED
@@ -126,6 +155,11 @@ def turning_midpoint(cents: np.ndarray, min_width_cents: float = MIN_WIDTH_CENTS
     vibrato's width (a steady note's wobble and a glide have none).
     """
     if cents.size < 3:
+        return math.nan
+    # Each vertex lies within a quarter of the contour's range R beyond it (through b, a, c
+    # with a the extreme: (b - c)^2 / (8 |b - 2a + c|) <= (|a - b| + |a - c|) / 8), so the
+    # width read is at most 0.75 R: a narrower contour (a held steady note) has none.
+    if 0.75 * float(np.max(cents) - np.min(cents)) < min_width_cents - 1e-6:
         return math.nan
     inner, before, after = cents[1:-1], cents[:-2], cents[2:]
     peaks = np.flatnonzero((inner > before) & (inner >= after))
