@@ -23,6 +23,22 @@ import accuracy_corpus as corpus  # noqa: E402
 from accuracy_metrics import score, to_grid  # noqa: E402
 
 
+def band_codes(frames) -> np.ndarray:
+    """The note panel's colour band per frame (0 in tune, 1 close, 2 off; -1 none or held),
+    as its NoteHold shows them with the default settings and display preferences."""
+    from pitchlive.settings import Settings
+    from pitchlive.ui.prefs import DisplayPrefs
+    from pitchlive.ui.readout import CLOSE, IN_TUNE, NoteHold
+
+    hold, settings, prefs = NoteHold(), Settings(), DisplayPrefs()
+    codes = []
+    for frame in frames:
+        reading = hold.update(frame, settings, prefs)
+        codes.append(-1 if reading is None or reading.held
+                     else {IN_TUNE: 0, CLOSE: 1}.get(reading.band, 2))
+    return np.array(codes)
+
+
 def main() -> None:
     """Print RPA per take and condition, live and whole-file, worst gap first."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -52,6 +68,7 @@ def main() -> None:
     model = load_model(Settings())
     rows, saved, pooled = [], {}, {}
     steady, readings, named = {}, {}, {}    # clean exact takes, as accuracy.py scores them
+    colours = {}
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "take.wav"
         for i, take in enumerate(takes):
@@ -73,6 +90,7 @@ def main() -> None:
                     named[i, label] = (t, None, None,
                                        np.array([-1 if f.midi is None else f.midi
                                                  for f in frames]))
+                    colours[i, label] = (t, None, None, band_codes(frames))
                 fl, vl = to_grid(t, f_live, v_live, take.times_s)
                 key = f"{i}|{label}"
                 saved[f"live_f|{key}"], saved[f"live_v|{key}"] = fl, vl
@@ -112,7 +130,7 @@ def main() -> None:
             print(f"vibrato exact notes (live needle vs centre): {bias.size} notes; |median "
                   f"error| median {np.median(np.abs(bias)):.2f}, max {np.max(np.abs(bias)):.2f} "
                   f"cents; std median {np.median(std):.2f}; named-note flips "
-                  f"{note_flips(named, takes)}")
+                  f"{note_flips(named, takes)}; colour-band changes {note_flips(colours, takes)}")
     if args.save:
         np.savez_compressed(args.save, **saved)
 

@@ -87,6 +87,21 @@ def test_hold_keeps_the_last_note_briefly_then_clears():
     assert hold.update(frame(0.7, hz(72)), s, p).name == "C5"
 
 
+def test_a_note_at_a_band_edge_keeps_its_colour_until_the_edge_is_clearly_passed():
+    # A vibrato's centre read over whole cycles moves a cent or two: at the in-tune edge (5
+    # cents) the colour flickered between in tune and close with it.
+    hold, s, p = NoteHold(), Settings(), DisplayPrefs()
+    bands = [hold.update(frame(0.03 * k, hz(69 + c / 100)), s, p).band
+             for k, c in enumerate([-4.6, -5.4, -4.8, -5.9, -6.2, -5.5, -4.5, -3.9])]
+    assert bands == [IN_TUNE] * 4 + [CLOSE] * 3 + [IN_TUNE]
+    # Near the close/off edge too; a new note or a held one reads plainly.
+    assert [hold.update(frame(1 + 0.03 * k, hz(72 + c / 100)), s, p).band
+            for k, c in enumerate([14.5, 15.6, 16.2, 14.5, 13.9])] == [CLOSE] * 2 + [OFF] * 2 \
+        + [CLOSE]
+    assert hold.update(frame(2.0, hz(69.055)), s, p).band == CLOSE
+    assert read_frequency(hz(69.055), s, p).band == CLOSE
+
+
 # ---- note panel ---------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -15,6 +15,10 @@ centre over whole cycles goes on; before, each such frame restarted the reading 
 mode, bench/accuracy_by_take.py: named-note flips inside the corpus's 45 vibrato notes 26 -> 23;
 the default mode's notes have no such short slips left since live frames carry the pitch of the
 frame before, tracking/refine.py). A real note change reads exactly as before.
+
+A reading that alternates between a note and its formant a twelfth or more above (a sung "ah" at
+E1: SPICE v1 and about half the live frames read ~700 Hz) keeps the lower pitch as the note once
+it recurs, and the frames back up on the formant hold the note's centre (FAR_CENTS).
 """
 
 from __future__ import annotations
@@ -34,6 +38,12 @@ MIN_RATE_HZ, MAX_RATE_HZ = 3.0, 9.0
 MIN_WIDTH_CENTS = 8.0          # narrower swings are read as they are
 NOTE_CHANGE_CENTS = 150.0      # a step this far from the running centre starts a new note...
 EXCURSION_FRAMES = 2           # ...once more than this many frames in a row stayed away (64 ms)
+# A reading that alternates between two pitches a twelfth or more apart (less a semitone) reads a
+# note and its formant or a high harmonic: far below the note, the second visit within the
+# window is the note itself, and the pitch it left is remembered as its formant; frames back up
+# there then hold the note's centre for up to EXCURSION_FRAMES (a sung "ah" at E1 read ~700 Hz on
+# half its live frames, and the named note flipped with them).
+FAR_CENTS = 1800.0
 CYCLES_AVERAGED = 2
 
 
@@ -170,11 +180,17 @@ class VibratoReader:
         self.frame_rate_hz = frame_rate_hz
         self._cents: deque[float] = deque(maxlen=max(4, int(round(window_s * frame_rate_hz))))
         self._away: list[float] = []     # the newest frames far from the note's centre (cents)
+        self._frame = 0                  # frames since the stream started (for _below_at)
+        self._below_at = -10 ** 9        # the frame and pitch (cents) of the last far-below
+        self._below_cents = math.nan     # excursion...
+        self._formant_at = -10 ** 9      # ...and of the note's formant (see FAR_CENTS)
+        self._formant_cents = math.nan
 
     def reset(self) -> None:
         """Forget the note so far."""
         self._cents.clear()
         self._away.clear()
+        self._below_at = self._formant_at = -10 ** 9
 
     def update(self, frequency_hz: float, voiced: bool) -> VibratoReading:
         """The reading for the next frame (its own frequency when no vibrato is heard)."""
@@ -182,9 +198,18 @@ class VibratoReader:
             self.reset()
             return VibratoReading(frequency_hz)
         cents = 1200.0 * math.log2(frequency_hz)
-        if self._cents and abs(cents - median_of(self._cents)) > NOTE_CHANGE_CENTS:
+        self._frame += 1
+        centre = median_of(self._cents) if self._cents else cents
+        if self._cents and abs(cents - centre) > NOTE_CHANGE_CENTS:
             self._away.append(cents)
-            if len(self._away) <= EXCURSION_FRAMES and len(self._away) < len(self._cents):
+            if len(self._away) <= EXCURSION_FRAMES and self._on_formant(cents, centre):
+                # Back on the note's formant for a moment: the needle stays on the note.
+                history = np.fromiter(self._cents, np.float64)
+                return self._reading(history, 2.0 ** (history[-1] / 1200.0))
+            if centre - cents >= FAR_CENTS and self._far_below_again(cents):
+                # The note is down here (it starts now); the pitch above was its formant.
+                self._formant_at, self._formant_cents = self._frame, centre
+            elif len(self._away) <= EXCURSION_FRAMES and len(self._away) < len(self._cents):
                 # Read as the start of a new note would be, the note's history kept aside
                 # (unless it holds no more frames than the excursion: then that was the note).
                 return self._reading(np.array(self._away), frequency_hz)
@@ -200,6 +225,23 @@ class VibratoReader:
                 self._away.clear()
             self._cents.append(cents)
         return self._reading(np.fromiter(self._cents, np.float64), frequency_hz)
+
+    def _far_below_again(self, cents: float) -> bool:
+        """Whether a frame far below the note comes back to where one did within the window
+        (the frames above were then the note's formant or harmonic); remembers this one."""
+        again = (self._frame - self._below_at < self._cents.maxlen
+                 and abs(cents - self._below_cents) <= NOTE_CHANGE_CENTS)
+        self._below_at, self._below_cents = self._frame, cents
+        return again
+
+    def _on_formant(self, cents: float, centre: float) -> bool:
+        """Whether a frame far above the note is back where its formant read within the
+        window (and so the formant is remembered from this frame on)."""
+        if not (cents - centre >= FAR_CENTS and self._frame - self._formant_at
+                < self._cents.maxlen and abs(cents - self._formant_cents) <= NOTE_CHANGE_CENTS):
+            return False
+        self._formant_at, self._formant_cents = self._frame, cents
+        return True
 
     def _reading(self, history: np.ndarray, frequency_hz: float) -> VibratoReading:
         """The reading of a note's contour so far (cents, oldest first) at its newest frame."""

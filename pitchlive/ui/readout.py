@@ -18,6 +18,10 @@ from pitchlive.tracking.naming import naming_a4_hz
 from pitchlive.ui.prefs import DisplayPrefs
 
 IN_TUNE, CLOSE, OFF = "in_tune", "close", "off"
+# A note's colour changes band only once its reading passes a band edge by this much: a needle
+# that hovers at an edge (a vibrato's centre read over whole cycles moves a cent or two as the
+# cycles go by) keeps one colour.
+BAND_HYSTERESIS_CENTS = 1.0
 _NAME_RE = re.compile(r"^([A-G][#b]?)(-?\d+)$")
 
 
@@ -75,6 +79,19 @@ def tuning_band(cents: float, prefs: DisplayPrefs) -> str:
     return OFF
 
 
+def steady_band(cents: float, last_band: str, prefs: DisplayPrefs) -> str:
+    """The band for cents on a note last shown in last_band: that band's edges widened by
+    BAND_HYSTERESIS_CENTS, so the colour changes only once the edge is clearly passed."""
+    deviation, margin = abs(cents), BAND_HYSTERESIS_CENTS
+    if last_band == IN_TUNE and deviation <= prefs.in_tune_cents + margin:
+        return IN_TUNE
+    if last_band == CLOSE and prefs.in_tune_cents - margin < deviation <= prefs.close_cents + margin:
+        return CLOSE
+    if last_band == OFF and deviation > prefs.close_cents - margin:
+        return OFF
+    return tuning_band(cents, prefs)
+
+
 def read_frequency(frequency_hz: float, settings: Settings, prefs: DisplayPrefs,
                    offset_cents: float | None = None) -> NoteReading | None:
     """The reading for a frequency under the given A4, transposition and naming; None if no pitch.
@@ -110,6 +127,10 @@ class NoteHold:
         self._offset_cents = frame.tuning_offset_cents
         if frame.is_pitch:
             reading = read_frequency(needle_hz(frame), settings, prefs, self._offset_cents)
+            last = self._last
+            if reading is not None and last is not None and not last.held \
+                    and last.midi == reading.midi:
+                reading = replace(reading, band=steady_band(reading.cents, last.band, prefs))
             if reading is not None:
                 self._last, self._last_time_s = reading, frame.time_s
                 return reading
