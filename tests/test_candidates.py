@@ -6,7 +6,8 @@ import pytest
 from pitchlive.tracking.candidates import (GRID_CENTS, HARMONIC_COST, HIGHEST_HZ, LOWEST_HZ,
                                            NOISY_SHARE_FULL, SUPPORT_MULTIPLES,
                                            candidate_scores, frequency_grid, harmonic_penalty,
-                                           multiple_heights, noisy_weight, pick_candidates,
+                                           multiple_heights, names_a_harmonic, noisy_weight,
+                                           pick_candidates,
                                            prior_closeness, repeated_strength,
                                            sharpen_candidates, subharmonic_penalty)
 
@@ -133,6 +134,17 @@ def test_noisy_frames_pay_the_harmonic_penalty_clean_ones_do_not():
     np.testing.assert_allclose(noisy[0], plain[0])
     np.testing.assert_allclose(noisy[1], plain[1] - [0.0, HARMONIC_COST])
     assert np.argmax(plain[1]) == 1 and np.argmax(noisy[1]) == 0
+
+
+def test_names_a_harmonic_from_the_third_up_within_the_tolerance():
+    assert names_a_harmonic(700.0, 41.2034, 50.0)         # 17x, 5 cents off
+    assert names_a_harmonic(3 * 233.08, 233.08, 50.0)
+    assert not names_a_harmonic(2 * 233.08, 233.08, 50.0)  # an octave: the model's own slip
+    assert not names_a_harmonic(233.08, 233.08, 50.0)
+    assert not names_a_harmonic(100.0, 300.0, 50.0)        # below the pitch
+    assert not names_a_harmonic(3.3 * 100.0, 100.0, 50.0)  # 165 cents from 3x
+    assert not names_a_harmonic(float("nan"), 100.0, 50.0)
+    assert not names_a_harmonic(300.0, 0.0, 50.0)
 
 
 def test_noisy_weight_grows_from_clean_to_noisy_frames():

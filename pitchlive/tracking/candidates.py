@@ -328,6 +328,17 @@ def noisy_weight(noise_share: np.ndarray) -> np.ndarray:
                    / (NOISY_SHARE_FULL - NOISY_SHARE_FROM), 0.0, 1.0)
 
 
+def names_a_harmonic(model_hz: float, frequency_hz: float, tolerance_cents: float) -> bool:
+    """True when model_hz lies within tolerance_cents of a harmonic of frequency_hz from the
+    HARMONIC_MIN_MULTIPLE-th up (a formant's harmonic that the model named instead of the note);
+    False for NaN, zero or negative frequencies."""
+    if not (frequency_hz > 0 and model_hz > 0 and np.isfinite(model_hz / frequency_hz)):
+        return False
+    multiple = round(model_hz / frequency_hz)
+    return multiple >= HARMONIC_MIN_MULTIPLE and \
+        abs(1200.0 * np.log2(model_hz / (multiple * frequency_hz))) <= tolerance_cents
+
+
 def harmonic_penalty(candidate_hz: np.ndarray, peak_height: np.ndarray,
                      tolerance_cents: float = 50.0) -> np.ndarray:
     """How surely each candidate is a strong harmonic of another candidate: 0 (not) to 1.
