@@ -142,25 +142,3 @@ def test_removed_share_is_the_share_of_each_frames_power_taken():
     before = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
     after = np.array([[0.5, 0.5, 0.5, 0.5], [2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
     np.testing.assert_allclose(removed_share(before, after), [0.75, 0.0, 0.0])
-
-
-def test_running_noise_settles_on_the_noise_heard_when_a_note_begins_early():
-    from pitchlive.tracking.denoise import LIVE_FIRST_FRAMES, LIVE_MIN_FRAMES, RunningNoise
-
-    rng = np.random.default_rng(5)
-    hop = STFT_SAMPLES // 2
-    audio = 0.01 * rng.standard_normal(STFT_SAMPLES + hop * LIVE_MIN_FRAMES)
-    running = RunningNoise()
-    for end in range(STFT_SAMPLES, STFT_SAMPLES + hop * (LIVE_FIRST_FRAMES - 1), hop):
-        assert running.update(audio[:end]) is None
-    assert running.settle() is None, "too little heard to estimate from"
-    end = STFT_SAMPLES + hop * (LIVE_FIRST_FRAMES - 1)
-    assert running.update(audio[:end]) is None
-    settled = running.settle()
-    assert settled is not None and running.estimate is settled
-    window = np.sqrt(np.hanning(STFT_SAMPLES + 1)[:-1])
-    frames = np.stack([audio[e - STFT_SAMPLES:e] for e in range(STFT_SAMPLES, end + 1, hop)])
-    np.testing.assert_allclose(settled, noise_power(np.abs(np.fft.rfft(frames * window,
-                                                                          axis=1)) ** 2))
-    # Once there is an estimate, a note beginning changes nothing.
-    assert running.update(audio) is settled and running.settle() is settled

@@ -146,32 +146,6 @@ def test_only_a_clear_pitch_the_model_agreed_on_carries_to_the_next_frame(monkey
     assert seen[5] is None                          # frames were lost
 
 
-def test_a_note_that_begins_early_is_read_with_the_noise_heard_before_it(monkeypatch):
-    # A clear period within the stream's first LIVE_MIN_FRAMES frames: its frames are not
-    # learnt, so the noise estimate is made at once from the unclear frames before it.
-    import pitchlive.tracking.live as live
-    from pitchlive.tracking.denoise import LIVE_FIRST_FRAMES
-    from pitchlive.tracking.refine import Refinement
-
-    seen = []
-    clarity = [0.2] * LIVE_FIRST_FRAMES + [0.97] * 3
-
-    def refine(window, centre, model_hz, model_confidence, noise_power=None, previous=None):
-        seen.append(noise_power is not None)
-        one = lambda v: np.array([v], np.float64)    # noqa: E731
-        return Refinement(one(220.0), one(0.99), one(clarity[len(seen) - 1]), one(model_hz),
-                          one(model_confidence))
-
-    monkeypatch.setattr(live, "refine_live_frame", refine)
-    noisy = 0.05 * np.random.default_rng(2).standard_normal(WINDOW.size).astype(np.float32)
-    tracker = LiveTracker(RAW)
-    for k in range(len(clarity)):
-        tracker.process(ModelFrame(time_s=k * HOP_S, frequency_hz=220.0, confidence=0.95,
-                                   level_dbfs=-20.0, window_16k=noisy, centre_index=2048), RAW)
-    # The first clear frame settles the estimate; the frames after it are read with it.
-    assert seen == [False] * (LIVE_FIRST_FRAMES + 1) + [True, True]
-
-
 def test_a_clear_pitch_whose_harmonic_the_model_named_carries(monkeypatch):
     # A low sung vowel: the model names the formant's harmonic (17x) on every frame; a frame
     # that clearly reads the note carries it. An octave (2x) is the model's own slip: not.

@@ -14,8 +14,7 @@ model's own input is never changed (its estimate stays the prior).
 
 Live frames get the same subtraction with a causal estimate (``RunningNoise``): the same
 percentile over the power spectra of the last 3 s of frames, re-read every second, first made
-after ~0.35 s (LIVE_MIN_FRAMES), or when a clear period begins after ~0.13 s of it
-(LIVE_FIRST_FRAMES).
+after ~0.35 s (LIVE_MIN_FRAMES).
 """
 
 from __future__ import annotations
@@ -47,12 +46,6 @@ LIVE_MIN_FRAMES = 11
 # newest frame's (the estimate reads ~5x below the noise's mean, so about 33 dB of SNR and
 # more): it changes no period there, and that is the usual quiet room.
 AUDIBLE_NOISE_RATIO = 1e-4
-# A clear period that begins before LIVE_MIN_FRAMES were learnt gets an estimate at once from
-# the frames heard before it, at least this many (~0.13 s; RunningNoise.settle): its own
-# frames are not learnt, so no more noise comes until it ends. Live RPA on bench/accuracy.py's
-# corpus (takes start after 0.32 s), frames replayed: 10 dB 0.937 -> 0.943, 0 dB 0.897 ->
-# 0.898, 20 dB +0.0002; clean and the room unchanged; 2 or 6 frames scored the same.
-LIVE_FIRST_FRAMES = 4
 
 
 def _smooth(power: np.ndarray) -> np.ndarray:
@@ -227,20 +220,6 @@ class RunningNoise:
         power = 0.5 * STFT_SAMPLES * float(np.dot(frame, frame))
         return self._estimate if self._estimate_total >= AUDIBLE_NOISE_RATIO * power else None
 
-    def settle(self) -> np.ndarray | None:
-        """A clear period begins: with no estimate yet, make one from the noise heard before it
-        (at least LIVE_FIRST_FRAMES), since frames of the note are not learnt; the estimate."""
-        heard = min(self._count, HISTORY_FRAMES)
-        if self._estimate is None and heard >= LIVE_FIRST_FRAMES:
-            self._read_estimate(self._history[:heard])
-        return self._estimate
-
-    def _read_estimate(self, history: np.ndarray) -> None:
-        """The estimate from the spectra (n_frames, n_bins) heard, oldest first."""
-        self._estimate = noise_power(history)
-        self._estimate_total = float(self._estimate.sum())
-        self._since_refresh = 0
-
     def update(self, audio_16k: np.ndarray) -> np.ndarray | None:
         """Add the newest frame; the noise power per bin (n_bins,), None until LIVE_MIN_FRAMES.
 
@@ -258,6 +237,8 @@ class RunningNoise:
         if heard >= LIVE_MIN_FRAMES and (self._estimate is None or
                                          self._since_refresh >= REFRESH_FRAMES):
             # Oldest first: the estimate smooths over neighbouring frames.
-            self._read_estimate(np.roll(self._history, -self._count, axis=0)
-                                if heard == HISTORY_FRAMES else self._history[:heard])
+            self._estimate = noise_power(np.roll(self._history, -self._count, axis=0)
+                                         if heard == HISTORY_FRAMES else self._history[:heard])
+            self._estimate_total = float(self._estimate.sum())
+            self._since_refresh = 0
         return self._estimate

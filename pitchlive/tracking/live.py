@@ -151,10 +151,6 @@ class LiveTracker:
                 # too, and learnt as noise it was subtracted from itself (a steady E4 read 1.5
                 # cents flat after half a second).
                 self._noise.update(frame.window_16k)
-            elif LIVE_NOISE_REDUCTION:
-                # Frames of a note are not learnt: a stream whose first note comes early reads
-                # it with the noise heard before it (RunningNoise.settle) or none at all.
-                self._noise.settle()
             frequency_hz = float(refined.frequency_hz[0])
             confidence = float(refined.confidence[0])
             self._steady.update(frame, refined, settings.confidence_threshold)
