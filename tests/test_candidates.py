@@ -6,9 +6,10 @@ import pytest
 from pitchlive.tracking.candidates import (GRID_CENTS, HARMONIC_COST, HIGHEST_HZ, LOWEST_HZ,
                                            NOISY_SHARE_FULL, SUPPORT_MULTIPLES,
                                            candidate_scores, frequency_grid, harmonic_penalty,
-                                           multiple_heights, pick_candidates, prior_closeness,
-                                           repeated_strength, sharpen_candidates,
-                                           subharmonic_penalty)
+                                           multiple_heights, names_a_harmonic, noisy_weight,
+                                           pick_candidates,
+                                           prior_closeness, repeated_strength,
+                                           sharpen_candidates, subharmonic_penalty)
 
 
 def test_grid_spans_e1_to_c7_in_even_cent_steps():
@@ -133,6 +134,41 @@ def test_noisy_frames_pay_the_harmonic_penalty_clean_ones_do_not():
     np.testing.assert_allclose(noisy[0], plain[0])
     np.testing.assert_allclose(noisy[1], plain[1] - [0.0, HARMONIC_COST])
     assert np.argmax(plain[1]) == 1 and np.argmax(noisy[1]) == 0
+
+
+def test_names_a_harmonic_from_the_third_up_within_the_tolerance():
+    assert names_a_harmonic(700.0, 41.2034, 50.0)         # 17x, 5 cents off
+    assert names_a_harmonic(3 * 233.08, 233.08, 50.0)
+    assert not names_a_harmonic(2 * 233.08, 233.08, 50.0)  # an octave: the model's own slip
+    assert not names_a_harmonic(233.08, 233.08, 50.0)
+    assert not names_a_harmonic(100.0, 300.0, 50.0)        # below the pitch
+    assert not names_a_harmonic(3.3 * 100.0, 100.0, 50.0)  # 165 cents from 3x
+    assert not names_a_harmonic(float("nan"), 100.0, 50.0)
+    assert not names_a_harmonic(300.0, 0.0, 50.0)
+
+
+def test_noisy_weight_grows_from_clean_to_noisy_frames():
+    np.testing.assert_allclose(noisy_weight(np.array([0.0, 0.01, 0.055, NOISY_SHARE_FULL, 0.7])),
+                               [0.0, 0.0, 0.5, 1.0, 1.0])
+
+
+def test_noisy_frames_lose_the_models_prior_with_the_cut():
+    # Two unrelated candidates, the model naming the slightly weaker one: it decides in a clean
+    # frame; in a noisy frame with the full cut the stronger period wins, with half the cut
+    # the prior counts half (0.3 x 0.8 x 0.5 = 0.12 > 0.05: it still decides).
+    hz = np.array([[300.0, 450.0]] * 3)
+    strength = np.array([[0.9, 0.85]] * 3)
+    prior_hz, confidence = np.full(3, 450.0), np.full(3, 0.8)
+    share = np.array([0.0, NOISY_SHARE_FULL, NOISY_SHARE_FULL])
+    full = candidate_scores(hz, strength, prior_hz, confidence, noise_share=share,
+                            noisy_prior_cut=1.0)
+    assert list(np.argmax(full, axis=1)) == [1, 0, 0]
+    np.testing.assert_allclose(full[1], strength[1] + 0.01 * np.log2(hz[1] / LOWEST_HZ))
+    half = candidate_scores(hz, strength, prior_hz, confidence, noise_share=share,
+                            noisy_prior_cut=0.5)
+    np.testing.assert_allclose(half[1] - full[1], [0.0, 0.12], atol=1e-3)
+    uncut = candidate_scores(hz, strength, prior_hz, confidence, noise_share=share)
+    assert list(np.argmax(uncut, axis=1)) == [1, 1, 1]
 
 
 def test_subharmonic_rule_reads_the_lower_candidates_own_peak():

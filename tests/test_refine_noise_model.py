@@ -1,9 +1,10 @@
 """The refinement stage with the real model in noise and on a sung vowel's octave trap.
 
 Each case is one SPICE v1 gets wrong on its own, so every test here fails with the stage off
-(REFINE = False): in pink noise at 0 dB SNR it reads most frames of these notes wrong, and on a
-sung "ah" at E1 the strongest period is a harmonic near the first formant (700 Hz), which a frame
-by frame choice took for the note before candidates were scored by their repeats.
+(REFINE = False; the heavy-noise live test also with LIVE_NOISY_PRIOR_CUT = 0): in pink noise at
+0 dB SNR it reads most frames of these notes wrong, and on a sung "ah" at E1 the strongest period
+is a harmonic near the first formant (700 Hz), which a frame by frame choice took for the note
+before candidates were scored by their repeats.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.model
 REFINE = True
 NOISE_REDUCTION = True        # whole files: tracking/denoise.py before the periodicity reading
 LIVE_NOISE_REDUCTION = True   # live: the same with the stream's running noise estimate
+LIVE_NOISY_PRIOR_CUT = 1.0    # live: noisy frames lose the model's prior (refine.py)
 RATE_HZ = 16000
 
 
@@ -116,9 +118,14 @@ def test_live_noise_reduction_reads_sung_notes_in_pink_noise(spice_model, tmp_pa
     # (0.69 with it off; 0.90 learning from every frame, which subtracts a held tone from itself).
     monkeypatch.setattr("pitchlive.tracking.live.LIVE_NOISE_REDUCTION", LIVE_NOISE_REDUCTION)
     audio, truth, core = notes_take((146.83, 196.0, 246.94), note_s=2.0)
+    assert live_share_right(spice_model, tmp_path, audio, truth, core, 0.0) >= 0.8
+
+
+def live_share_right(spice_model, tmp_path, audio, truth, core, snr_db, seeds=(3, 6)):
+    """The mean share of core frames the live path reads right, over pink noises (seeds)."""
     right = []
-    for seed in (3, 6):
-        wav = write_wav(tmp_path / f"ah{seed}.wav", with_pink_noise(audio, 0.0, seed=seed),
+    for seed in seeds:
+        wav = write_wav(tmp_path / f"ah{seed}.wav", with_pink_noise(audio, snr_db, seed=seed),
                         RATE_HZ)
         frames, _, _ = live_frames(wav, spice_model, Settings())
         times = np.array([f.time_s for f in frames])
@@ -126,7 +133,18 @@ def test_live_noise_reduction_reads_sung_notes_in_pink_noise(spice_model, tmp_pa
                         times.size - 1)
         frequency = np.array([f.frequency_hz for f in frames])[index]
         right.append(share_right(frequency[core], truth[core]))
-    assert np.mean(right) >= 0.8
+    return float(np.mean(right))
+
+
+def test_low_sung_notes_live_in_heavy_noise_follow_the_signal(spice_model, tmp_path,
+                                                              monkeypatch):
+    # At 0 dB SNR SPICE v1 on the live window names the first formant's harmonic (~700 Hz) of
+    # a low "ah" on most frames; in noisy frames its prior gives way to the signal, whose
+    # repeats read the note. Measured over two noises: 0.77 of the core frames right (0.57
+    # with LIVE_NOISY_PRIOR_CUT = 0).
+    monkeypatch.setattr("pitchlive.tracking.refine.LIVE_NOISY_PRIOR_CUT", LIVE_NOISY_PRIOR_CUT)
+    audio, truth, core = notes_take((41.2034, 55.0, 73.42), note_s=2.0)
+    assert live_share_right(spice_model, tmp_path, audio, truth, core, 0.0) >= 0.7
 
 
 def test_sung_e1_reads_e1_live_with_no_frame_an_octave_off(spice_model, tmp_path):

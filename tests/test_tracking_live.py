@@ -144,3 +144,23 @@ def test_only_a_clear_pitch_the_model_agreed_on_carries_to_the_next_frame(monkey
     tracker.skip()
     tracker.process(model_frame(9, 221.0), RAW)
     assert seen[5] is None                          # frames were lost
+
+
+def test_a_clear_pitch_whose_harmonic_the_model_named_carries(monkeypatch):
+    # A low sung vowel: the model names the formant's harmonic (17x) on every frame; a frame
+    # that clearly reads the note carries it. An octave (2x) is the model's own slip: not.
+    import pitchlive.tracking.live as live
+    from pitchlive.tracking.refine import Refinement
+
+    seen = []
+
+    def refine(window, centre, model_hz, model_confidence, noise_power=None, previous=None):
+        seen.append(previous)
+        one = lambda v: np.array([v], np.float64)    # noqa: E731
+        return Refinement(one(41.2), one(0.99), one(0.97), one(model_hz), one(model_confidence))
+
+    monkeypatch.setattr(live, "refine_live_frame", refine)
+    tracker = LiveTracker(RAW)
+    for k, model_hz in enumerate([700.0, 82.4, 700.0]):
+        tracker.process(model_frame(k, model_hz), RAW)
+    assert seen == [None, (41.2, 0.97), (41.2, 0.0)]

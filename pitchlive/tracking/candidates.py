@@ -249,7 +249,8 @@ def candidate_scores(candidate_hz: np.ndarray, strength: np.ndarray, prior_hz: n
                      prior_confidence: np.ndarray, prior_weight: float = 0.3,
                      prior_width_semitones: float = 1.0, height_bonus_per_octave: float = 0.01,
                      subharmonic_cost: float = 0.5, heights: np.ndarray | None = None,
-                     noise_share: np.ndarray | None = None) -> np.ndarray:
+                     noise_share: np.ndarray | None = None, noisy_prior_cut: float = 0.0
+                     ) -> np.ndarray:
     """How well each candidate explains the frame: periodicity + the model's prior.
 
     score = strength + prior_weight * confidence * exp(-d^2 / 2 w^2) + bonus * octaves above
@@ -268,6 +269,9 @@ def candidate_scores(candidate_hz: np.ndarray, strength: np.ndarray, prior_hz: n
     noise_share : np.ndarray, shape (n_frames,), optional
         The share of each frame's power removed as noise (denoise.removed_share); with
         heights, noisy frames also pay harmonic_penalty (HARMONIC_COST at full weight).
+    noisy_prior_cut : float, 0-1
+        The share of the model's prior that a frame loses at full noise weight
+        (``noisy_weight`` of noise_share): 1 lets the signal alone choose in noisy frames.
 
     Returns
     -------
@@ -278,12 +282,13 @@ def candidate_scores(candidate_hz: np.ndarray, strength: np.ndarray, prior_hz: n
         octaves_up = np.log2(candidate_hz / LOWEST_HZ)
     closeness = prior_closeness(candidate_hz, prior_hz, prior_width_semitones)
     confidence = np.clip(np.nan_to_num(prior_confidence), 0.0, 1.0)[:, None]
+    weight = None if noise_share is None else noisy_weight(noise_share)
+    if weight is not None and noisy_prior_cut:
+        confidence = confidence * (1.0 - noisy_prior_cut * weight[:, None])
     score = strength + prior_weight * confidence * closeness + height_bonus_per_octave * \
         np.nan_to_num(octaves_up) - subharmonic_cost * subharmonic_penalty(candidate_hz, strength,
                                                              heights=heights)
-    if noise_share is not None and heights is not None:
-        weight = np.clip((np.asarray(noise_share, np.float64) - NOISY_SHARE_FROM)
-                         / (NOISY_SHARE_FULL - NOISY_SHARE_FROM), 0.0, 1.0)
+    if weight is not None and heights is not None:
         score = score - HARMONIC_COST * weight[:, None] * harmonic_penalty(candidate_hz,
                                                                            heights[..., 0])
     return np.where(np.isfinite(strength), score, -np.inf)
@@ -303,10 +308,38 @@ HARMONIC_COST = 0.5
 HARMONIC_MIN_MULTIPLE = 3
 HARMONIC_LEAD = 0.04          # NSDF height the lower candidate must lead by, then ...
 HARMONIC_LEAD_WIDTH = 0.05    # ... the penalty grows to 1 over this much more
-# The penalty's weight grows from 0 to 1 as the share of a frame's power removed as noise goes
-# from NOISY_SHARE_FROM (local SNR ~20 dB) to NOISY_SHARE_FULL (~10 dB): none in clean frames.
+# The penalty's weight (and the live prior's cut, refine.LIVE_NOISY_PRIOR_CUT) grows from 0 to 1
+# as the share of a frame's power removed as noise goes from NOISY_SHARE_FROM (local SNR ~20 dB)
+# to NOISY_SHARE_FULL (~10 dB): none in clean frames.
 NOISY_SHARE_FROM = 0.01
 NOISY_SHARE_FULL = 0.1
+
+
+def noisy_weight(noise_share: np.ndarray) -> np.ndarray:
+    """How noisy each frame counts as, 0 (local SNR ~20 dB and up) to 1 (~10 dB and below).
+
+    Parameters
+    ----------
+    noise_share : np.ndarray, shape (n_frames,)
+        The share of each frame's power removed as noise (denoise.removed_share).
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames,), 0-1
+    """
+    return np.clip((np.asarray(noise_share, np.float64) - NOISY_SHARE_FROM)
+                   / (NOISY_SHARE_FULL - NOISY_SHARE_FROM), 0.0, 1.0)
+
+
+def names_a_harmonic(model_hz: float, frequency_hz: float, tolerance_cents: float) -> bool:
+    """True when model_hz lies within tolerance_cents of a harmonic of frequency_hz from the
+    HARMONIC_MIN_MULTIPLE-th up (a formant's harmonic that the model named instead of the note);
+    False for NaN, zero or negative frequencies."""
+    if not (frequency_hz > 0 and model_hz > 0 and np.isfinite(model_hz / frequency_hz)):
+        return False
+    multiple = round(model_hz / frequency_hz)
+    return multiple >= HARMONIC_MIN_MULTIPLE and \
+        abs(1200.0 * np.log2(model_hz / (multiple * frequency_hz))) <= tolerance_cents
 
 
 def harmonic_penalty(candidate_hz: np.ndarray, peak_height: np.ndarray,

@@ -34,6 +34,7 @@ from pitchlive.frames import ModelFrame, PitchFrame
 from pitchlive.music import within_cents
 from pitchlive.settings import Settings
 from pitchlive.tracking import voicing
+from pitchlive.tracking.candidates import names_a_harmonic
 from pitchlive.tracking.denoise import RunningNoise
 from pitchlive.tracking.naming import name_frequency, naming_a4_hz
 from pitchlive.tracking.note_change import early_note_change, note_change
@@ -61,6 +62,14 @@ NOISE_ONLY_CLARITY = 0.5
 # unchanged; carrying every frame lost 0.003 RPA at 0 dB (bench/accuracy_by_take.py).
 CARRY_CLARITY = 0.9
 AGREE_CENTS = 50.0
+# ... or where the model named a harmonic of it from the third up (candidates.names_a_harmonic):
+# a low sung vowel whose formant harmonic SPICE v1 reads on every frame. Live, frames replayed
+# (bench/accuracy.py's corpus): the sung E1 "ah" with vibrato read 10.2 -> 0.9 cents off its
+# centre (worst of 45), named-note flips in vibrato 7 -> 6; RPA clean 0.9556 -> 0.9567, 20 dB
+# +0.0002, 10 dB +0.0006, 0 dB and the room unchanged (a nylon guitar frame lost at 20 dB).
+# Within 100 cents of the harmonic instead: 0.3 cents, 5 flips, but a guitar's ring read 3
+# octaves low (8x, exactly) carried for 3 frames.
+CARRY_BELOW_HARMONIC = True
 # Early looks (window_checks): while a note is shown, each frame is also looked at half a hop
 # before its window completes, so a new note shows ~7 ms sooner (median; software microphone
 # 72 -> 64 ms) for one more wake of the worker per hop: ~0.01 of a core while a note sounds
@@ -154,7 +163,9 @@ class LiveTracker:
                 # The held period is the old note's: the model sees the next window.
                 self._steady.reset()
             carried = changed is not None or within_cents(frequency_hz, frame.frequency_hz,
-                                                     AGREE_CENTS)
+                                                     AGREE_CENTS) or (
+                CARRY_BELOW_HARMONIC and names_a_harmonic(frame.frequency_hz, frequency_hz,
+                                                          AGREE_CENTS))
             self._previous = (frequency_hz, clarity if carried and clarity >= CARRY_CLARITY
                               else 0.0)
         else:
