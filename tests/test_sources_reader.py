@@ -57,7 +57,7 @@ class FakeSoundDevice:
         self.stream_args = stream_args
         self.stream: FakeStream | None = None
 
-    def InputStream(self, **kwargs):  # noqa: N802 - sounddevice's name
+    def InputStream(self, **kwargs):
         assert "callback" not in kwargs
         self.stream = FakeStream(**self.stream_args, **kwargs)
         return self.stream
