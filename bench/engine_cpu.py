@@ -1,6 +1,6 @@
 """CPU cost of the live engine: CPU seconds per second of 48 kHz input, in the steady state.
 
-The whole process's CPU time (all threads: feeder or PortAudio callback, worker, resampler,
+The whole process's CPU time (all threads: feeder or microphone reader, worker, resampler,
 the model's runtime) over --seconds of a real-time run, from SETTLE_S after the engine started
 (opening the source, warming up the model and starting the player are start-up, not the
 steady state), divided by the wall time. Runs through the real-time file source and through the

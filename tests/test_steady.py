@@ -61,8 +61,9 @@ def test_a_held_note_asks_the_model_every_few_frames_and_reads_the_same(monkeypa
     assert len(searched) == 1
     # A model that disagrees when it is asked again gets the full search, from then on.
     searched.clear()
-    stood, _ = run(audio, 9, lambda k: 221.0 if k < MODEL_EVERY_FRAMES else 110.0)
-    assert len(searched) == 1 + 9 - MODEL_EVERY_FRAMES
+    n_frames = MODEL_EVERY_FRAMES + 1
+    stood, _ = run(audio, n_frames, lambda k: 221.0 if k < MODEL_EVERY_FRAMES else 110.0)
+    assert len(searched) == 1 + n_frames - MODEL_EVERY_FRAMES
     assert not any(stood[MODEL_EVERY_FRAMES:])
     monkeypatch.undo()
     # The frames stood in for read as the model's do: voiced, the exact pitch, the same note.

@@ -1,7 +1,7 @@
 """Where sources deliver audio: a real-time-safe sink in front of the engine's ring buffer.
 
-CaptureSink.write_block() runs inside the PortAudio callback (or a file feeder thread). It only
-copies into memory allocated up front (ring buffer, mixing scratch, arrival clock), bumps
+CaptureSink.write_block() runs on the microphone's reader thread (or a file feeder thread). It
+only copies into memory allocated up front (ring buffer, mixing scratch, arrival clock), bumps
 counters and sets an Event; it never waits for the worker. The Event's internal lock is held
 only for the instant of set()/wait() bookkeeping, never while the worker computes.
 """

@@ -30,6 +30,8 @@ FALLBACK_RATES_HZ = (48000.0, 44100.0, 32000.0, 22050.0, 16000.0, 96000.0)
 # 5 ms was measured through PulseAudio: ~2 ms sooner for ~0.03 of a core more (README, "Latency
 # study"), so 10 ms stays.
 MIC_BLOCK_S = 0.010
+# The microphone's reader thread reads at most this much at once (so close() waits no longer).
+READ_MAX_S = 0.1
 # File sources deliver blocks of this length, like a microphone would.
 FILE_BLOCK_S = 0.010
 DECODE_CHUNK_BLOCKS = 25
@@ -120,6 +122,7 @@ class MicrophoneSource:
         self.channels = 0
         self.fallback_note = ""
         self._stream = None
+        self._reader: threading.Thread | None = None
         self._sink: CaptureSink | None = None
         self._closing = False
 
@@ -161,30 +164,26 @@ class MicrophoneSource:
             "Choose another device with --device (see `pitchlive devices`).")
 
     def start(self, sink: CaptureSink) -> None:
-        """Open the InputStream and start capturing into sink; raises DeviceError."""
+        """Open the InputStream and start capturing into sink; raises DeviceError.
+
+        The stream has no callback: a reader thread reads it (PortAudio's blocking reads) up to
+        the samples the worker waits for next (sink.awaited_samples), so Python runs about
+        once a window instead of once a 10 ms block. The audio reaches the worker at the same
+        moment (a read returns as soon as the awaited sample has arrived) and PortAudio still
+        drains the device every block; a Python callback per block cost ~0.008 of a core more
+        through PulseAudio (README, "Latency, CPU and endurance").
+        """
         sd = import_sounddevice()
         assert self.device_info is not None, "open() first"
         sink.configure(self.sample_rate_hz, self.channels, self.channel)
         self._sink = sink
         self._closing = False
-
-        def callback(indata, frames, time_info, status) -> None:
-            # PortAudio's thread: counters and copies into preallocated memory only.
-            if status:
-                sink.note_status(status.input_overflow, status.input_underflow)
-            sink.write_block(indata)
-
-        def finished() -> None:
-            if not self._closing:
-                sink.fail(f"The input device '{self.device_name}' stopped (it was unplugged, "
-                          "disabled, or the sound server stopped). Check it and start again.")
-
+        block = max(1, int(round(self.sample_rate_hz * MIC_BLOCK_S)))
         try:
             stream = sd.InputStream(
                 device=self.device_info.index, channels=self.channels,
-                samplerate=self.sample_rate_hz, dtype="float32",
-                blocksize=max(1, int(round(self.sample_rate_hz * MIC_BLOCK_S))),
-                latency="low", callback=callback, finished_callback=finished)
+                samplerate=self.sample_rate_hz, dtype="float32", blocksize=block,
+                latency="low")
             stream.start()
         except Exception as exc:  # noqa: BLE001 - PortAudioError carries the host's reason
             raise DeviceError(f"Could not open '{self.device_name}' at "
@@ -192,11 +191,42 @@ class MicrophoneSource:
                               "holds it exclusively, or choose another device with --device."
                               ) from exc
         self._stream = stream
+        self._reader = threading.Thread(target=self._read, args=(stream, sink, block),
+                                        name="pitchlive-microphone", daemon=True)
+        self._reader.start()
+
+    def _read(self, stream, sink: CaptureSink, block: int) -> None:
+        """Reader thread: read what the worker waits for (at least a block, at most
+        READ_MAX_S) and write it to the sink, until close() or the device fails."""
+        most = max(block, int(self.sample_rate_hz * READ_MAX_S))
+        try:
+            while not self._closing:
+                awaited = sink.awaited_samples()
+                wanted = awaited - sink.ring.written_samples if awaited else block
+                data, overflowed = stream.read(min(max(block, wanted), most))
+                if overflowed:
+                    sink.note_status(True, False)
+                if self._closing:
+                    return
+                sink.write_block(data)
+        except Exception as exc:  # noqa: BLE001 - PortAudioError: the device or server died
+            if not self._closing:
+                log.info("reading %s failed: %r", self.device_name, exc)
+                sink.fail(f"The input device '{self.device_name}' stopped (it was unplugged, "
+                          "disabled, or the sound server stopped). Check it and start again.")
 
     def close(self) -> None:
         """Stop and release the stream (bounded time even if the sound server died)."""
         self._closing = True
         stream, self._stream = self._stream, None
+        reader, self._reader = self._reader, None
+        if reader is not None and reader is not threading.current_thread():
+            # The read in progress ends within READ_MAX_S; one that hangs on a dead server is
+            # left behind with its stream (closing a stream under a read could crash).
+            reader.join(READ_MAX_S + CLOSE_TIMEOUT_S)
+            if reader.is_alive():
+                log.warning("the microphone's reader did not stop; leaving its stream open")
+                return
         if stream is not None:
             close_stream(stream, "closing the input stream")
 

@@ -2,7 +2,7 @@
 
 Data flow (one way):
 
-    source callback (PortAudio thread, or a file feeder thread)
+    source thread (the microphone reader, or a file feeder thread)
         -> CaptureSink: mixes/picks the channel into a native-rate RingBuffer, nothing else
     worker thread
         -> StreamingResampler (native rate -> 16 kHz, block-invariant)

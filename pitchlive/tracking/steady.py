@@ -38,7 +38,7 @@ from pitchlive.music import within_cents
 from pitchlive.tracking.refine import (MAX_LAG_SAMPLES, PeriodRead, Refinement, read_live_period,
                                        refinement_of_read)
 
-MODEL_EVERY_FRAMES = 8      # the model sees at least one window in this many (256 ms)
+MODEL_EVERY_FRAMES = 16     # the model sees at least one window in this many (512 ms)
 STEADY_CLARITY = 0.9        # NSDF clarity of a held note's period (clean tones read 0.95-1)
 # Largest step of the refined pitch between two frames of a held note: a vibrato of +-40 cents
 # at 5.5 Hz moves up to 44 cents a frame; a new note a semitone away reads at the edge of the
