@@ -1,5 +1,11 @@
 """The real SPICE model: loading, version detection, errors, and accuracy on known audio."""
 
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,6 +18,7 @@ from synth import (PROGRAM_CLARINET, PROGRAM_FLUTE, harmonic_tone, melody_notes,
                    truth_at)
 
 pytestmark = pytest.mark.model
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_v1_is_detected_from_the_model(spice_model):
@@ -133,3 +140,48 @@ def test_rendered_melody_matches_midi_truth(spice_model, soundfont_path, program
     error_cents = np.abs(100 * (69 + 12 * np.log2(track.frequency_hz[scored] / 440.0))
                          - 100 * truth[scored])
     assert np.mean(error_cents < 50) >= 0.9
+
+
+# A fresh process (TensorFlow reads TF_ENABLE_ONEDNN_OPTS once): CPU of the first call on each of
+# three new input lengths over the fastest repeat, median. oneDNN's kernels made it ~5-6x.
+FIRST_CALLS = """
+import sys, time
+import numpy as np
+from pitchlive.model import load_model
+from pitchlive.settings import Settings
+model = load_model(Settings(model_source=sys.argv[1]))
+rng = np.random.default_rng(0)
+model.infer(rng.standard_normal(4096).astype(np.float32))
+ratios = []
+for n in (121_536, 140_737, 200_001):
+    audio = (0.3 * rng.standard_normal(n)).astype(np.float32)
+    cpu_s = []
+    for _ in range(3):
+        start = time.process_time()
+        model.infer(audio)
+        cpu_s.append(time.process_time() - start)
+    ratios.append(cpu_s[0] / min(cpu_s[1:]))
+print("RATIO", sorted(ratios)[1])
+"""
+
+
+def first_call_ratio(onednn: str | None) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    env.update({"PYTHONPATH": str(ROOT), "TF_NUM_INTRAOP_THREADS": "1",
+                "TF_NUM_INTEROP_THREADS": "1"})
+    if onednn is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = onednn
+    result = subprocess.run([sys.executable, "-c", FIRST_CALLS, str(local_model_dir())], env=env,
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return float(next(x for x in result.stdout.splitlines() if x.startswith("RATIO")).split()[1])
+
+
+@pytest.mark.slow
+def test_a_new_input_length_costs_about_a_repeated_call():
+    # Every file of a new length pays its first call (the whole-file path keeps no length
+    # buckets: padding moves frames). With TensorFlow's standard kernels (our default) that
+    # first call costs about a repeated one; a user's TF_ENABLE_ONEDNN_OPTS=1 brings the cost back.
+    require(local_model_dir() is not None, "needs PITCHLIVE_MODEL pointing at SPICE v1")
+    assert first_call_ratio(None) < 2.5
+    assert first_call_ratio("1") > 2.5 or platform.machine() not in ("x86_64", "AMD64")

@@ -86,8 +86,10 @@ def test_prepare_environment_keeps_what_the_user_set(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "4")
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
     prepare_environment()
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"
     assert os.environ["TF_NUM_INTRAOP_THREADS"] == "4"
     assert os.environ["TF2_BEHAVIOR"] == "1" and os.environ["TPU_ML_PLATFORM"] == "Tensorflow"
     assert ADDED <= set(os.environ)
@@ -111,6 +113,7 @@ def test_whole_file_commands_keep_tensorflows_thread_pools(monkeypatch):
     for name in ADDED:
         monkeypatch.delenv(name, raising=False)
     prepare_environment(streaming=False)
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"     # TensorFlow's standard kernels
     assert "TF_NUM_INTRAOP_THREADS" not in os.environ
     assert "TF_NUM_INTEROP_THREADS" not in os.environ
     assert os.environ["TF2_BEHAVIOR"] == "1"

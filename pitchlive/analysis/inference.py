@@ -26,7 +26,12 @@ OVERLAP_SAMPLES = 16384
 # than a chunk costs one such call less. The frames kept are bit-identical: the padding is whole
 # hops (SPICE's framing depends on the length only through its remainder of a hop), and SPICE's
 # own padding at an input's end reaches ~20 frames back, less than the overlap
-# (tests/test_model.py). A signal's last call is not padded: its last frames would move.
+# (tests/test_model.py). A signal's last call is not padded: its last frames would move. Nor is
+# it given a length from a few buckets: the cost is per exact length, and SPICE's framing depends
+# on the length's remainder of a hop, so only whole hops could be added, and zeros before a
+# short signal move its first ~20 frames by up to 0.8 cents. The first-call cost itself is gone
+# with TensorFlow's standard kernels, pitchlive's default (model._import_tf, ONEDNN_ENV_VAR);
+# this padding still pays where a user turns oneDNN on.
 
 
 class ChunkedInference:

@@ -69,8 +69,17 @@ def cache_dir() -> Path:
     return hub_cache_dir()
 
 
+# TensorFlow's oneDNN kernels pay ~5x a call's CPU on the first call at each new input length
+# (SPICE v1, 2 cores: +120-270 ms for 121,536-256,801 samples, every file of a new length), and
+# its standard kernels run repeated calls as fast; frames differ by < 0.004 cents and 2e-6 of
+# confidence (README "File analysis speed and memory"). Set before the import; a user's value
+# is kept.
+ONEDNN_ENV_VAR = "TF_ENABLE_ONEDNN_OPTS"
+
+
 def _import_tf():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault(ONEDNN_ENV_VAR, "0")
     try:
         with filtered_native_stderr():
             import tensorflow as tf

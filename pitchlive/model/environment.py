@@ -26,6 +26,7 @@ from pitchlive.model.files import TFHUB_CACHE_ENV_VAR, hub_cache_dir
 # tensorflow/python/tpu/__init__.py, tensorflow/python/keras/saving/*.py).
 TENSORFLOW_SETS = {
     "TF_CPP_MIN_LOG_LEVEL": "2",                 # ours (model._import_tf), before the import
+    "TF_ENABLE_ONEDNN_OPTS": "0",                # ours (model._import_tf), before the import
     "ENABLE_RUNTIME_UPTIME_TELEMETRY": "1",
     "TF2_BEHAVIOR": "1",
     "TPU_ML_PLATFORM": "Tensorflow",
