@@ -172,7 +172,8 @@ def nsdf_at(frame: np.ndarray, max_lag: int, first: int, last: int, extra: list[
             ) -> np.ndarray:
     """nsdf of one frame (W,) at lags first..last and at extra only, NaN at every other lag:
     (1, max_lag + 1). A held note's long frame is read at a few lags (refine.read_live_period):
-    their products cost less than the FFT of all. Within ~1e-15 of nsdf (tests/test_periodicity.py)."""
+    their products cost less than the FFT of all. Within ~1e-15 of nsdf there
+    (tests/test_periodicity.py)."""
     width = frame.shape[0]
     x = frame - np.add.reduce(frame) / width
     squares = x * x
