@@ -271,7 +271,7 @@ def test_nsdf_of_one_frame_is_the_batch_codes_bit_for_bit():
 
 
 def test_nsdf_at_a_few_lags_is_the_fft_nsdf_there_and_nan_elsewhere():
-    # The held note's long frame read at a range of lags and a few more (refine's
+    # The held note's long frame read at a few spans of lags (refine's
     # read_live_period): tones, noise, a tiny and a silent frame, lags from 0 to the last.
     from pitchlive.tracking.periodicity import nsdf_at
     rng = np.random.default_rng(21)
@@ -281,10 +281,11 @@ def test_nsdf_at_a_few_lags_is_the_fft_nsdf_there_and_nan_elsewhere():
               np.zeros(1024)]
     for frame in frames:
         full = nsdf(frame[None, :], 512)
-        for first, last, extra in ((48, 56, [25, 26, 17, 18]), (0, 7, []), (500, 512, [3])):
-            some = nsdf_at(frame, 512, first, last, extra)
+        for spans in ([(48, 56), (17, 26)], [(0, 7)], [(500, 512), (3, 3)], [(1, 512)]):
+            some = nsdf_at(frame, 512, spans)
             read = np.zeros(513, bool)
-            read[first:last + 1] = read[extra] = True
+            for first, last in spans:
+                read[first:last + 1] = True
             assert some.shape == (1, 513)
             assert np.isnan(some[0, ~read]).all()
             np.testing.assert_allclose(some[0, read], full[0, read], rtol=0, atol=1e-12)

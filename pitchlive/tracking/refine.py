@@ -297,8 +297,9 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
     skip the candidate search on a held note). near_period < MAX_LAG_SAMPLES - 2.
 
     A short period (read exactly on the short frame) reads the frame's NSDF only near the peak
-    and at the two lags around each of also_at (what the caller interpolates there): the
-    curve is NaN at every other lag (periodicity.nsdf_at). Longer ones read the whole curve.
+    and from the lowest lag of also_at to the highest (the caller interpolates there, each
+    < near_period): the curve is NaN at every other lag (periodicity.nsdf_at). Longer periods
+    read the whole curve.
     """
     plain, softened, denoised = _analysed_audio(window_16k, False, noise_power)
     offset = live_offset_samples(window_16k.shape[0], centre_index)
@@ -312,9 +313,10 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
         low = math.floor(near_period - span)
         first = min(max(low, 1), last)
         end = min(max(min(low + width - 1, math.floor(near_period + span)), 1), last)
-        extra = [tau for lag in also_at for tau in (math.floor(lag), math.floor(lag) + 1)]
-        curve = nsdf_at(frame[0], MAX_LAG_SAMPLES, max(first - 3, 0),
-                        min(end + 3, MAX_LAG_SAMPLES), extra)
+        spans = [(max(first - 3, 0), min(end + 3, MAX_LAG_SAMPLES))]
+        if also_at:
+            spans.append((math.floor(min(also_at)), math.floor(max(also_at)) + 1))
+        curve = nsdf_at(frame[0], MAX_LAG_SAMPLES, spans)
     else:
         curve = nsdf(frame, MAX_LAG_SAMPLES)
     # peak_near's few-places search of the one row (a finite near_period), without its set-up.
