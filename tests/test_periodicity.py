@@ -268,3 +268,24 @@ def test_nsdf_of_one_frame_is_the_batch_codes_bit_for_bit():
             two = nsdf(np.stack([frame[:width], frame[:width]]), max_lag)
             assert one.shape == (1, max_lag + 1)
             assert np.array_equal(one, two[:1], equal_nan=True)
+
+
+def test_nsdf_at_a_few_lags_is_the_fft_nsdf_there_and_nan_elsewhere():
+    # The held note's long frame read at a few spans of lags (refine's
+    # read_live_period): tones, noise, a tiny and a silent frame, lags from 0 to the last.
+    from pitchlive.tracking.periodicity import nsdf_at
+    rng = np.random.default_rng(21)
+    t = np.arange(1024) / 16000
+    frames = [0.5 * np.sin(2 * np.pi * 311.1 * t) + 0.1, rng.normal(0, 0.3, 1024),
+              np.sign(np.sin(2 * np.pi * 1046.5 * t)), 1e-4 * rng.normal(size=1024),
+              np.zeros(1024)]
+    for frame in frames:
+        full = nsdf(frame[None, :], 512)
+        for spans in ([(48, 56), (17, 26)], [(0, 7)], [(500, 512), (3, 3)], [(1, 512)]):
+            some = nsdf_at(frame, 512, spans)
+            read = np.zeros(513, bool)
+            for first, last in spans:
+                read[first:last + 1] = True
+            assert some.shape == (1, 513)
+            assert np.isnan(some[0, ~read]).all()
+            np.testing.assert_allclose(some[0, read], full[0, read], rtol=0, atol=1e-12)

@@ -199,3 +199,34 @@ def test_one_frame_exact_period_is_the_array_codes_bit_for_bit():
                     assert np.array_equal(one, two[:1], equal_nan=True)
                     checked += 1
     assert checked == 9 * 2 * 6 * 2
+
+
+def test_the_held_read_of_a_short_period_reads_a_few_lags_and_the_same_peak(monkeypatch):
+    # read_live_period reads the long frame's NSDF near the period (and at also_at) only when
+    # the period is read exactly on the short frame: the same period and clarity as the whole
+    # curve (SHORT_FRAME_MAX_PERIOD 0 forces it), and that curve's values at the lags read.
+    from pitchlive.tracking import refine
+    from pitchlive.tracking.denoise import RunningNoise
+    rng = np.random.default_rng(8)
+    windows = [exact_tone(hz, 0.15, "saw")[:2304].astype(np.float64) for hz in (130.0, 311.13,
+                                                                                1046.5, 3000.0)]
+    windows += [_new_note_over_the_last(1536 - 250),
+                windows[1] + rng.normal(0, 0.05, 2304)]
+    running = RunningNoise()
+    noise = None
+    while noise is None:
+        noise = running.update(rng.normal(0, 0.05, 2304))
+    for window in windows:
+        for near in (16000 / 311.13, 16000 / 1046.5, 16000 / 130.0, 5.4, 123.0, 125.0):
+            for noise_power in (None, noise):
+                also = (near / 2, near / 3)
+                sparse = read_live_period(window, 1536, near, noise_power, also)
+                with monkeypatch.context() as patch:
+                    patch.setattr(refine, "SHORT_FRAME_MAX_PERIOD", 0)
+                    whole = read_live_period(window, 1536, near, noise_power, also)
+                assert sparse.period_samples == pytest.approx(whole.period_samples, abs=1e-9)
+                assert sparse.clarity[0] == pytest.approx(whole.clarity[0], abs=1e-12)
+                read = ~np.isnan(sparse.curve[0])
+                assert read.all() == (near > 124)     # 125 * 1.03 + 0.5 > 128
+                np.testing.assert_allclose(sparse.curve[0, read], whole.curve[0, read],
+                                           rtol=0, atol=1e-12)

@@ -11,9 +11,12 @@ own peak (``near_chosen_peak``). Measured in bench/accuracy.py (README "Accuracy
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from pitchlive.tracking.periodicity import frames_around, nsdf, peak_near, refine_period
+from pitchlive.tracking.periodicity import (frames_around, nsdf, peak_in_row, peak_near,
+                                            refine_period)
 
 FRAME_SAMPLES = 1024        # 64 ms at 16 kHz: two periods of 31 Hz, 130 of C7
 MAX_LAG_SAMPLES = FRAME_SAMPLES // 2
@@ -143,13 +146,16 @@ def _exact_period_of_one(softened: np.ndarray, centres: np.ndarray, offset_sampl
     span = SHORT_FRAME_SAMPLES // 2
     short_offset = min(0, offset_samples + (FRAME_SAMPLES - SHORT_FRAME_SAMPLES) // 2)
     short_curve = nsdf(frames_around(softened, centres, SHORT_FRAME_SAMPLES, short_offset), span)
-    short_lag, short_height = peak_near(short_curve, lag, max(0.1 * peak_lag, 1.0))
-    refined = float(refine_period(short_curve, short_lag, span - 2)[0])
-    short_lag = float(short_lag[0])
+    # peak_near's few-places searches of the one row (a finite lag), without their set-up.
+    search = max(0.1 * peak_lag, 1.0)
+    short_lag, short_height = peak_in_row(short_curve[0], peak_lag, search,
+                                          math.ceil(search) * 2 + 3, span - 1)
+    refined = float(refine_period(short_curve, np.array([short_lag]), span - 2)[0])
     allowed = max(short_lag * (2.0 ** (SHORT_PERIOD_MAX_CENTS / 1200.0) - 1.0),
                   SHORT_PERIOD_MIN_SAMPLES)
     period = np.array([short_lag if abs(refined - short_lag) > allowed else refined])
-    clearer = short_height > peak_near(curve, lag, 1.0)[1] + SHORT_CLEARER_BY
+    height = peak_in_row(curve[0], peak_lag, 1.0, 5, curve.shape[1] - 2)[1]
+    clearer = np.array([short_height > height + SHORT_CLEARER_BY])
     return near_chosen_peak(period, lag, EXACT_MAX_CENTS, clearer)
 
 

@@ -35,9 +35,10 @@ from pitchlive.tracking.candidates import (candidate_scores, frequency_grid, mul
                                            salience, sharpen_candidates)
 from pitchlive.tracking.decoding import viterbi_path
 from pitchlive.tracking.denoise import reduce_noise, removed_share
-from pitchlive.tracking.exact_reading import FRAME_SAMPLES, MAX_LAG_SAMPLES, exact_periods
-from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, peak_in_row,
-                                            peak_near)
+from pitchlive.tracking.exact_reading import (FRAME_SAMPLES, MAX_LAG_SAMPLES,
+                                              SHORT_FRAME_MAX_PERIOD, exact_periods)
+from pitchlive.tracking.periodicity import (clarity_at, frames_around, nsdf, nsdf_at,
+                                            peak_in_row, peak_near)
 
 # Live noise reduction cleans this much of the window's end: the analysed frame and the
 # half-frame before it, so that each sample it reads lies under two STFT frames.
@@ -282,26 +283,45 @@ class PeriodRead:
 
     period_samples: float        # the exact period there (exact_periods), 16 kHz samples
     clarity: np.ndarray          # (1,) the peak's NSDF height: the frame's periodicity
-    curve: np.ndarray            # (1, MAX_LAG_SAMPLES + 1) the frame's NSDF
+    curve: np.ndarray            # (1, MAX_LAG_SAMPLES + 1) the frame's NSDF (NaN: not read)
 
 
 def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: float,
-                     noise_power: np.ndarray | None = None) -> PeriodRead:
+                     noise_power: np.ndarray | None = None, also_at: tuple[float, ...] = ()
+                     ) -> PeriodRead:
     """Read the live frame of a window at the NSDF peak within 3% of near_period (samples).
 
     The same frame, softening, noise reduction (noise_power as for refine_live_frame), NSDF,
     clarity and exact period as refine_live_frame, so a prior at that peak makes
     refine_live_frame give exactly refinement_of_read (pitchlive.tracking.steady uses this to
     skip the candidate search on a held note). near_period < MAX_LAG_SAMPLES - 2.
+
+    A short period (read exactly on the short frame) reads the frame's NSDF only near the peak
+    and from the lowest lag of also_at to the highest (the caller interpolates there, each
+    < near_period): the curve is NaN at every other lag (periodicity.nsdf_at). Longer periods
+    read the whole curve.
     """
     plain, softened, denoised = _analysed_audio(window_16k, False, noise_power)
     offset = live_offset_samples(window_16k.shape[0], centre_index)
     centres = np.array([centre_index + live_attack_shift(window_16k, centre_index, offset)])
-    curve = nsdf(frames_around(softened, centres, FRAME_SAMPLES, offset), MAX_LAG_SAMPLES)
+    frame = frames_around(softened, centres, FRAME_SAMPLES, offset)
     span = max(0.03 * near_period, 1.0)
+    width, last = math.ceil(span) * 2 + 3, MAX_LAG_SAMPLES - 1
+    if near_period + span + 0.5 <= SHORT_FRAME_MAX_PERIOD:
+        # peak_in_row reads first - 1 .. end + 1; exact_periods' peak_near(curve, lag, 1) at
+        # most 3 beyond (lag within half a sample of first .. end).
+        low = math.floor(near_period - span)
+        first = min(max(low, 1), last)
+        end = min(max(min(low + width - 1, math.floor(near_period + span)), 1), last)
+        spans = [(max(first - 3, 0), min(end + 3, MAX_LAG_SAMPLES))]
+        if also_at:
+            spans.append((math.floor(min(also_at)), math.floor(max(also_at)) + 1))
+        curve = nsdf_at(frame[0], MAX_LAG_SAMPLES, spans)
+    else:
+        curve = nsdf(frame, MAX_LAG_SAMPLES)
     # peak_near's few-places search of the one row (a finite near_period), without its set-up.
     lag, clarity = (np.array([value]) for value in peak_in_row(
-        curve[0], near_period, span, math.ceil(span) * 2 + 3, MAX_LAG_SAMPLES - 1))
+        curve[0], near_period, span, width, last))
     if denoised:
         clarity = clarity_at(frames_around(plain, centres, FRAME_SAMPLES, offset), lag)
     period = exact_periods(softened, centres, offset, curve, lag, np.array([True]))

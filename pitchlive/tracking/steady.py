@@ -137,14 +137,14 @@ class SteadyNote:
         period = held.period_samples
         if period >= MAX_LAG_SAMPLES - 2:
             return None
+        harmonics = tuple(period / d for d in (2, 3) if period / d >= 2.0)
         read = read_live_period(window_16k, centre_index, period,
-                                self._noise_power(window_16k))
+                                self._noise_power(window_16k), harmonics)
         if not read.clarity[0] >= STEADY_CLARITY or \
                 not abs(1200.0 * math.log2(read.period_samples / period)) <= STEADY_CENTS:
             return None
         curve = read.curve[0]
-        if any(_value_at_lag(curve, period / d) >= HARMONIC_CLARITY
-               for d in (2, 3) if period / d >= 2.0):
+        if any(_value_at_lag(curve, lag) >= HARMONIC_CLARITY for lag in harmonics):
             return None
         self._confirmed = (window_16k, read)
         if self._stood_in >= self.model_every_frames - 1:
