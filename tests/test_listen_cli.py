@@ -189,3 +189,31 @@ def test_a_command_ended_while_the_model_loads_leaves_without_finalising(model_e
     assert result.returncode == 0, result.stderr
     assert "FINALISED" not in result.stderr
     assert time.monotonic() - started < 30          # it did not wait for the load either
+
+
+# Once TensorFlow is loaded, finalisation can abort the process from TensorFlow's own threads
+# with no Python thread left (bench/exit_stress.py --kinds listen --backend tensorflow: 2 aborts
+# in 55 runs). A stand-in module marks TensorFlow as loaded; the atexit handler shows whether
+# the process finalised, and the command's output must still be complete.
+AFTER_TENSORFLOW = """
+import atexit, sys, types
+sys.modules["tensorflow"] = types.ModuleType("tensorflow")
+atexit.register(lambda: print("FINALISED", file=sys.stderr, flush=True))
+sys.argv = ["pitchlive", "devices"]
+from pitchlive.cli import entry
+entry()
+"""
+
+
+def test_a_command_after_tensorflow_leaves_without_finalising_with_its_output_whole(model_env):
+    without = AFTER_TENSORFLOW.replace('sys.modules["tensorflow"] = types.ModuleType("tensorflow")',
+                                       "")
+    plain = subprocess.run([sys.executable, "-c", without], env=model_env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", AFTER_TENSORFLOW], env=model_env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert "FINALISED" in plain.stderr                 # without TensorFlow: finalised as usual
+    assert "FINALISED" not in result.stderr
+    assert result.returncode == plain.returncode
+    assert result.stdout == plain.stdout and result.stdout.strip()
+
