@@ -115,3 +115,26 @@ def cli(spice_model, monkeypatch, capsys):
         return code, out, err
 
     return run
+
+
+# The run's exit status, for pytest_unconfigure below.
+_SESSION_STATUS: dict[str, int] = {}
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    _SESSION_STATUS["status"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config) -> None:
+    """End the test process without interpreter finalisation once TensorFlow is loaded.
+
+    The in-process model tests load TensorFlow, and finalisation can abort the process from
+    TensorFlow's own threads (SIGABRT, "terminate called after throwing an instance of ''")
+    after every test has passed: `pitchlive`'s CLI leaves the same way for that reason
+    (cli.entry). This runs last, after the summary is printed; the exit status is pytest's.
+    """
+    if "tensorflow" in sys.modules and "status" in _SESSION_STATUS:
+        from pitchlive.shutdown import leave_now
+
+        leave_now(_SESSION_STATUS["status"])
