@@ -1,8 +1,9 @@
 """Leaving the process without interpreter finalisation, once everything is saved.
 
 Finalisation kills threads that are still running; one killed inside TensorFlow aborts the
-process (SIGABRT, issue 15). The window (after joining its jobs) and the `pitchlive` program
-(when `listen`'s model thread is still loading) leave this way instead.
+process (SIGABRT, issue 15), and so can TensorFlow's own threads once it is loaded. The window
+(after joining its jobs), the `pitchlive` program (when `listen`'s model thread is still loading,
+or TensorFlow was loaded) and the test process (tests/conftest.py) leave this way instead.
 """
 
 from __future__ import annotations
