@@ -11,8 +11,8 @@ from pitchlive.settings import Settings
 from pitchlive.tracking.notebook import notebook_offset_cents
 from pitchlive.tracking.voicing import voiced
 from pitchlive.tracking.tuning import (RunningOffset, TuningOffset, circular_offset_cents,
-                                       estimate_offset, offset_from_pitch, smooth_within_runs,
-                                       voiced_runs, wrap_cents)
+                                       circular_start, estimate_offset, offset_from_pitch,
+                                       smooth_within_runs, voiced_runs, wrap_cents)
 
 
 def whole_offset(track: PitchTrack, threshold: float = 0.9, a4_hz: float = 440.0):
@@ -283,17 +283,11 @@ def test_running_offset_skips_only_recomputations_that_change_nothing():
 
 def _circular_offset_as_first_written(deviation_cents, weights=None, cutoff_cents=25.0,
                                       iterations=6):
-    """circular_offset_cents with wrap_cents and np.median throughout: its reference."""
-    deviation = np.asarray(deviation_cents, dtype=np.float64)
-    finite = np.isfinite(deviation)
-    base = np.ones(deviation.shape) if weights is None else np.asarray(weights, np.float64)
-    finite &= np.isfinite(base) & (base > 0)
-    deviation, base = deviation[finite], base[finite]
+    """circular_offset_cents' biweight with wrap_cents and np.median throughout: its reference
+    (the same start, circular_start)."""
+    deviation, base, centre = circular_start(deviation_cents, weights)
     if deviation.size == 0:
         return float("nan"), float("nan")
-    angle = 2.0 * np.pi * deviation / 100.0
-    centre = math.atan2(float(np.sum(base * np.sin(angle))),
-                        float(np.sum(base * np.cos(angle)))) * 100.0 / (2.0 * np.pi)
     for _ in range(iterations):
         residual = wrap_cents(deviation - centre)
         u = residual / cutoff_cents

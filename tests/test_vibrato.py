@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from pitchlive.tracking.vibrato import (FRAME_RATE_HZ, VibratoReader, centre_over_cycles,
-                                        turning_midpoint, upward_crossings, vibrato_of)
+from pitchlive.tracking.vibrato import (FRAME_RATE_HZ, VibratoReader, _midpoint_of_turns,
+                                        centre_over_cycles, turning_midpoint, upward_crossings,
+                                        vibrato_of)
 
 
 def stream(centre_hz, width_cents, rate_hz, n=60, phase=0.3):
@@ -224,23 +225,6 @@ def test_a_narrow_contour_is_no_vibrato_without_a_fit():
         assert 1.0 < factor < 1.5
 
 
-def _turning_midpoint_as_first_written(cents, min_width_cents=8.0, max_width_cents=450.0):
-    """turning_midpoint without its range check: the reference of its fast form."""
-    from pitchlive.tracking.vibrato import _vertex
-    if cents.size < 3:
-        return math.nan
-    inner, before, after = cents[1:-1], cents[:-2], cents[2:]
-    peaks = np.flatnonzero((inner > before) & (inner >= after))
-    troughs = np.flatnonzero((inner < before) & (inner <= after))
-    if not peaks.size or not troughs.size:
-        return math.nan
-    high = _vertex(*cents[peaks[-1]:peaks[-1] + 3])
-    low = _vertex(*cents[troughs[-1]:troughs[-1] + 3])
-    if not min_width_cents <= 0.5 * (high - low) <= max_width_cents:
-        return math.nan
-    return 0.5 * (high + low)
-
-
 def test_a_narrow_contour_has_no_turning_midpoint_without_its_vertices():
     # turning_midpoint answers NaN at once where 0.75 times the contour's range is below the
     # smallest width (each vertex lies within a quarter of the range beyond it): the same
@@ -253,7 +237,8 @@ def test_a_narrow_contour_has_no_turning_midpoint_without_its_vertices():
                                 (np.arange(n) % 2).astype(float)])
             scale = rng.uniform(0.8, 1.3) * 8.0 / 0.75 / (np.ptp(shape) or 1.0)
             contour = 5000.0 + shape * scale
-            got, expected = turning_midpoint(contour), _turning_midpoint_as_first_written(contour)
+            got, expected = turning_midpoint(contour), _midpoint_of_turns(
+                contour, 8.0, 450.0)
             assert got == expected or (math.isnan(got) and math.isnan(expected))
             answered += not math.isnan(expected)
     assert answered > 20

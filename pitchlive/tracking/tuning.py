@@ -123,6 +123,23 @@ def voiced_runs(voiced: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
+def circular_start(deviation_cents: np.ndarray, weights: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, float]:
+    """The finite, positively weighted deviations (n,), their weights (n,) and their weighted
+    circular mean in cents (NaN for none): where circular_offset_cents starts."""
+    deviation = np.asarray(deviation_cents, dtype=np.float64)
+    finite = np.isfinite(deviation)
+    base = np.ones(deviation.shape) if weights is None else np.asarray(weights, np.float64)
+    finite &= np.isfinite(base) & (base > 0)
+    deviation, base = deviation[finite], base[finite]
+    if deviation.size == 0:
+        return deviation, base, math.nan
+    angle = 2.0 * np.pi * deviation / 100.0
+    centre = math.atan2(float(np.sum(base * np.sin(angle))),
+                        float(np.sum(base * np.cos(angle)))) * 100.0 / (2.0 * np.pi)
+    return deviation, base, centre
+
+
 def circular_offset_cents(deviation_cents: np.ndarray, weights: np.ndarray | None = None,
                           cutoff_cents: float = BIWEIGHT_CUTOFF_CENTS,
                           iterations: int = BIWEIGHT_ITERATIONS) -> tuple[float, float]:
@@ -131,16 +148,9 @@ def circular_offset_cents(deviation_cents: np.ndarray, weights: np.ndarray | Non
     Starts from the weighted circular mean, then re-weights each value by Tukey's biweight of its
     wrapped distance from the current centre. Returns (NaN, NaN) for no values.
     """
-    deviation = np.asarray(deviation_cents, dtype=np.float64)
-    finite = np.isfinite(deviation)
-    base = np.ones(deviation.shape) if weights is None else np.asarray(weights, np.float64)
-    finite &= np.isfinite(base) & (base > 0)
-    deviation, base = deviation[finite], base[finite]
+    deviation, base, centre = circular_start(deviation_cents, weights)
     if deviation.size == 0:
         return float("nan"), float("nan")
-    angle = 2.0 * np.pi * deviation / 100.0
-    centre = math.atan2(float(np.sum(base * np.sin(angle))),
-                        float(np.sum(base * np.cos(angle)))) * 100.0 / (2.0 * np.pi)
     # The biweight steps in as few array operations as give the same values (~30 us an
     # iteration otherwise, up to 6 times ~8 times a second live): wrap_cents in place, one
     # weight total, and the centre wrapped as a Python float (the same remainder as numpy's).

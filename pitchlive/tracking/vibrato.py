@@ -161,6 +161,12 @@ def turning_midpoint(cents: np.ndarray, min_width_cents: float = MIN_WIDTH_CENTS
     # width read is at most 0.75 R: a narrower contour (a held steady note) has none.
     if 0.75 * float(np.max(cents) - np.min(cents)) < min_width_cents - 1e-6:
         return math.nan
+    return _midpoint_of_turns(cents, min_width_cents, max_width_cents)
+
+
+def _midpoint_of_turns(cents: np.ndarray, min_width_cents: float,
+                       max_width_cents: float) -> float:
+    """turning_midpoint's reading of the vertices, without its range check (size >= 3)."""
     inner, before, after = cents[1:-1], cents[:-2], cents[2:]
     peaks = np.flatnonzero((inner > before) & (inner >= after))
     troughs = np.flatnonzero((inner < before) & (inner <= after))
