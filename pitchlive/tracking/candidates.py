@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pitchlive.tracking.periodicity import peak_near
+from pitchlive.tracking.periodicity import peak_near, values_at_lags
 
 LOWEST_HZ = 38.0          # a little below E1 (41.2 Hz)
 HIGHEST_HZ = 2300.0       # a little above C7 (2093 Hz)
@@ -45,11 +45,7 @@ def salience(curve: np.ndarray, grid_hz: np.ndarray, sample_rate_hz: float) -> n
     np.ndarray, shape (n_frames, G)
         Values in [-1, 1]; frequencies whose period exceeds the lags computed read -1.
     """
-    # values_at_lags' arithmetic, with the grid's lags (the same in every frame) read as columns.
-    lags = np.clip(sample_rate_hz / grid_hz, 0, curve.shape[1] - 1.000001)
-    low = np.floor(lags).astype(np.int64)
-    frac = lags - low
-    out = (1 - frac) * curve[:, low] + frac * curve[:, low + 1]
+    out = values_at_lags(curve, sample_rate_hz / grid_hz)     # the grid's lags, as columns
     out[:, sample_rate_hz / grid_hz > curve.shape[1] - 2] = -1.0
     return out
 

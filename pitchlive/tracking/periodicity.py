@@ -201,11 +201,12 @@ def nsdf_at(frame: np.ndarray, max_lag: int, spans: list[tuple[int, int]]) -> np
 
 
 def values_at_lags(curve: np.ndarray, lags: np.ndarray) -> np.ndarray:
-    """curve (n_frames, n_lags) linearly interpolated at fractional lags (n_frames, k)."""
+    """curve (n_frames, n_lags) linearly interpolated at fractional lags (n_frames, k), or at
+    lags (k,) that are the same in every frame (read as columns): (n_frames, k)."""
     lags = _clip(lags, 0, curve.shape[1] - 1.000001)
     low = np.floor(lags).astype(np.int64)
     frac = lags - low
-    rows = np.arange(curve.shape[0])[:, None]
+    rows = np.arange(curve.shape[0])[:, None] if lags.ndim == 2 else slice(None)
     return (1 - frac) * curve[rows, low] + frac * curve[rows, low + 1]
 
 
