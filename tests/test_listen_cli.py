@@ -217,3 +217,24 @@ def test_a_command_after_tensorflow_leaves_without_finalising_with_its_output_wh
     assert result.returncode == plain.returncode
     assert result.stdout == plain.stdout and result.stdout.strip()
 
+
+# A Ctrl-C that lands once the command has returned (its outputs closed) must not turn the exit
+# into a KeyboardInterrupt traceback (bench/exit_stress.py: 1 listen in 50, its SIGINT sent as
+# the run ended by itself). The atexit handler reports how SIGINT is handled while the process
+# ends.
+ENDED_COMMAND = """
+import atexit, signal, sys
+import pitchlive.cli
+pitchlive.cli.main = lambda: 0
+atexit.register(lambda: print("IGNORED" if signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+                              else "HANDLED", flush=True))
+pitchlive.cli.entry()
+"""
+
+
+def test_a_ctrl_c_after_the_command_ended_is_ignored(model_env):
+    result = subprocess.run([sys.executable, "-c", ENDED_COMMAND], env=model_env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "IGNORED"
+
