@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -275,7 +274,7 @@ class RunningOffset:
         self.window_s = float(window_s)
         self.a4_hz = float(a4_hz)
         self.min_frames = int(min_frames)
-        self.max_frames = int(math.ceil(window_s / HOP_S)) + 2
+        self.max_frames = math.ceil(window_s / HOP_S) + 2
         # Frames [self._first:] of these lists are the window (older ones are cut off now and
         # then): time (s), MIDI (NaN: unvoiced), and whether a time gap came before the frame.
         self._times: list[float] = []
@@ -357,7 +356,7 @@ class RunningOffset:
             high += 1
         total, count = 0.0, 0
         for other in midis[low:high + 1]:
-            if other == other:          # voiced (not NaN)
+            if not math.isnan(other):
                 total += other
                 count += 1
         return (total / count * 100.0 + 50.0) % 100.0 - 50.0
