@@ -35,7 +35,7 @@ from pitchlive.music import within_cents
 from pitchlive.settings import Settings
 from pitchlive.tracking import voicing
 from pitchlive.tracking.candidates import names_a_harmonic
-from pitchlive.tracking.denoise import STFT_SAMPLES, RunningNoise
+from pitchlive.tracking.denoise import RunningNoise
 from pitchlive.tracking.naming import name_frequency, naming_a4_hz
 from pitchlive.tracking.note_change import early_note_change, note_change
 from pitchlive.tracking.refine import combined_confidence, refine_live_frame
@@ -151,8 +151,7 @@ class LiveTracker:
                 # Noise is learnt only where no clear period sounds: a held tone is stationary
                 # too, and learnt as noise it was subtracted from itself (a steady E4 read 1.5
                 # cents flat after half a second).
-                # Only the frame it reads: it converts what it is given to float64 whole.
-                self._noise.update(frame.window_16k[-STFT_SAMPLES:])
+                self._noise.update(frame.window_16k)
             frequency_hz = float(refined.frequency_hz[0])
             confidence = float(refined.confidence[0])
             self._steady.update(frame, refined, settings.confidence_threshold)
@@ -215,7 +214,7 @@ class LiveTracker:
         last = self._last_noise
         if last is not None and last[0][0] is key[0] and last[0][1] is key[1]:
             return last[1]
-        power = self._noise.audible(window_16k[-STFT_SAMPLES:])   # all it reads
+        power = self._noise.audible(window_16k)
         self._last_noise = (key, power)
         return power
 
