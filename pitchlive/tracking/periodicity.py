@@ -319,8 +319,9 @@ def peak_in_row(line: np.ndarray, lag: float, span: float, width: int, last: int
     first = min(max(low, 1), last)
     end = min(max(high, 1), last)
     # np.argmax over the clipped indices finds the same first maximum (or first NaN):
-    # clipping only repeats the end values next to themselves.
-    best = first + int(np.argmax(line[first:end + 1]))
+    # clipping only repeats the end values next to themselves. (The method: np.argmax's
+    # wrapper cost as much as the search.)
+    best = first + int(line[first:end + 1].argmax())
     left, centre, right = float(line[best - 1]), float(line[best]), float(line[best + 1])
     curvature = left - 2 * centre + right
     shift = 0.5 * (left - right) / curvature if curvature < 0 else 0.0

@@ -116,7 +116,39 @@ def _soften(audio_16k: np.ndarray) -> np.ndarray:
     0 dB SNR 0.814 -> 0.826; clean unchanged). A pre-emphasis instead lost 0.02-0.2 everywhere.
     """
     x = np.asarray(audio_16k, np.float64)
-    return np.convolve(x, [0.25, 0.5, 0.25], mode="same") if x.size > 2 else x
+    return np.convolve(x, _SOFTEN_KERNEL, mode="same") if x.size > 2 else x
+
+
+_SOFTEN_KERNEL = np.array([0.25, 0.5, 0.25])
+
+
+def _soften_span(audio_16k: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """_soften(audio_16k)[start:stop] (0 <= start <= stop <= n), bit for bit, from the samples
+    those need only: a live read uses one 1024-sample frame of its 2304-sample window.
+
+    np.convolve's 'same' output at a sample is the same 3-term dot product whatever the slice
+    around it, and at the audio's own ends the same 2-term one (tests/test_refine.py).
+    """
+    x = np.asarray(audio_16k).reshape(-1)
+    low, high = max(start - 1, 0), min(stop + 1, x.size)
+    if high - low < 3:
+        return _soften(x)[start:stop]
+    part = np.convolve(np.asarray(x[low:high], np.float64), _SOFTEN_KERNEL, mode="same")
+    return part[start - low:stop - low]
+
+
+def _analysed_span(window_16k: np.ndarray, noise_power: np.ndarray | None, start: int,
+                   stop: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """_analysed_audio(window_16k, False, noise_power) at samples start:stop only, bit for bit:
+    what read_live_period's frame reads (the noise is still removed from the whole tail, whose
+    STFT frames overlap)."""
+    plain = _soften_span(window_16k, start, stop)
+    if noise_power is None:
+        return plain, plain, False
+    audio = np.asarray(window_16k, np.float64).reshape(-1)
+    tail = audio[-LIVE_NOISE_SAMPLES:]
+    cleaned = np.concatenate((audio[:-tail.size], reduce_noise(tail, noise_power)))
+    return plain, _soften_span(cleaned, start, stop), True
 
 
 def _analysed_audio(audio_16k: np.ndarray, denoise_whole: bool,
@@ -301,9 +333,16 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
     < near_period): the curve is NaN at every other lag (periodicity.nsdf_at). Longer periods
     read the whole curve.
     """
-    plain, softened, denoised = _analysed_audio(window_16k, False, noise_power)
-    offset = live_offset_samples(window_16k.shape[0], centre_index)
-    centres = np.array([centre_index + live_attack_shift(window_16k, centre_index, offset)])
+    window_16k = np.asarray(window_16k)
+    size = window_16k.shape[0]
+    offset = live_offset_samples(size, centre_index)
+    centre = centre_index + live_attack_shift(window_16k, centre_index, offset)
+    # Only the frame's samples are softened and read (frames_around gives zeros beyond the
+    # window, as before); the exact reading's short frame lies inside the frame.
+    first = centre + offset - FRAME_SAMPLES // 2
+    start, stop = min(max(first, 0), size), min(max(first + FRAME_SAMPLES, 0), size)
+    plain, softened, denoised = _analysed_span(window_16k, noise_power, start, stop)
+    centres = np.array([centre - start])
     frame = frames_around(softened, centres, FRAME_SAMPLES, offset)
     span = max(0.03 * near_period, 1.0)
     width, last = math.ceil(span) * 2 + 3, MAX_LAG_SAMPLES - 1
