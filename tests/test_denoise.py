@@ -113,7 +113,7 @@ def test_reduce_noise_with_a_given_noise_cleans_a_short_piece():
 def test_smoothing_is_a_3_by_3_mean_with_the_edges_repeated():
     from pitchlive.tracking.denoise import _smooth
 
-    for shape in [(40, 17), (2, 3), (1, 5)]:
+    for shape in [(40, 17), (2, 3), (1, 5), (4, 513), (3, 4), (5, 2)]:
         power = np.random.default_rng(shape[0]).exponential(1.0, shape)
         padded = np.pad(power, 1, mode="edge")
         expected = sum(padded[i:i + shape[0], j:j + shape[1]] for i in range(3)

@@ -163,8 +163,10 @@ def _near_chosen_peak_of_one(period: float, peak_lag: float, max_cents: float, k
                              ) -> float:
     """near_chosen_peak of one frame (not consecutive) on floats: the same value (np.log2 of
     the same quotient; tests/test_refine_exact.py), without its (1,)-array steps."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        far = abs(1200.0 * np.log2(np.float64(period) / peak_lag)) > max_cents
+    if not (period > 0.0 and peak_lag > 0.0):   # no peak search gives these (lags >= 0.5)
+        return float(near_chosen_peak(np.array([period]), np.array([peak_lag]), max_cents,
+                                      np.array([keep]))[0])
+    far = abs(1200.0 * np.log2(period / peak_lag)) > max_cents
     return peak_lag if far and not keep else period
 
 
