@@ -272,3 +272,14 @@ def test_the_held_read_analyses_its_frame_as_the_whole_window_bit_for_bit():
             assert np.array_equal(part[0], plain[start:stop])
             assert np.array_equal(part[1], softened[start:stop])
             assert part[2] == denoised
+
+
+def test_combined_confidence_of_one_is_the_array_forms_bit_for_bit():
+    from pitchlive.tracking.refine import combined_confidence_of_one
+    rng = np.random.default_rng(13)
+    values = rng.uniform(-0.5, 1.5, 300).tolist() + [0.0, -0.0, 1.0, float("nan"), 0.9, 1e-17]
+    for model in values[::7] + [float("nan"), 0.0, 1.0]:
+        for periodicity in values:
+            one = combined_confidence_of_one(model, periodicity)
+            array = combined_confidence(np.array([model]), np.array([periodicity]))
+            assert np.array_equal(np.array([one]), array, equal_nan=True)
