@@ -261,7 +261,7 @@ class RunningNoise:
         (AUDIBLE_NOISE_RATIO), else None (nothing worth subtracting, or no estimate yet)."""
         if self._estimate is None:
             return None
-        frame = np.asarray(audio_16k, np.float64)[-STFT_SAMPLES:] * self._window
+        frame = np.asarray(audio_16k[-STFT_SAMPLES:], np.float64) * self._window
         # Parseval: the one-sided power spectrum sums to about N/2 times the frame's energy.
         power = 0.5 * STFT_SAMPLES * float(np.dot(frame, frame))
         return self._estimate if self._estimate_total >= AUDIBLE_NOISE_RATIO * power else None
@@ -274,7 +274,7 @@ class RunningNoise:
         audio_16k : np.ndarray, shape (n,), n >= STFT_SAMPLES
             The newest audio (a live window); its last STFT_SAMPLES samples are the new frame.
         """
-        frame = np.asarray(audio_16k, np.float64)[-STFT_SAMPLES:]
+        frame = np.asarray(audio_16k[-STFT_SAMPLES:], np.float64)
         spectrum = np.fft.rfft(frame * self._window)
         self._history[self._count % HISTORY_FRAMES] = spectrum.real ** 2 + spectrum.imag ** 2
         self._count += 1
