@@ -113,7 +113,7 @@ def test_reduce_noise_with_a_given_noise_cleans_a_short_piece():
 def test_smoothing_is_a_3_by_3_mean_with_the_edges_repeated():
     from pitchlive.tracking.denoise import _smooth
 
-    for shape in [(40, 17), (2, 3), (1, 5)]:
+    for shape in [(40, 17), (2, 3), (1, 5), (4, 513), (3, 4), (5, 2)]:
         power = np.random.default_rng(shape[0]).exponential(1.0, shape)
         padded = np.pad(power, 1, mode="edge")
         expected = sum(padded[i:i + shape[0], j:j + shape[1]] for i in range(3)
@@ -190,3 +190,14 @@ def test_removed_share_is_the_share_of_each_frames_power_taken():
     before = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
     after = np.array([[0.5, 0.5, 0.5, 0.5], [2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
     np.testing.assert_allclose(removed_share(before, after), [0.75, 0.0, 0.0])
+
+
+def test_reduce_noise_with_no_noise_gives_the_audio_back():
+    # A zero noise estimate keeps every bin (gain 1): the windows' overlap-add rebuilds the
+    # audio, every sample, whatever its length in hops.
+    rng = np.random.default_rng(9)
+    for size in (1, 511, 512, 1536, 2000):
+        audio = rng.normal(0, 0.3, size)
+        cleaned = reduce_noise(audio, np.zeros(STFT_SAMPLES // 2 + 1))
+        assert cleaned.shape == audio.shape and cleaned.dtype == np.float64
+        np.testing.assert_allclose(cleaned, audio, rtol=0, atol=1e-6)

@@ -230,3 +230,56 @@ def test_the_held_read_of_a_short_period_reads_a_few_lags_and_the_same_peak(monk
                 assert read.all() == (near > 124)     # 125 * 1.03 + 0.5 > 128
                 np.testing.assert_allclose(sparse.curve[0, read], whole.curve[0, read],
                                            rtol=0, atol=1e-12)
+
+
+def test_softening_a_span_is_the_whole_softening_bit_for_bit():
+    # read_live_period softens only its frame's samples: the same values as the whole window's
+    # softening there, at the audio's ends too, for float32 and float64 audio.
+    from pitchlive.tracking.refine import _soften, _soften_span
+    rng = np.random.default_rng(11)
+    checked = 0
+    for size in (1, 2, 3, 4, 7, 1024, 2304):
+        for dtype in (np.float32, np.float64):
+            audio = rng.normal(0, 0.3, size).astype(dtype)
+            whole = _soften(audio)
+            for start, stop in {(0, size), (0, 1), (size - 1, size), (size // 3, size // 2),
+                                (1, size - 1), (size // 2, size // 2)}:
+                if 0 <= start <= stop <= size:
+                    part = _soften_span(audio, start, stop)
+                    assert part.dtype == np.float64
+                    assert np.array_equal(part, whole[start:stop])
+                    checked += 1
+    assert checked > 60
+
+
+def test_the_held_read_analyses_its_frame_as_the_whole_window_bit_for_bit():
+    # _analysed_span (the held read's frame only) against _analysed_audio (refine_live_frame's
+    # whole window): the same plain and noise-reduced softened samples, spans at either end.
+    from pitchlive.tracking.denoise import RunningNoise
+    from pitchlive.tracking.refine import _analysed_audio, _analysed_span
+    rng = np.random.default_rng(12)
+    running = RunningNoise()
+    noise = None
+    while noise is None:
+        noise = running.update(rng.normal(0, 0.05, 2304))
+    window = (exact_tone(220.0, 0.15, "saw")[:2304] + rng.normal(0, 0.05, 2304)).astype(
+        np.float32)
+    for noise_power in (None, noise):
+        plain, softened, denoised = _analysed_audio(window, False, noise_power)
+        assert denoised == (noise_power is not None)
+        for start, stop in ((1024, 2048), (1280, 2304), (0, 1024), (700, 900)):
+            part = _analysed_span(window, noise_power, start, stop)
+            assert np.array_equal(part[0], plain[start:stop])
+            assert np.array_equal(part[1], softened[start:stop])
+            assert part[2] == denoised
+
+
+def test_combined_confidence_of_one_is_the_array_forms_bit_for_bit():
+    from pitchlive.tracking.refine import combined_confidence_of_one
+    rng = np.random.default_rng(13)
+    values = rng.uniform(-0.5, 1.5, 300).tolist() + [0.0, -0.0, 1.0, float("nan"), 0.9, 1e-17]
+    for model in values[::7] + [float("nan"), 0.0, 1.0]:
+        for periodicity in values:
+            one = combined_confidence_of_one(model, periodicity)
+            array = combined_confidence(np.array([model]), np.array([periodicity]))
+            assert np.array_equal(np.array([one]), array, equal_nan=True)

@@ -57,3 +57,22 @@ def test_the_next_frame_keeps_only_readings_near_it():
     period = np.array([100.0 * 2 ** (-200 / 1200), 80.0])
     out = near_chosen_peak(period, peak, 20.0, np.zeros(2, bool), consecutive=True)
     np.testing.assert_array_equal(out, [100.0, 80.0])
+
+
+def test_one_frames_near_chosen_peak_is_the_array_forms():
+    # The live path's float form against near_chosen_peak on (1,) arrays: far and near
+    # readings, kept ones, the limit's edge, a zero lag.
+    from pitchlive.tracking.exact_reading import _near_chosen_peak_of_one
+    rng = np.random.default_rng(3)
+    peaks = rng.uniform(5.0, 500.0, 400)
+    readings = peaks * 2.0 ** (rng.uniform(-60.0, 60.0, 400) / 1200.0)
+    cases = list(zip(readings.tolist(), peaks.tolist()))
+    cases += [(100.0 * 2.0 ** (EXACT_MAX_CENTS / 1200.0), 100.0), (0.0, 0.0), (3.0, 0.0),
+              (0.0, 3.0)]
+    for period, peak in cases:
+        for keep in (False, True):
+            for limit in (EXACT_MAX_CENTS, 50.0):
+                one = _near_chosen_peak_of_one(period, peak, limit, keep)
+                array = near_chosen_peak(np.array([period]), np.array([peak]), limit,
+                                         np.array([keep]))
+                assert np.array_equal(np.array([one]), array, equal_nan=True)

@@ -98,7 +98,7 @@ def attack_shift(audio_16k: np.ndarray, centre: int, frame_samples: int) -> int:
     energy = np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64)
     levels = np.maximum((energy[:-1] + energy[1:]) / ENVELOPE_SPAN, SILENT_POWER)
     rise = levels[2:] / levels[:-2]                   # steps low .. high - 1
-    best = int(np.argmax(rise))
+    best = int(rise.argmax())          # the method: np.argmax's wrapper costs ~1 us
     step = low + best
     at = step * ENVELOPE_HOP
     if not (rise[best] > RISE_RATIO and at <= centre):

@@ -58,16 +58,34 @@ def _smooth(power: np.ndarray) -> np.ndarray:
         padded = np.pad(power, 1, mode="edge")
         time = padded[:-2] + padded[1:-1] + padded[2:]
         return (time[:, :-2] + time[:, 1:-1] + time[:, 2:]) / 9.0
+    # In place where a step allows, both edges in one step where the axis has 4 entries or
+    # more: the same sums in the same order, fewer numpy calls (the live path smooths
+    # 4 x 513 bins ~15 times a second).
     time = np.empty_like(power)
-    time[1:-1] = power[:-2] + power[1:-1] + power[2:]
-    time[0] = 2.0 * power[0] + power[1]
-    time[-1] = power[-2] + 2.0 * power[-1]
+    np.add(power[:-2], power[1:-1], out=time[1:-1])
+    time[1:-1] += power[2:]
+    _add_edges(time, power, power.shape[0])
     out = np.empty_like(power)
-    out[:, 1:-1] = time[:, :-2] + time[:, 1:-1] + time[:, 2:]
-    out[:, 0] = 2.0 * time[:, 0] + time[:, 1]
-    out[:, -1] = time[:, -2] + 2.0 * time[:, -1]
+    np.add(time[:, :-2], time[:, 1:-1], out=out[:, 1:-1])
+    out[:, 1:-1] += time[:, 2:]
+    _add_edges(out.T, time.T, power.shape[1])
     out /= 9.0
     return out
+
+
+def _add_edges(out: np.ndarray, values: np.ndarray, n: int) -> None:
+    """out[0] = 2 values[0] + values[1], out[-1] = values[-2] + 2 values[-1] (axis 0, n >= 2
+    entries): the edge-repeated 3-point sums at the ends."""
+    if n >= 4:
+        # Rows 0 and n - 1 and their neighbours 1 and n - 2, as strided views.
+        ends, neighbours = slice(0, None, n - 1), slice(1, n - 1, n - 3)
+        np.multiply(values[ends], 2.0, out=out[ends])
+        out[ends] += values[neighbours]
+        return
+    np.multiply(values[0], 2.0, out=out[0])
+    out[0] += values[1]
+    np.multiply(values[-1], 2.0, out=out[-1])
+    np.add(values[-2], out[-1], out=out[-1])
 
 
 def _percentile_of_columns(values: np.ndarray, percentile: float) -> np.ndarray:
@@ -116,9 +134,21 @@ def subtraction_gain(power: np.ndarray, noise: np.ndarray, floor: float = GAIN_F
     np.ndarray, shape (n_frames, n_bins), floor..1
     """
     # Where the power is 0 nothing is removed (a digital silence, or no noise at all).
-    kept = 1.0 - np.divide(noise[None, :], power, out=np.zeros(np.broadcast_shapes(
-        power.shape, noise[None, :].shape), np.result_type(power, noise)), where=power > 0)
-    return np.sqrt(np.minimum(np.maximum(kept, floor * floor), 1.0))
+    kept = np.zeros(np.broadcast_shapes(power.shape, (1, noise.shape[-1])),
+                    np.result_type(power, noise))
+    return _gain_in_place(kept, power, noise, floor)
+
+
+def _gain_in_place(kept: np.ndarray, power: np.ndarray, noise: np.ndarray, floor: float,
+                   out: np.ndarray | None = None) -> np.ndarray:
+    """subtraction_gain's steps, in kept (zeros, its shape and dtype) and then out (kept if
+    None; a float32 out is the float64 gain rounded, as astype would): one array, no
+    temporaries."""
+    np.divide(noise[None, :], power, out=kept, where=power > 0)
+    np.subtract(1.0, kept, out=kept)
+    np.maximum(kept, floor * floor, out=kept)
+    np.minimum(kept, 1.0, out=kept)
+    return np.sqrt(kept, out=kept if out is None else out)
 
 
 def removed_share(before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -174,23 +204,32 @@ def reduce_noise(audio: np.ndarray, noise: np.ndarray | None = None) -> np.ndarr
     padded = np.zeros(n_hops * HOP_SAMPLES, np.float32)
     padded[HOP_SAMPLES:HOP_SAMPLES + x.size] = x
     hops = padded.reshape(n_hops, HOP_SAMPLES)
-    frames = np.lib.stride_tricks.sliding_window_view(padded, STFT_SAMPLES)[::HOP_SAMPLES]
+    # Windowed frame k is hops k and k + 1 times the window's halves: the products of the
+    # strided frames' (frames * _WINDOW32), without building the strided view (~10 us live).
+    windowed = np.empty((n_hops - 1, STFT_SAMPLES), np.float32)
+    np.multiply(hops[:-1], _WINDOW32[:HOP_SAMPLES], out=windowed[:, :HOP_SAMPLES])
+    np.multiply(hops[1:], _WINDOW32[HOP_SAMPLES:], out=windowed[:, HOP_SAMPLES:])
     if noise is None:
         import scipy.fft as fft       # whole signals: float32 transforms, a third less time
     else:
         fft = np.fft                  # live: the live path never imports SciPy (start-up)
-    spectrum = fft.rfft(frames * _WINDOW32, axis=1)
-    raw_power = spectrum.real ** 2 + spectrum.imag ** 2
+    spectrum = fft.rfft(windowed, axis=1)
+    raw_power = np.square(spectrum.real)
+    raw_power += np.square(spectrum.imag)
     smoothed = _smooth(raw_power)
     if noise is None:           # noise_power(raw_power), on the smoothing made once
         noise = NOISE_SCALE * _percentile_of_columns(smoothed, NOISE_PERCENTILE)
-    gain = subtraction_gain(smoothed, noise)
-    cleaned = fft.irfft(spectrum * gain.astype(np.float32), STFT_SAMPLES, axis=1)
+    # subtraction_gain, rounded to float32 as the spectrum is (in place: the live path's
+    # temporaries cost as much as its transforms).
+    gain = _gain_in_place(np.zeros(smoothed.shape, np.result_type(smoothed, noise)), smoothed,
+                          noise, GAIN_FLOOR, np.empty(smoothed.shape, np.float32))
+    spectrum *= gain
+    cleaned = fft.irfft(spectrum, STFT_SAMPLES, axis=1)
     cleaned *= _WINDOW32
-    out = np.zeros_like(hops)
-    out[:-1] += cleaned[:, :HOP_SAMPLES]
-    out[1:] += cleaned[:, HOP_SAMPLES:]
-    return out.reshape(-1)[HOP_SAMPLES:HOP_SAMPLES + x.size].astype(np.float64)
+    # Overlap-add: hop j (1 .. n_hops - 2, which hold all of the audio) is the second half of
+    # frame j - 1 plus the first half of frame j.
+    summed = cleaned[1:, :HOP_SAMPLES] + cleaned[:-1, HOP_SAMPLES:]
+    return summed.reshape(-1)[:x.size].astype(np.float64)
 
 
 class RunningNoise:
@@ -222,7 +261,7 @@ class RunningNoise:
         (AUDIBLE_NOISE_RATIO), else None (nothing worth subtracting, or no estimate yet)."""
         if self._estimate is None:
             return None
-        frame = np.asarray(audio_16k, np.float64)[-STFT_SAMPLES:] * self._window
+        frame = np.asarray(audio_16k[-STFT_SAMPLES:], np.float64) * self._window
         # Parseval: the one-sided power spectrum sums to about N/2 times the frame's energy.
         power = 0.5 * STFT_SAMPLES * float(np.dot(frame, frame))
         return self._estimate if self._estimate_total >= AUDIBLE_NOISE_RATIO * power else None
@@ -235,7 +274,7 @@ class RunningNoise:
         audio_16k : np.ndarray, shape (n,), n >= STFT_SAMPLES
             The newest audio (a live window); its last STFT_SAMPLES samples are the new frame.
         """
-        frame = np.asarray(audio_16k, np.float64)[-STFT_SAMPLES:]
+        frame = np.asarray(audio_16k[-STFT_SAMPLES:], np.float64)
         spectrum = np.fft.rfft(frame * self._window)
         self._history[self._count % HISTORY_FRAMES] = spectrum.real ** 2 + spectrum.imag ** 2
         self._count += 1

@@ -141,8 +141,8 @@ def _exact_period_of_one(softened: np.ndarray, centres: np.ndarray, offset_sampl
     peak_lag = float(lag[0])
     if not (found[0] and peak_lag <= SHORT_FRAME_MAX_PERIOD):
         limit = EXACT_MAX_CENTS if peak_lag <= SHORT_FRAME_MAX_PERIOD else EXACT_MAX_CENTS_LONG
-        return near_chosen_peak(refine_period(curve, lag, MAX_LAG_SAMPLES - 2), lag, limit,
-                                np.zeros(1, bool))
+        period = float(refine_period(curve, lag, MAX_LAG_SAMPLES - 2)[0])
+        return np.array([_near_chosen_peak_of_one(period, peak_lag, limit, False)])
     span = SHORT_FRAME_SAMPLES // 2
     short_offset = min(0, offset_samples + (FRAME_SAMPLES - SHORT_FRAME_SAMPLES) // 2)
     short_curve = nsdf(frames_around(softened, centres, SHORT_FRAME_SAMPLES, short_offset), span)
@@ -153,10 +153,21 @@ def _exact_period_of_one(softened: np.ndarray, centres: np.ndarray, offset_sampl
     refined = float(refine_period(short_curve, np.array([short_lag]), span - 2)[0])
     allowed = max(short_lag * (2.0 ** (SHORT_PERIOD_MAX_CENTS / 1200.0) - 1.0),
                   SHORT_PERIOD_MIN_SAMPLES)
-    period = np.array([short_lag if abs(refined - short_lag) > allowed else refined])
+    period = short_lag if abs(refined - short_lag) > allowed else refined
     height = peak_in_row(curve[0], peak_lag, 1.0, 5, curve.shape[1] - 2)[1]
-    clearer = np.array([short_height > height + SHORT_CLEARER_BY])
-    return near_chosen_peak(period, lag, EXACT_MAX_CENTS, clearer)
+    clearer = short_height > height + SHORT_CLEARER_BY
+    return np.array([_near_chosen_peak_of_one(period, peak_lag, EXACT_MAX_CENTS, clearer)])
+
+
+def _near_chosen_peak_of_one(period: float, peak_lag: float, max_cents: float, keep: bool
+                             ) -> float:
+    """near_chosen_peak of one frame (not consecutive) on floats: the same value (np.log2 of
+    the same quotient; tests/test_refine_exact.py), without its (1,)-array steps."""
+    if not (period > 0.0 and peak_lag > 0.0):   # no peak search gives these (lags >= 0.5)
+        return float(near_chosen_peak(np.array([period]), np.array([peak_lag]), max_cents,
+                                      np.array([keep]))[0])
+    far = abs(1200.0 * np.log2(period / peak_lag)) > max_cents
+    return peak_lag if far and not keep else period
 
 
 def held_period(period: np.ndarray, peak_lag: np.ndarray, max_cents: float,

@@ -108,6 +108,15 @@ def combined_confidence(model_confidence: np.ndarray, periodicity: np.ndarray) -
     return 1.0 - (1.0 - confidence) * (1.0 - clarity)
 
 
+def combined_confidence_of_one(model_confidence: float, periodicity: float) -> float:
+    """combined_confidence of one frame on floats, bit for bit (tests/test_refine.py): a held
+    note's frames take it ~30 times a second, where np.clip's wrapper on (1,) arrays cost
+    ~5 us."""
+    clarity = min(max(periodicity, 0.0), 1.0)         # np.clip's NaN passes through too
+    confidence = min(max(model_confidence, 0.0), 1.0)
+    return 1.0 - (1.0 - confidence) * (1.0 - clarity)
+
+
 def _soften(audio_16k: np.ndarray) -> np.ndarray:
     """A gentle low-pass ([1, 2, 1] / 4, zero at Nyquist) before every NSDF.
 
@@ -116,7 +125,44 @@ def _soften(audio_16k: np.ndarray) -> np.ndarray:
     0 dB SNR 0.814 -> 0.826; clean unchanged). A pre-emphasis instead lost 0.02-0.2 everywhere.
     """
     x = np.asarray(audio_16k, np.float64)
-    return np.convolve(x, [0.25, 0.5, 0.25], mode="same") if x.size > 2 else x
+    return np.convolve(x, _SOFTEN_KERNEL, mode="same") if x.size > 2 else x
+
+
+_SOFTEN_KERNEL = np.array([0.25, 0.5, 0.25])
+
+
+def _soften_span(audio_16k: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """_soften(audio_16k)[start:stop] (0 <= start <= stop <= n), bit for bit, from the samples
+    those need only: a live read uses one 1024-sample frame of its 2304-sample window.
+
+    np.convolve's 'same' output at a sample is the same 3-term dot product whatever the slice
+    around it, and at the audio's own ends the same 2-term one (tests/test_refine.py).
+    """
+    x = np.asarray(audio_16k).reshape(-1)
+    low, high = max(start - 1, 0), min(stop + 1, x.size)
+    if high - low < 3:
+        return _soften(x)[start:stop]
+    part = np.convolve(np.asarray(x[low:high], np.float64), _SOFTEN_KERNEL, mode="same")
+    return part[start - low:stop - low]
+
+
+def _analysed_span(window_16k: np.ndarray, noise_power: np.ndarray | None, start: int,
+                   stop: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """_analysed_audio(window_16k, False, noise_power) at samples start:stop only, bit for bit:
+    what read_live_period's frame reads (the noise is still removed from the whole tail, whose
+    STFT frames overlap)."""
+    plain = _soften_span(window_16k, start, stop)
+    if noise_power is None:
+        return plain, plain, False
+    audio = np.asarray(window_16k).reshape(-1)
+    tail = np.asarray(audio[-LIVE_NOISE_SAMPLES:], np.float64)
+    before = audio.size - tail.size
+    if start - 1 >= before:     # the span and its left neighbour lie in the tail (the default)
+        return plain, _soften_span(reduce_noise(tail, noise_power), start - before,
+                                   stop - before), True
+    cleaned = np.concatenate((np.asarray(audio[:before], np.float64),
+                              reduce_noise(tail, noise_power)))
+    return plain, _soften_span(cleaned, start, stop), True
 
 
 def _analysed_audio(audio_16k: np.ndarray, denoise_whole: bool,
@@ -277,6 +323,12 @@ def live_attack_shift(window_16k: np.ndarray, centre_index: int, offset_samples:
     return min(attack_shift(window_16k, centre_index + offset_samples, FRAME_SAMPLES), room)
 
 
+# read_live_period reads the NSDF near the period and at also_at as one span of lags where the
+# gap between them is at most this: each span costs ~5 us of numpy steps, a lag ~0.12 us of
+# products on the 1024-sample frame (nsdf_at; the lags in between are read, the same values).
+MERGED_GAP_LAGS = 32
+
+
 @dataclass(frozen=True)
 class PeriodRead:
     """What refine_live_frame's frame reads at the NSDF peak near a known period (one frame)."""
@@ -298,13 +350,24 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
 
     A short period (read exactly on the short frame) reads the frame's NSDF only near the peak
     and from the lowest lag of also_at to the highest (the caller interpolates there, each
-    < near_period): the curve is NaN at every other lag (periodicity.nsdf_at). Longer periods
-    read the whole curve.
+    < near_period), and between the two where they lie within MERGED_GAP_LAGS: the curve is
+    NaN at every other lag (periodicity.nsdf_at). Longer periods read the whole curve.
     """
-    plain, softened, denoised = _analysed_audio(window_16k, False, noise_power)
-    offset = live_offset_samples(window_16k.shape[0], centre_index)
-    centres = np.array([centre_index + live_attack_shift(window_16k, centre_index, offset)])
-    frame = frames_around(softened, centres, FRAME_SAMPLES, offset)
+    window_16k = np.asarray(window_16k)
+    size = window_16k.shape[0]
+    offset = live_offset_samples(size, centre_index)
+    centre = centre_index + live_attack_shift(window_16k, centre_index, offset)
+    # Only the frame's samples are softened and read (frames_around gives zeros beyond the
+    # window, as before); the exact reading's short frame lies inside the frame.
+    frame_start = centre + offset - FRAME_SAMPLES // 2
+    start = min(max(frame_start, 0), size)
+    stop = min(max(frame_start + FRAME_SAMPLES, 0), size)
+    plain, softened, denoised = _analysed_span(window_16k, noise_power, start, stop)
+    centres = np.array([centre - start])
+    # The span is the frame where it lies inside the window (frames_around's zeros elsewhere).
+    whole = stop - start == FRAME_SAMPLES
+    frame = softened[None, :] if whole else frames_around(softened, centres, FRAME_SAMPLES,
+                                                          offset)
     span = max(0.03 * near_period, 1.0)
     width, last = math.ceil(span) * 2 + 3, MAX_LAG_SAMPLES - 1
     if near_period + span + 0.5 <= SHORT_FRAME_MAX_PERIOD:
@@ -315,7 +378,11 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
         end = min(max(min(low + width - 1, math.floor(near_period + span)), 1), last)
         spans = [(max(first - 3, 0), min(end + 3, MAX_LAG_SAMPLES))]
         if also_at:
-            spans.append((math.floor(min(also_at)), math.floor(max(also_at)) + 1))
+            low, high = math.floor(min(also_at)), math.floor(max(also_at)) + 1
+            if spans[0][0] - high <= MERGED_GAP_LAGS:
+                spans = [(min(low, spans[0][0]), max(high, spans[0][1]))]
+            else:
+                spans.append((low, high))
         curve = nsdf_at(frame[0], MAX_LAG_SAMPLES, spans)
     else:
         curve = nsdf(frame, MAX_LAG_SAMPLES)
@@ -323,7 +390,8 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
     lag, clarity = (np.array([value]) for value in peak_in_row(
         curve[0], near_period, span, width, last))
     if denoised:
-        clarity = clarity_at(frames_around(plain, centres, FRAME_SAMPLES, offset), lag)
+        clarity = clarity_at(plain[None, :] if whole else
+                             frames_around(plain, centres, FRAME_SAMPLES, offset), lag)
     period = exact_periods(softened, centres, offset, curve, lag, np.array([True]))
     return PeriodRead(float(period[0]), clarity, curve)
 
@@ -331,10 +399,10 @@ def read_live_period(window_16k: np.ndarray, centre_index: int, near_period: flo
 def refinement_of_read(read: PeriodRead, model_hz: float, model_confidence: float
                        ) -> Refinement:
     """The Refinement (arrays (1,)) of a frame whose chosen peak is the one read."""
-    model_hz_, model_confidence_ = np.array([model_hz]), np.array([model_confidence])
+    confidence = combined_confidence_of_one(model_confidence, float(read.clarity[0]))
     return Refinement(np.array([MODEL_SAMPLE_RATE_HZ / read.period_samples]),
-                      combined_confidence(model_confidence_, read.clarity), read.clarity,
-                      model_hz_, model_confidence_)
+                      np.array([confidence]), read.clarity, np.array([model_hz]),
+                      np.array([model_confidence]))
 
 
 def refine_live_frame(window_16k: np.ndarray, centre_index: int, model_hz: float,
