@@ -276,3 +276,19 @@ def test_the_readers_range_check_reads_as_the_public_functions():
             skipped += got.centre_hz == frequency_hz
             read += got.rate_hz is not None
     assert skipped > 20 and read > 10
+
+
+def test_the_outer_crossings_are_upward_crossings_bit_for_bit():
+    # vibrato_of counts the crossings and reads the first and last on Python floats.
+    from pitchlive.tracking.vibrato import _outer_upward_crossings
+    rng = np.random.default_rng(30)
+    for n in range(2, 30):
+        for values in (rng.normal(0, 1, n), np.round(rng.normal(0, 1, n)),
+                       np.sin(np.arange(n) * rng.uniform(0.3, 1.5)), np.zeros(n)):
+            ups = upward_crossings(values)
+            count, first, last = _outer_upward_crossings(values.tolist())
+            assert count == ups.size
+            if count:
+                assert (first, last) == (ups[0], ups[-1])
+            else:
+                assert math.isnan(first) and math.isnan(last)

@@ -94,15 +94,33 @@ def _vibrato_of(cents: np.ndarray, frame_rate_hz: float, range_cents: float
     # np.polyfit(x, cents, 1)'s own steps, its design matrix kept from call to call (bit for
     # bit its coefficients: the same least squares on the same matrix).
     slope, intercept = np.linalg.lstsq(design, cents, rcond)[0] / scale
-    detrended = cents - (slope * x + intercept)
-    ups = upward_crossings(detrended)
-    if ups.size < 2:
+    # The rest on Python floats (a few dozen values, every frame of a vibrato): the same
+    # arithmetic as upward_crossings and np.max / np.min, without their array set-up.
+    detrended = (cents - (slope * x + intercept)).tolist()
+    count, first, last = _outer_upward_crossings(detrended)
+    if count < 2:
         return None
-    rate = (ups.size - 1) * frame_rate_hz / (ups[-1] - ups[0])
-    width = 0.5 * float(np.max(detrended) - np.min(detrended))
+    rate = (count - 1) * frame_rate_hz / (last - first)
+    width = 0.5 * (max(detrended) - min(detrended))
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ or width < MIN_WIDTH_CENTS:
         return None
     return float(rate), width
+
+
+def _outer_upward_crossings(values: list[float]) -> tuple[int, float, float]:
+    """How many upward zero crossings a list of floats has, and the first and last of them
+    (upward_crossings' fractional indices; NaN when there are none)."""
+    count, first, last = 0, math.nan, math.nan
+    previous = values[0]
+    for index in range(1, len(values)):
+        value = values[index]
+        if previous < 0 and value >= 0:
+            last = (index - 1) + previous / (previous - value)
+            if not count:
+                first = last
+            count += 1
+        previous = value
+    return count, first, last
 
 
 @lru_cache(maxsize=64)
@@ -143,7 +161,7 @@ def centre_over_cycles(cents: np.ndarray, period_frames: float, cycles: int = CY
     fraction = length - whole
     # Trapezoid-free discrete mean over exactly `length` frames: the newest `whole` frames in
     # full, plus the fraction of the frame before them.
-    total = float(np.sum(cents[-whole:])) + fraction * float(cents[-whole - 1])
+    total = float(cents[-whole:].sum()) + fraction * float(cents[-whole - 1])
     return total / length
 
 
