@@ -56,6 +56,12 @@ def hz_to_midi(frequency_hz, a4_hz: float = DEFAULT_A4_HZ):
     float or np.ndarray, shape (n,)
         MIDI number (60 = C4, 1 per semitone); NaN for non-positive or NaN input.
     """
+    if isinstance(frequency_hz, float):
+        # One frame (the live worker names and logs ~30 a second): the same float64 steps,
+        # numpy's own log2 (math.log2 differs in the last bit now and then), ~6x cheaper.
+        if not frequency_hz > 0:
+            return math.nan
+        return A4_MIDI + 12.0 * float(np.log2(frequency_hz / a4_hz))
     f = np.asarray(frequency_hz, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         midi = A4_MIDI + 12.0 * np.log2(np.where(f > 0, f, np.nan) / a4_hz)

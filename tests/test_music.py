@@ -154,3 +154,16 @@ def test_level_dbfs_is_np_means_bit_for_bit():
         x = rng.normal(0, 0.1, shape).astype(np.float32)
         expected = 20.0 * math.log10(math.sqrt(float(np.mean(x.astype(np.float64) ** 2))))
         assert level_dbfs(x) == expected
+
+
+def test_hz_to_midi_of_one_float_is_the_array_answer_bit_for_bit():
+    # A Python float takes a scalar path (the live worker's per-frame naming): the same float64
+    # steps and numpy's log2, so the same bits as the array path, NaN for no pitch.
+    rng = np.random.default_rng(3)
+    frequencies = np.concatenate([np.exp(rng.uniform(math.log(8.0), math.log(9000.0), 20000)),
+                                  [0.0, -3.0, math.nan, math.inf, 440.0, 1e-300]])
+    for a4_hz in (440.0, 431.7):
+        expected = hz_to_midi(frequencies, a4_hz)
+        got = np.array([hz_to_midi(float(f), a4_hz) for f in frequencies])
+        assert np.array_equal(got, expected, equal_nan=True)
+    assert isinstance(hz_to_midi(440.0), float) and math.isnan(hz_to_midi(0.0))

@@ -242,3 +242,53 @@ def test_a_narrow_contour_has_no_turning_midpoint_without_its_vertices():
             assert got == expected or (math.isnan(got) and math.isnan(expected))
             answered += not math.isnan(expected)
     assert answered > 20
+
+
+def _reading_from_the_public_functions(history, frequency_hz):
+    """VibratoReader's reading of a contour as vibrato_of and turning_midpoint give it."""
+    found = vibrato_of(history)
+    if found is None:
+        early = turning_midpoint(history)
+        return (2.0 ** (early / 1200.0), None, None) if math.isfinite(early) else \
+            (frequency_hz, None, None)
+    centre = centre_over_cycles(history, FRAME_RATE_HZ / found[0])
+    if not math.isfinite(centre):
+        return frequency_hz, None, None
+    return 2.0 ** (centre / 1200.0), found[0], found[1]
+
+
+def test_the_readers_range_check_reads_as_the_public_functions():
+    # The reader takes a contour's range once in plain Python and skips the arrays when neither
+    # a vibrato nor a turning point can be read (a held note): the same readings, bit for bit,
+    # on held notes, wobbles near the smallest width, vibratos and glides of every length.
+    rng = np.random.default_rng(21)
+    skipped = read = 0
+    for n in range(1, 27):
+        t = np.arange(n) / FRAME_RATE_HZ
+        for contour in (5000 + rng.normal(0, 1, n), 5000 + rng.normal(0, 4, n),
+                        5000 + 6 * np.sin(2 * np.pi * 6 * t), 5000 + 11 * np.sin(2 * np.pi * 6 * t),
+                        5000 + 40 * np.sin(2 * np.pi * 5.5 * t + rng.uniform(0, 6)),
+                        4000 + 300 * t):
+            frequency_hz = float(2.0 ** (contour[-1] / 1200.0))
+            got = VibratoReader()._reading(list(contour), frequency_hz)
+            expected = _reading_from_the_public_functions(contour, frequency_hz)
+            assert (got.centre_hz, got.rate_hz, got.width_cents) == expected
+            skipped += got.centre_hz == frequency_hz
+            read += got.rate_hz is not None
+    assert skipped > 20 and read > 10
+
+
+def test_the_outer_crossings_are_upward_crossings_bit_for_bit():
+    # vibrato_of counts the crossings and reads the first and last on Python floats.
+    from pitchlive.tracking.vibrato import _outer_upward_crossings
+    rng = np.random.default_rng(30)
+    for n in range(2, 30):
+        for values in (rng.normal(0, 1, n), np.round(rng.normal(0, 1, n)),
+                       np.sin(np.arange(n) * rng.uniform(0.3, 1.5)), np.zeros(n)):
+            ups = upward_crossings(values)
+            count, first, last = _outer_upward_crossings(values.tolist())
+            assert count == ups.size
+            if count:
+                assert (first, last) == (ups[0], ups[-1])
+            else:
+                assert math.isnan(first) and math.isnan(last)

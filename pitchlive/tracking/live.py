@@ -45,8 +45,9 @@ from pitchlive.tracking.tuning import RunningOffset
 from pitchlive.tracking.vibrato import VibratoReader
 
 # The running tuning offset spans seconds; once valid it is re-estimated every this many frames
-# (~8 times a second) rather than on every frame (a robust fit over up to 5 s of frames: a
-# quarter of the tracking stage's cost when done ~31 times a second).
+# (~8 times a second) rather than on every frame (a robust fit over up to 5 s of frames: ~50 us
+# a fit in a tight loop, twice that between the worker's waits; RunningOffset keeps the
+# smoothing incremental, the biweight is redone each time).
 OFFSET_REFRESH_FRAMES = 4
 # Live frames are read on noise-reduced audio too (tracking/denoise.py, with the stream's
 # causal noise estimate, learnt from frames without a clear period; bench/accuracy.py gives the

@@ -119,7 +119,9 @@ def newest_clarity(audio_16k: np.ndarray, min_period: int = MIN_PERIOD_SAMPLES,
         Values in [-1, 1]; 0 where the span is silent.
     """
     first, second, starts, tail = _pair_indices(min_period, max_period)
-    x = np.asarray(audio_16k, np.float64)[-tail:]
+    # Only the tail in float64 (a live window is float32: converting all of it was most of
+    # the cost of a call).
+    x = np.asarray(audio_16k[-tail:], np.float64)
     if x.shape[0] < tail:
         raise ValueError(f"need at least {tail} samples, got {x.shape[0]}")
     x = x - x[-MIN_SPAN_SAMPLES:].mean()
@@ -134,18 +136,19 @@ def newest_clarity(audio_16k: np.ndarray, min_period: int = MIN_PERIOD_SAMPLES,
 def fit_at(audio_16k: np.ndarray, period_samples: float) -> float:
     """n of the newest audio at a (fractional) period: the best of the integer lags around it;
     SILENT when the audio there is silent (or too short)."""
-    x = np.asarray(audio_16k, np.float64)
     best = SILENT
     low, high = math.floor(period_samples), math.ceil(period_samples)
     tail = None
     # The best of the two lags does not depend on their order (max skips a NaN either way).
     for lag in (low,) if low == high else (low, high):
         span = span_samples(lag)
-        if lag < 1 or span > x.shape[0]:
+        if lag < 1 or span > audio_16k.shape[0]:
             continue
         if tail is None or tail.shape[0] != span:
-            # x[-span:].mean()'s own sum and division, without its wrapper (~1/3 of a call).
-            tail = x[-span:] - np.add.reduce(x[-span:]) / span
+            # Only the span in float64 (a live window is float32: converting all of it cost
+            # more than the sums), less x.mean()'s own sum and division, without its wrapper.
+            x = np.asarray(audio_16k[-span:], np.float64)
+            tail = x - np.add.reduce(x) / span
         a, b = tail[:span - lag], tail[lag:]
         energy = float(a @ a + b @ b)
         if energy > 1e-9:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,7 +128,17 @@ def circular_start(deviation_cents: np.ndarray, weights: np.ndarray | None = Non
     circular mean in cents (NaN for none): where circular_offset_cents starts."""
     deviation = np.asarray(deviation_cents, dtype=np.float64)
     finite = np.isfinite(deviation)
-    base = np.ones(deviation.shape) if weights is None else np.asarray(weights, np.float64)
+    if weights is None:
+        # Unweighted (the live offset, ~8 times a second): weights of one change no value.
+        deviation = deviation[finite]
+        base = np.ones(deviation.shape)
+        if deviation.size == 0:
+            return deviation, base, math.nan
+        angle = 2.0 * np.pi * deviation / 100.0
+        return deviation, base, math.atan2(float(np.add.reduce(np.sin(angle))),
+                                           float(np.add.reduce(np.cos(angle)))
+                                           ) * 100.0 / (2.0 * np.pi)
+    base = np.asarray(weights, np.float64)
     finite &= np.isfinite(base) & (base > 0)
     deviation, base = deviation[finite], base[finite]
     if deviation.size == 0:
@@ -154,11 +163,17 @@ def circular_offset_cents(deviation_cents: np.ndarray, weights: np.ndarray | Non
     # The biweight steps in as few array operations as give the same values (~30 us an
     # iteration otherwise, up to 6 times ~8 times a second live): wrap_cents in place, one
     # weight total, and the centre wrapped as a Python float (the same remainder as numpy's).
+    # Tukey's weight (1 - u^2)^2 for |u| < 1, else 0, as max(1 - u^2, 0)^2 in one buffer:
+    # 1 - u*u is positive exactly where |u| < 1 (and ** 2 is numpy's x * x).
     plain = weights is None           # base is all ones: base * w is w itself
+    weight = np.empty_like(deviation)
     for _ in range(iterations):
         residual = _wrapped_from(deviation, centre)
-        u = residual / cutoff_cents
-        weight = np.where(np.abs(u) < 1.0, (1.0 - u * u) ** 2, 0.0)
+        np.divide(residual, cutoff_cents, out=weight)
+        np.multiply(weight, weight, out=weight)
+        np.subtract(1.0, weight, out=weight)
+        np.maximum(weight, 0.0, out=weight)
+        np.multiply(weight, weight, out=weight)
         if not plain:
             weight *= base
         total = np.add.reduce(weight)
@@ -243,6 +258,13 @@ class RunningOffset:
     Feed every frame in time order with push() (the live tracker does, on the worker thread);
     read .current from any thread. A gap in time (dropped frames) ends a voiced run, as unvoiced
     frames do.
+
+    The estimate is offset_from_pitch of the window's frames (a time gap counting as unvoiced
+    frames that end a run), kept incrementally: a frame's smoothed deviation (the mean of the
+    voiced frames within SMOOTHING_FRAMES of it, tuning.smooth_within_runs) is taken once, when
+    its last neighbour arrives, and only the window's first two and last three frames (whose
+    neighbours the window cuts) are taken again for an estimate; the sums are direct rather than
+    differences of running sums (the same values within float rounding, ~1e-13 cents).
     """
 
     def __init__(self, window_s: float = DEFAULT_WINDOW_S, a4_hz: float = DEFAULT_A4_HZ,
@@ -252,8 +274,16 @@ class RunningOffset:
         self.window_s = float(window_s)
         self.a4_hz = float(a4_hz)
         self.min_frames = int(min_frames)
-        self._frames: deque[tuple[float, float]] = deque(
-            maxlen=int(math.ceil(window_s / HOP_S)) + 2)   # (time_s, midi or NaN)
+        self.max_frames = math.ceil(window_s / HOP_S) + 2
+        # Frames [self._first:] of these lists are the window (older ones are cut off now and
+        # then): time (s), MIDI (NaN: unvoiced), and whether a time gap came before the frame.
+        self._times: list[float] = []
+        self._midi: list[float] = []
+        self._gap_before: list[bool] = []
+        self._first = 0
+        self._voiced = 0                     # voiced frames in the window
+        # Each frame's wrapped smoothed deviation (cents; NaN: unvoiced), at the lists' indices.
+        self._deviation = np.full(2 * self.max_frames + 2, np.nan)
         self._current = TuningOffset.none()
         self._dirty = False
         self._lock = threading.Lock()
@@ -261,23 +291,75 @@ class RunningOffset:
     def reset(self) -> None:
         """Forget every frame (e.g. when the input or A4 changes)."""
         with self._lock:
-            self._frames.clear()
+            self._times.clear()
+            self._midi.clear()
+            self._gap_before.clear()
+            self._first = self._voiced = 0
             self._current = TuningOffset.none()
             self._dirty = False
 
     def push(self, time_s: float, frequency_hz: float, voiced: bool) -> None:
         """Add one frame (voiced as the voicing rule decided); older frames drop out."""
         midi = hz_to_midi(frequency_hz, self.a4_hz) if voiced else float("nan")
+        time_s = float(time_s)
         with self._lock:
-            frames = self._frames
+            times, midis = self._times, self._midi
+            first = self._first
             # Unvoiced frames at either end of the window belong to no run: adding or dropping
             # only those leaves the estimate as it is (not recomputed ~31 times a second).
-            changed = voiced or (len(frames) == frames.maxlen and math.isfinite(frames[0][1]))
-            frames.append((float(time_s), midi))
-            while frames and frames[0][0] <= time_s - self.window_s:
-                changed = changed or math.isfinite(frames[0][1])
-                frames.popleft()
+            changed = voiced or (len(times) - first == self.max_frames
+                                 and math.isfinite(midis[first]))
+            self._gap_before.append(len(times) > first and time_s - times[-1] > 1.5 * HOP_S)
+            times.append(time_s)
+            midis.append(midi)
+            self._voiced += math.isfinite(midi)
+            if len(times) - first > self.max_frames:
+                self._voiced -= math.isfinite(midis[first])
+                first += 1
+            while times[first] <= time_s - self.window_s:
+                changed = changed or math.isfinite(midis[first])
+                self._voiced -= math.isfinite(midis[first])
+                first += 1
+            self._first = first
+            # The frame SMOOTHING_FRAMES // 2 back has all its neighbours now.
+            settled = len(times) - 1 - SMOOTHING_FRAMES // 2
+            if settled >= first:
+                self._deviation[settled] = self._smoothed_deviation(settled)
+            if first > self.max_frames:
+                self._cut_off_old_frames()
             self._dirty = self._dirty or changed
+
+    def _cut_off_old_frames(self) -> None:
+        """Drop the frames before the window from the lists (and their deviations)."""
+        first, n = self._first, len(self._times)
+        del self._times[:first], self._midi[:first], self._gap_before[:first]
+        self._deviation[:n - first] = self._deviation[first:n]
+        self._first = 0
+
+    def _smoothed_deviation(self, index: int) -> float:
+        """wrap_cents(100 x the mean of the voiced frames within the smoothing window of frame
+        index, inside the window and not across a time gap), NaN when the frame is unvoiced.
+
+        smooth_within_runs' mean: frames of one run more than MAX_BRIDGED_GAP apart are never
+        both within SMOOTHING_FRAMES of a frame, so only time gaps and the window cut it."""
+        midis, gaps = self._midi, self._gap_before
+        value = midis[index]
+        if not math.isfinite(value):
+            return math.nan
+        low = index
+        while low > self._first and index - low < (SMOOTHING_FRAMES - 1) // 2 and \
+                not gaps[low]:
+            low -= 1
+        high = index
+        while high + 1 < len(midis) and high - index < SMOOTHING_FRAMES // 2 and \
+                not gaps[high + 1]:
+            high += 1
+        total, count = 0.0, 0
+        for other in midis[low:high + 1]:
+            if not math.isnan(other):
+                total += other
+                count += 1
+        return (total / count * 100.0 + 50.0) % 100.0 - 50.0
 
     @property
     def current(self) -> TuningOffset:
@@ -286,16 +368,21 @@ class RunningOffset:
             if not self._dirty:
                 return self._current
             self._dirty = False
-            frames = list(self._frames)
-        # Both columns in one conversion (the same floats as two np.fromiter passes).
-        times, midi = np.array(frames, np.float64).reshape(-1, 2).T
-        # A time gap (dropped frames) ends a run: mark it with enough unvoiced frames.
-        gaps = np.flatnonzero(np.diff(times) > 1.5 * HOP_S) + 1
-        if gaps.size:
-            midi = np.insert(midi, np.repeat(gaps, MAX_BRIDGED_GAP + 1), np.nan)
-        estimate = offset_from_pitch(midi, np.isfinite(midi))
-        if estimate.n_frames < self.min_frames:
-            estimate = TuningOffset(float("nan"), float("nan"), estimate.n_frames)
+            n_frames, first, stop = self._voiced, self._first, len(self._times)
+            if n_frames >= self.min_frames:
+                # The frames whose neighbours the window cuts: its first two, its last three.
+                for index in {first, first + 1, stop - 3, stop - 2, stop - 1}:
+                    if first <= index < stop:
+                        self._deviation[index] = self._smoothed_deviation(index)
+                deviation = self._deviation[first:stop].copy()
+        if n_frames == 0:
+            estimate = TuningOffset.none()
+        elif n_frames < self.min_frames:
+            estimate = TuningOffset(float("nan"), float("nan"), n_frames)
+        else:
+            # circular_offset_cents reads only the finite values: the voiced frames, in order.
+            offset, spread = circular_offset_cents(deviation)
+            estimate = TuningOffset(offset, spread, n_frames)
         with self._lock:
             self._current = estimate
         return estimate

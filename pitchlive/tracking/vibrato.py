@@ -74,25 +74,53 @@ def vibrato_of(cents: np.ndarray, frame_rate_hz: float = FRAME_RATE_HZ
     frame_rate_hz : float
         Frames per second.
     """
-    n = cents.size
-    if n < frame_rate_hz / MAX_RATE_HZ * 2.5:
+    if _too_short_for_vibrato(cents.size, frame_rate_hz):
         return None
+    return _vibrato_of(cents, frame_rate_hz, float(np.max(cents) - np.min(cents)))
+
+
+def _too_short_for_vibrato(n: int, frame_rate_hz: float) -> bool:
+    return n < frame_rate_hz / MAX_RATE_HZ * 2.5
+
+
+def _vibrato_of(cents: np.ndarray, frame_rate_hz: float, range_cents: float
+                ) -> tuple[float, float] | None:
+    """vibrato_of of a contour long enough for one, its range (max - min) already known."""
+    n = cents.size
     x, design, scale, rcond, spread_factor = _line_design(n)
     # A contour this narrow has no vibrato whatever the fit (a held steady note: no fit).
-    if float(np.max(cents) - np.min(cents)) * spread_factor < MIN_WIDTH_CENTS - 1e-6:
+    if range_cents * spread_factor < MIN_WIDTH_CENTS - 1e-6:
         return None
     # np.polyfit(x, cents, 1)'s own steps, its design matrix kept from call to call (bit for
     # bit its coefficients: the same least squares on the same matrix).
     slope, intercept = np.linalg.lstsq(design, cents, rcond)[0] / scale
-    detrended = cents - (slope * x + intercept)
-    ups = upward_crossings(detrended)
-    if ups.size < 2:
+    # The rest on Python floats (a few dozen values, every frame of a vibrato): the same
+    # arithmetic as upward_crossings and np.max / np.min, without their array set-up.
+    detrended = (cents - (slope * x + intercept)).tolist()
+    count, first, last = _outer_upward_crossings(detrended)
+    if count < 2:
         return None
-    rate = (ups.size - 1) * frame_rate_hz / (ups[-1] - ups[0])
-    width = 0.5 * float(np.max(detrended) - np.min(detrended))
+    rate = (count - 1) * frame_rate_hz / (last - first)
+    width = 0.5 * (max(detrended) - min(detrended))
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ or width < MIN_WIDTH_CENTS:
         return None
     return float(rate), width
+
+
+def _outer_upward_crossings(values: list[float]) -> tuple[int, float, float]:
+    """How many upward zero crossings a list of floats has, and the first and last of them
+    (upward_crossings' fractional indices; NaN when there are none)."""
+    count, first, last = 0, math.nan, math.nan
+    previous = values[0]
+    for index in range(1, len(values)):
+        value = values[index]
+        if previous < 0 and value >= 0:
+            last = (index - 1) + previous / (previous - value)
+            if not count:
+                first = last
+            count += 1
+        previous = value
+    return count, first, last
 
 
 @lru_cache(maxsize=64)
@@ -133,7 +161,7 @@ def centre_over_cycles(cents: np.ndarray, period_frames: float, cycles: int = CY
     fraction = length - whole
     # Trapezoid-free discrete mean over exactly `length` frames: the newest `whole` frames in
     # full, plus the fraction of the frame before them.
-    total = float(np.sum(cents[-whole:])) + fraction * float(cents[-whole - 1])
+    total = float(cents[-whole:].sum()) + fraction * float(cents[-whole - 1])
     return total / length
 
 
@@ -210,15 +238,14 @@ class VibratoReader:
             self._away.append(cents)
             if len(self._away) <= EXCURSION_FRAMES and self._on_formant(cents, centre):
                 # Back on the note's formant for a moment: the needle stays on the note.
-                history = np.fromiter(self._cents, np.float64)
-                return self._reading(history, 2.0 ** (history[-1] / 1200.0))
+                return self._reading(self._cents, 2.0 ** (self._cents[-1] / 1200.0))
             if centre - cents >= FAR_CENTS and self._far_below_again(cents):
                 # The note is down here (it starts now); the pitch above was its formant.
                 self._formant_at, self._formant_cents = self._frame, centre
             elif len(self._away) <= EXCURSION_FRAMES and len(self._away) < len(self._cents):
                 # Read as the start of a new note would be, the note's history kept aside
                 # (unless it holds no more frames than the excursion: then that was the note).
-                return self._reading(np.array(self._away), frequency_hz)
+                return self._reading(self._away, frequency_hz)
             self._cents.clear()                    # it stayed away: a new note
             self._cents.extend(self._away)
             self._away.clear()
@@ -230,7 +257,7 @@ class VibratoReader:
                 self._cents.extend(last + (cents - last) * np.arange(1, steps) / steps)
                 self._away.clear()
             self._cents.append(cents)
-        return self._reading(np.fromiter(self._cents, np.float64), frequency_hz)
+        return self._reading(self._cents, frequency_hz)
 
     def _far_below_again(self, cents: float) -> bool:
         """Whether a frame far below the note comes back to where one did within the window
@@ -249,12 +276,24 @@ class VibratoReader:
         self._formant_at, self._formant_cents = self._frame, cents
         return True
 
-    def _reading(self, history: np.ndarray, frequency_hz: float) -> VibratoReading:
-        """The reading of a note's contour so far (cents, oldest first) at its newest frame."""
-        found = vibrato_of(history, self.frame_rate_hz)
+    def _reading(self, contour, frequency_hz: float) -> VibratoReading:
+        """The reading of a note's contour so far (a deque or list of cents, oldest first) at
+        its newest frame."""
+        # vibrato_of's and turning_midpoint's checks, on a range taken once in plain Python (the
+        # same max and min): a held note, most frames, passes neither and needs no array.
+        n, range_cents = len(contour), max(contour) - min(contour)
+        vibrato_possible = not _too_short_for_vibrato(n, self.frame_rate_hz) and \
+            range_cents * _line_design(n)[4] >= MIN_WIDTH_CENTS - 1e-6
+        turns_possible = n >= 3 and 0.75 * range_cents >= MIN_WIDTH_CENTS - 1e-6
+        if not (vibrato_possible or turns_possible):
+            return VibratoReading(frequency_hz)
+        history = np.fromiter(contour, np.float64, n)
+        found = _vibrato_of(history, self.frame_rate_hz, range_cents) if vibrato_possible \
+            else None
         if found is None:
             # Not yet a whole cycle: halfway between the last peak and trough, once both passed.
-            early = turning_midpoint(history)
+            early = _midpoint_of_turns(history, MIN_WIDTH_CENTS, 3 * NOTE_CHANGE_CENTS) \
+                if turns_possible else math.nan
             if math.isfinite(early):
                 return VibratoReading(2.0 ** (early / 1200.0))
             return VibratoReading(frequency_hz)

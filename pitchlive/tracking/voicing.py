@@ -7,6 +7,8 @@ live tracker, whole-file analysis, the Recording view and transcription all call
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from pitchlive.settings import Settings
@@ -32,6 +34,13 @@ def voiced(frequency_hz, confidence, level_dbfs, settings: Settings):
     bool or np.ndarray of bool, shape (n,)
         True where the frame is voiced (a Python bool for scalar input).
     """
+    if isinstance(frequency_hz, float) and isinstance(confidence, float) and (
+            level_dbfs is None or isinstance(level_dbfs, float)):
+        # One live frame (~30 times a second): the same comparisons on Python floats, without
+        # the ~10 us of numpy's scalar-array and error-state set-up.
+        return bool(confidence >= settings.confidence_threshold and math.isfinite(frequency_hz)
+                    and frequency_hz > 0
+                    and (level_dbfs is None or level_dbfs >= settings.level_gate_dbfs))
     frequency_hz = np.asarray(frequency_hz, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         mask = ((np.asarray(confidence, dtype=np.float64) >= settings.confidence_threshold)
