@@ -20,6 +20,7 @@ from pitchlive.audio.capture import CaptureSink
 from pitchlive.audio.decode_ahead import DecodeAheadFeed
 from pitchlive.audio.devices import DeviceError, InputDevice, find_input_device, import_sounddevice
 from pitchlive.audio.files import AudioFileError, FileProblems, open_info, read_blocks
+from pitchlive.audio.mic_reader import PreallocatedRead, read_into_sink
 from pitchlive.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -166,12 +167,12 @@ class MicrophoneSource:
     def start(self, sink: CaptureSink) -> None:
         """Open the InputStream and start capturing into sink; raises DeviceError.
 
-        The stream has no callback: a reader thread reads it (PortAudio's blocking reads) up to
-        the samples the worker waits for next (sink.awaited_samples), so Python runs about
-        once a window instead of once a 10 ms block. The audio reaches the worker at the same
-        moment (a read returns as soon as the awaited sample has arrived) and PortAudio still
-        drains the device every block; a Python callback per block cost ~0.008 of a core more
-        through PulseAudio (README, "Latency, CPU and endurance").
+        The stream has no callback: a reader thread (mic_reader.read_into_sink) sleeps until
+        the samples the worker waits for next (sink.awaited_samples) can have been recorded
+        and reads them (a PortAudio blocking read), so Python runs about once a window instead
+        of once a 10 ms block. The audio reaches the worker at the same moment (a read returns
+        as soon as the awaited sample has arrived); a Python callback per block cost ~0.008 of
+        a core more through PulseAudio (README, "Latency, CPU and endurance").
         """
         sd = import_sounddevice()
         assert self.device_info is not None, "open() first"
@@ -200,15 +201,9 @@ class MicrophoneSource:
         READ_MAX_S) and write it to the sink, until close() or the device fails."""
         most = max(block, int(self.sample_rate_hz * READ_MAX_S))
         try:
-            while not self._closing:
-                awaited = sink.awaited_samples()
-                wanted = awaited - sink.ring.written_samples if awaited else block
-                data, overflowed = stream.read(min(max(block, wanted), most))
-                if overflowed:
-                    sink.note_status(True, False)
-                if self._closing:
-                    return
-                sink.write_block(data)
+            reader = PreallocatedRead(import_sounddevice(), stream, self.channels, most)
+            read_into_sink(stream, reader, sink, block, most, self.sample_rate_hz,
+                           lambda: self._closing)
         except Exception as exc:  # noqa: BLE001 - PortAudioError: the device or server died
             if not self._closing:
                 log.info("reading %s failed: %r", self.device_name, exc)
