@@ -1,8 +1,8 @@
 """Where sources deliver audio: a real-time-safe sink in front of the engine's ring buffer.
 
-CaptureSink.write_block() runs on the microphone's reader thread (or a file feeder thread). It
-only copies into memory allocated up front (ring buffer, mixing scratch, arrival clock), bumps
-counters and sets an Event; it never waits for the worker. The Event's internal lock is held
+CaptureSink.write_block() (or write_blocks()) runs on the microphone's reader thread (or a file
+feeder thread). It only copies into memory allocated up front (ring buffer, mixing scratch,
+arrival clock), bumps counters and sets an Event; it never waits for the worker. The Event's internal lock is held
 only for the instant of set()/wait() bookkeeping, never while the worker computes.
 """
 
@@ -123,6 +123,23 @@ class CaptureSink:
             self.ring.write_sum(block, self._scale, self._scratch)
         self.clock.record(self.ring.written_samples,
                           time.monotonic() if arrived_at is None else arrived_at)
+        if self.ring.written_samples >= self.wake_at_samples:
+            self._data_ready.set()
+
+    def write_blocks(self, samples: np.ndarray, ends: list[int],
+                     arrived_at: list[float | None]) -> None:
+        """Append consecutive mono blocks in one write: samples (n,) float32 holds the blocks
+        ending at ends (ascending offsets into samples, the last n), each of which arrived at
+        its arrived_at (time.monotonic(); None: now). Real-time safe, like write_block.
+
+        One ring write and one wake-up check for the blocks a source held back (FileSource:
+        those no one waited for), each block's arrival still on the clock for latency.
+        """
+        first = self.ring.written_samples
+        self.ring.write(samples)
+        record = self.clock.record
+        for end, when in zip(ends, arrived_at):
+            record(first + end, time.monotonic() if when is None else when)
         if self.ring.written_samples >= self.wake_at_samples:
             self._data_ready.set()
 

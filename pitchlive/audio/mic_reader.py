@@ -8,7 +8,7 @@ target of the worker (CaptureSink.awaited_samples) and does few, fixed steps per
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
