@@ -136,9 +136,12 @@ def test_blocks_written_at_once_keep_each_its_arrival_time_and_wake_the_worker_o
     samples = np.arange(3 * BLOCK, dtype=np.float32)
     before = time.monotonic()
     sink.write_blocks(samples[:2 * BLOCK], [BLOCK, 2 * BLOCK], [10.0, 10.01])
-    assert not sink._data_ready.is_set()          # the awaited sample is not there yet
+    sink.wait_for_data(0.05)                      # the awaited sample is not there yet
+    assert time.monotonic() - before >= 0.05
     sink.write_blocks(samples[2 * BLOCK:], [BLOCK], [None])
-    assert sink._data_ready.is_set()
+    woken = time.monotonic()
+    sink.wait_for_data(5.0)
+    assert time.monotonic() - woken < 1.0
     assert np.array_equal(sink.ring.read(0, 3 * BLOCK), samples)
     assert sink.clock.arrival_time(0) == 10.0 and sink.clock.arrival_time(BLOCK - 1) == 10.0
     assert sink.clock.arrival_time(BLOCK) == 10.01
