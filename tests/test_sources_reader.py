@@ -178,9 +178,10 @@ def test_the_reader_sleeps_until_the_awaited_samples_can_be_there_then_reads_the
     assert [frames for frames, _ in asked[:2]] == [3 * 1536, 1536]
     # Each read was called when all but (at most about) the last block had arrived...
     assert all(there >= frames - BLOCK - 48 for frames, there in asked[:2])
-    # ...and returned the awaited samples no later than when they were recorded (+ slack for
-    # a busy machine; the latency itself is measured by bench/engine_latency.py).
-    assert late_s < 0.03
+    # ...and the awaited samples reached the sink soon after they were recorded: no sleep
+    # past them (the slack is for a busy machine's scheduling; the latency itself is measured
+    # by bench/engine_latency.py and bench/reader_cost.py).
+    assert late_s < 0.08
 
 
 def test_reads_go_into_one_buffer_allocated_up_front():
