@@ -2,6 +2,7 @@
 
 import math
 import threading
+import time
 import tracemalloc
 
 import numpy as np
@@ -218,3 +219,22 @@ def test_arrival_clock_agrees_with_a_plain_search_at_every_fill():
                 else math.nan
             got = clock.arrival_time(sample)
             assert (math.isnan(got) and math.isnan(expected)) or got == expected, (n, sample)
+
+
+def test_wake_ups_before_the_worker_waits_are_one_and_reach_a_waiting_worker():
+    sink = CaptureSink()
+    sink.configure(48000, 1, None)
+    for _ in range(3):
+        sink.wake()
+    started = time.monotonic()
+    sink.wait_for_data(5.0)                     # returns at once...
+    assert time.monotonic() - started < 1.0
+    started = time.monotonic()
+    sink.wait_for_data(0.05)                    # ...and the three were one
+    assert time.monotonic() - started >= 0.05
+    waker = threading.Timer(0.05, sink.wake)    # from another thread, while it waits
+    waker.start()
+    started = time.monotonic()
+    sink.wait_for_data(5.0)
+    assert 0.03 < time.monotonic() - started < 1.0
+    waker.join()

@@ -1,4 +1,4 @@
-"""The microphone's reader thread: blocking reads up to the worker's next window, not a callback.
+"""The microphone's reader thread: reads up to the worker's next window, not a callback.
 
 A stand-in for sounddevice records what MicrophoneSource asks of PortAudio; the real path
 through the software microphone is in test_engine_mic.py.
@@ -10,10 +10,12 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 from pitchlive.audio import sources
 from pitchlive.audio.capture import CaptureSink
 from pitchlive.audio.devices import InputDevice
+from pitchlive.audio.mic_reader import PreallocatedRead
 from pitchlive.audio.sources import MicrophoneSource
 
 RATE = 48000
@@ -32,7 +34,12 @@ class FakeStream:
         self.lock = threading.Lock()
 
     def start(self) -> None:
-        pass
+        self.started_at = time.monotonic()
+
+    @property
+    def read_available(self) -> int:
+        """Frames 'recorded' since start() at RATE (20 times real time) not read yet."""
+        return max(0, int((time.monotonic() - self.started_at) * RATE * 20) - self.read_sample)
 
     def read(self, frames: int):
         if self.fail_after is not None and len(self.reads) >= self.fail_after:
@@ -123,3 +130,121 @@ def test_a_read_that_fails_reports_the_device_as_stopped(monkeypatch):
     finally:
         source.close()
     assert fake.stream.closed
+
+
+class RealTimeStream(FakeStream):
+    """Frames 'recorded' at RATE in real time; read(n) blocks until the n-th has arrived and
+    notes how many frames were already there when it was called."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.there_at_call: list[tuple[int, int]] = []     # (frames asked, frames there)
+
+    @property
+    def read_available(self) -> int:
+        return max(0, int((time.monotonic() - self.started_at) * RATE) - self.read_sample)
+
+    def read(self, frames: int):
+        self.there_at_call.append((frames, self.read_available))
+        while self.read_available < frames:
+            time.sleep(0.0005)
+        with self.lock:
+            self.reads.append(frames)
+        data = np.arange(self.read_sample, self.read_sample + frames, dtype=np.float32)
+        self.read_sample += frames
+        return np.repeat(data[:, None], self.kwargs["channels"], axis=1), False
+
+
+def test_the_reader_sleeps_until_the_awaited_samples_can_be_there_then_reads_them(monkeypatch):
+    """Not a blocking read that waits through every 10 ms block inside PortAudio (each a
+    wake-up of PortAudio and of ALSA's pulse plugin), yet the worker gets them as soon."""
+    fake = FakeSoundDevice()
+    fake.InputStream = lambda **kwargs: setattr(fake, "stream", RealTimeStream(**kwargs)) \
+        or fake.stream
+    source = _source(monkeypatch, fake)
+    sink = CaptureSink()
+    sink.wake_at_samples = 3 * 1536            # ~96 ms ahead of the stream's start
+    sink.then_wake_at_samples = 4 * 1536       # and the window after
+    source.start(sink)
+    try:
+        _wait_for(lambda: sink.ring.written_samples >= 3 * 1536)
+        stream = fake.stream
+        late_s = time.monotonic() - (stream.started_at + 3 * 1536 / RATE)
+        _wait_for(lambda: sink.ring.written_samples >= 4 * 1536)
+        late_s = max(late_s, time.monotonic() - (stream.started_at + 4 * 1536 / RATE))
+    finally:
+        source.close()
+    asked = [(frames, there) for frames, there in stream.there_at_call if frames > BLOCK]
+    assert [frames for frames, _ in asked[:2]] == [3 * 1536, 1536]
+    # Each read was called when all but (at most about) the last block had arrived...
+    assert all(there >= frames - BLOCK - 48 for frames, there in asked[:2])
+    # ...and the awaited samples reached the sink soon after they were recorded: no sleep
+    # past them (the slack is for a busy machine's scheduling; the latency itself is measured
+    # by bench/engine_latency.py and bench/reader_cost.py).
+    assert late_s < 0.08
+
+
+def test_reads_go_into_one_buffer_allocated_up_front():
+    """sounddevice's read() allocates, zero-fills and wraps a new buffer each call."""
+    class Lib:
+        paInputOverflowed = -9981
+
+        def __init__(self) -> None:
+            self.results = [0, -9981, -9999]
+            self.next_sample = 0
+
+        def Pa_ReadStream(self, handle, buffer, frames):
+            assert handle == "stream-handle"
+            buffer[:frames] = np.arange(self.next_sample, self.next_sample + frames)[:, None]
+            self.next_sample += frames
+            return self.results.pop(0)
+
+    class PortAudioError(Exception):
+        pass
+
+    def check(err):
+        if err < 0:
+            raise PortAudioError(err)
+        return err
+
+    class SoundDevice:
+        _lib = Lib()
+        _ffi = type("Ffi", (), {"from_buffer": staticmethod(lambda array: array)})()
+        _check = staticmethod(check)
+
+    stream = type("Stream", (), {"_ptr": "stream-handle", "dtype": "float32"})()
+    reader = PreallocatedRead(SoundDevice, stream, channels=2, most_frames=4800)
+    assert reader.preallocated
+    first, overflowed = reader.read(1536)
+    assert first.shape == (1536, 2) and not overflowed
+    assert np.array_equal(first[:, 1], np.arange(1536, dtype=np.float32))
+    first_memory = first.__array_interface__["data"][0]
+    second, overflowed = reader.read(480)
+    assert overflowed and second.shape == (480, 2) and second[0, 0] == 1536
+    assert second.__array_interface__["data"][0] == first_memory      # the same buffer
+    with pytest.raises(PortAudioError):
+        reader.read(480)
+    # A stream without sounddevice's handles (another version) is read with its read().
+    plain = FakeStream(channels=2)
+    plain.start()
+    fallback = PreallocatedRead(SoundDevice, plain, channels=2, most_frames=4800)
+    assert not fallback.preallocated and fallback.read(480)[0].shape == (480, 2)
+
+
+def test_the_installed_sounddevice_reads_into_the_preallocated_buffer(fake_mic):
+    """Its private handles (_lib, _ffi, _check, stream._ptr) are what PreallocatedRead uses:
+    an upgrade that renames them must show here, not as a silent slowdown."""
+    from pitchlive.audio.devices import import_sounddevice
+
+    sd = import_sounddevice()
+    stream = sd.InputStream(samplerate=RATE, channels=2, dtype="float32", blocksize=BLOCK,
+                            latency="low")
+    stream.start()
+    try:
+        reader = PreallocatedRead(sd, stream, channels=2, most_frames=4800)
+        assert reader.preallocated
+        data, _ = reader.read(BLOCK)
+        assert data.shape == (BLOCK, 2) and data.dtype == np.float32
+    finally:
+        stream.abort()
+        stream.close()

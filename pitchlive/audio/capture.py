@@ -1,15 +1,16 @@
 """Where sources deliver audio: a real-time-safe sink in front of the engine's ring buffer.
 
-CaptureSink.write_block() runs on the microphone's reader thread (or a file feeder thread). It
-only copies into memory allocated up front (ring buffer, mixing scratch, arrival clock), bumps
-counters and sets an Event; it never waits for the worker. The Event's internal lock is held
-only for the instant of set()/wait() bookkeeping, never while the worker computes.
+CaptureSink.write_block() (or write_blocks()) runs on the microphone's reader thread (or a file
+feeder thread). It only copies into memory allocated up front (ring buffer, mixing scratch,
+arrival clock), bumps counters and queues a wake-up for the worker; it never waits for it.
 """
 
 from __future__ import annotations
 
+import array
+import bisect
 import math
-import threading
+import queue
 import time
 
 import numpy as np
@@ -26,16 +27,23 @@ CLOCK_ENTRIES = 8192
 
 
 class ArrivalClock:
-    """When each block of samples entered the ring buffer (time.monotonic()), for latency."""
+    """When each block of samples entered the ring buffer (time.monotonic()), for latency.
+
+    Two typed arrays of the standard library (allocated once), searched with bisect:
+    record() runs on the source's thread right after it woke, where a store into a numpy
+    array cost ~30 us of CPU (numpy's cold path to convert a Python number), one into an
+    array.array a few.
+    """
 
     def __init__(self, entries: int = CLOCK_ENTRIES) -> None:
-        self._ends = np.zeros(entries, dtype=np.int64)      # global index one past each block
-        self._times = np.zeros(entries, dtype=np.float64)
+        self._ends = array.array("q", bytes(8 * entries))    # global index one past each block
+        self._times = array.array("d", bytes(8 * entries))
+        self._size = entries
         self._count = 0
 
     def record(self, end_sample: int, when: float) -> None:
         """Note that samples up to end_sample (exclusive) had arrived at time when."""
-        slot = self._count % self._ends.shape[0]
+        slot = self._count % self._size
         self._ends[slot] = end_sample
         self._times[slot] = when
         self._count += 1
@@ -43,17 +51,17 @@ class ArrivalClock:
     def arrival_time(self, sample_index: int) -> float:
         """Arrival time of the block that held sample_index; NaN if not arrived or forgotten."""
         count = self._count
-        size = self._ends.shape[0]
+        size = self._size
         if count == 0:
             return math.nan
         # The slots in time order are [count % size:] then [:count % size] once the ring has
         # wrapped; each part is sorted, so each is searched where it lies (no reordering copy).
         first = count % size if count > size else 0
-        older = self._ends[first:count if count < size else size]
-        i = int(np.searchsorted(older, sample_index, side="right"))
-        if i < older.shape[0]:
-            return math.nan if i == 0 and count > size else float(self._times[first + i])
-        j = int(np.searchsorted(self._ends[:first], sample_index, side="right"))
+        older_end = min(count, size)
+        i = bisect.bisect_right(self._ends, sample_index, first, older_end)
+        if i < older_end:
+            return math.nan if i == first and count > size else float(self._times[i])
+        j = bisect.bisect_right(self._ends, sample_index, 0, first)
         return float(self._times[j]) if j < first else math.nan
 
 
@@ -77,7 +85,11 @@ class CaptureSink:
         self.wake_at_samples = 0
         # ...and it will want this many next (the window after; 0: unknown), set with it.
         self.then_wake_at_samples = 0
-        self._data_ready = threading.Event()
+        # The worker's wake-up: a queue with at most one item (a C call to put or take; the
+        # Event it replaces ran ~15 lines of Python per set(), ~40 us of CPU on the source's
+        # thread right after it woke). _woken: an item is queued, so none is added.
+        self._wake_up: queue.SimpleQueue[None] = queue.SimpleQueue()
+        self._woken = False
         self._scratch = np.zeros(MIX_SCRATCH_SAMPLES, dtype=np.float32)
         self._scale = 1.0
 
@@ -124,7 +136,24 @@ class CaptureSink:
         self.clock.record(self.ring.written_samples,
                           time.monotonic() if arrived_at is None else arrived_at)
         if self.ring.written_samples >= self.wake_at_samples:
-            self._data_ready.set()
+            self._wake_worker()
+
+    def write_blocks(self, samples: np.ndarray, ends: list[int],
+                     arrived_at: list[float | None]) -> None:
+        """Append consecutive mono blocks in one write: samples (n,) float32 holds the blocks
+        ending at ends (ascending offsets into samples, the last n), each of which arrived at
+        its arrived_at (time.monotonic(); None: now). Real-time safe, like write_block.
+
+        One ring write and one wake-up check for the blocks a source held back (FileSource:
+        those no one waited for), each block's arrival still on the clock for latency.
+        """
+        first = self.ring.written_samples
+        self.ring.write(samples)
+        record = self.clock.record
+        for end, when in zip(ends, arrived_at):
+            record(first + end, time.monotonic() if when is None else when)
+        if self.ring.written_samples >= self.wake_at_samples:
+            self._wake_worker()
 
     def note_status(self, input_overflow: bool, input_underflow: bool) -> None:
         """Count PortAudio's status flags for one callback."""
@@ -141,18 +170,29 @@ class CaptureSink:
         """The source has no more audio (end of file)."""
         self.end_reason = reason
         self.end_of_stream = True
-        self._data_ready.set()
+        self._wake_worker()
 
     def fail(self, message: str) -> None:
         """The source broke; message says so to the user."""
         self.failure = message
-        self._data_ready.set()
+        self._wake_worker()
 
     def wake(self) -> None:
         """Wake the worker (for stop requests)."""
-        self._data_ready.set()
+        self._wake_worker()
 
     def wait_for_data(self, timeout_s: float) -> None:
         """Worker side: sleep until a block arrives or timeout_s passes."""
-        self._data_ready.wait(timeout_s)
-        self._data_ready.clear()
+        try:
+            self._wake_up.get(timeout=timeout_s)
+        except queue.Empty:
+            return
+        # Cleared before the worker looks at the ring: a source that writes meanwhile and
+        # sees _woken still set queues nothing, but its audio is in the ring already.
+        self._woken = False
+
+    def _wake_worker(self) -> None:
+        """Wake the worker (or keep it from sleeping at its next wait_for_data)."""
+        if not self._woken:
+            self._woken = True
+            self._wake_up.put(None)

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from pathlib import Path
 from typing import Protocol
-
-import numpy as np
 
 from pitchlive.audio.capture import CaptureSink
 from pitchlive.audio.decode_ahead import DecodeAheadFeed
 from pitchlive.audio.devices import DeviceError, InputDevice, find_input_device, import_sounddevice
+from pitchlive.audio.file_feeder import RealTimeFeed
 from pitchlive.audio.files import AudioFileError, FileProblems, open_info, read_blocks
+from pitchlive.audio.mic_reader import PreallocatedRead, read_into_sink
 from pitchlive.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,9 +35,6 @@ READ_MAX_S = 0.1
 FILE_BLOCK_S = 0.010
 DECODE_CHUNK_BLOCKS = 25
 PLAYBACK_BUFFER_S = 1.0
-# The real-time feeder sleeps up to this long between blocks without watching for a stop
-# (time.sleep costs ~20 us less CPU than Event.wait; it wakes about once a window, ~31 ms).
-SLEEP_MAX_S = 0.05
 CLOSE_TIMEOUT_S = 3.0
 
 
@@ -166,12 +162,12 @@ class MicrophoneSource:
     def start(self, sink: CaptureSink) -> None:
         """Open the InputStream and start capturing into sink; raises DeviceError.
 
-        The stream has no callback: a reader thread reads it (PortAudio's blocking reads) up to
-        the samples the worker waits for next (sink.awaited_samples), so Python runs about
-        once a window instead of once a 10 ms block. The audio reaches the worker at the same
-        moment (a read returns as soon as the awaited sample has arrived) and PortAudio still
-        drains the device every block; a Python callback per block cost ~0.008 of a core more
-        through PulseAudio (README, "Latency, CPU and endurance").
+        The stream has no callback: a reader thread (mic_reader.read_into_sink) sleeps until
+        the samples the worker waits for next (sink.awaited_samples) can have been recorded
+        and reads them (a PortAudio blocking read), so Python runs about once a window instead
+        of once a 10 ms block. The audio reaches the worker at the same moment (a read returns
+        as soon as the awaited sample has arrived); a Python callback per block cost ~0.008 of
+        a core more through PulseAudio (README, "Latency, CPU and endurance").
         """
         sd = import_sounddevice()
         assert self.device_info is not None, "open() first"
@@ -200,15 +196,9 @@ class MicrophoneSource:
         READ_MAX_S) and write it to the sink, until close() or the device fails."""
         most = max(block, int(self.sample_rate_hz * READ_MAX_S))
         try:
-            while not self._closing:
-                awaited = sink.awaited_samples()
-                wanted = awaited - sink.ring.written_samples if awaited else block
-                data, overflowed = stream.read(min(max(block, wanted), most))
-                if overflowed:
-                    sink.note_status(True, False)
-                if self._closing:
-                    return
-                sink.write_block(data)
+            reader = PreallocatedRead(import_sounddevice(), stream, self.channels, most)
+            read_into_sink(stream, reader, sink, block, most, self.sample_rate_hz,
+                           lambda: self._closing)
         except Exception as exc:  # noqa: BLE001 - PortAudioError: the device or server died
             if not self._closing:
                 log.info("reading %s failed: %r", self.device_name, exc)
@@ -303,64 +293,36 @@ class FileSource:
                                             name="pitchlive-file", daemon=True)
             self._feeder.start()
 
+    def _chunks(self, block_frames: int):
+        """Mono chunks of DECODE_CHUNK_BLOCKS blocks (decoding per 10 ms block cost 4 % of a
+        core)."""
+        return read_blocks(self._info, self.problems, self.channel,
+                           block_s=DECODE_CHUNK_BLOCKS * block_frames / self.sample_rate_hz)
+
     def _blocks(self, block_frames: int):
-        """Mono blocks of block_frames samples; decoded 0.25 s at a time (decoding per 10 ms
-        block cost 4 % of a core)."""
-        for chunk in read_blocks(self._info, self.problems, self.channel,
-                                 block_s=DECODE_CHUNK_BLOCKS * block_frames / self.sample_rate_hz):
+        """Mono blocks of block_frames samples."""
+        for chunk in self._chunks(block_frames):
             for start in range(0, chunk.shape[0], block_frames):
                 yield chunk[start:start + block_frames]
 
     def _feed(self, sink: CaptureSink, block_frames: int) -> None:
-        """Deliver blocks paced like a microphone (each when its last sample is 'recorded').
-
-        In real time, a block the worker does not wait for (sink.awaited_samples) is written
-        with the next one it waits for, stamped with its own time: the same audio reaches the
-        worker at the same moments, and the feeder wakes about once a window instead of 100
-        times a second (each wake-up of a thread cost ~45 us of CPU here).
-        """
+        """Deliver the blocks: paced like a microphone (file_feeder.RealTimeFeed: each when its
+        last sample is 'recorded', those no one waits for with the next awaited one), or as
+        fast as the worker takes them."""
         try:
-            start = time.monotonic()
-            sent = 0
-            held: list[tuple[np.ndarray, float]] = []     # (block, when it was 'recorded')
-            for block in self._blocks(block_frames):
-                if self._stop.is_set():
+            if self.realtime:
+                feed = RealTimeFeed(sink, self.sample_rate_hz, block_frames, self._stop)
+                if not feed.run(self._chunks(block_frames)):
                     return
-                sent += block.shape[0]
-                if self.realtime:
-                    due = start + sent / self.sample_rate_hz
-                    awaited = sink.awaited_samples()
-                    if awaited and sink.ring.written_samples + sum(
-                            b.shape[0] for b, _ in held) + block.shape[0] < awaited:
-                        held.append((block, due))
-                        continue
-                    if not self._write_when_due(sink, held, block, due):
-                        return
-                else:
+            else:
+                for block in self._blocks(block_frames):
                     while sink.space_samples() < block.shape[0]:
                         if self._stop.wait(0.002):
                             return
                     sink.write_block(block)
-            if held and not self._write_when_due(sink, held[:-1], *held[-1]):
-                return
             sink.finish(self._end_message())
         except AudioFileError as exc:
             sink.fail(str(exc))
-
-    def _write_when_due(self, sink: CaptureSink, held: list[tuple[np.ndarray, float]],
-                        block: np.ndarray, due: float) -> bool:
-        """Sleep until due, then write the held blocks and block; False on a stop."""
-        delay = due - time.monotonic()
-        if delay > SLEEP_MAX_S:
-            if self._stop.wait(delay):
-                return False
-        elif delay > 0:
-            time.sleep(delay)    # cheaper than Event.wait; a stop is seen at the next wake
-        for early, recorded in held:
-            sink.write_block(early, arrived_at=recorded)
-        held.clear()
-        sink.write_block(block)
-        return True
 
     def _end_message(self) -> str:
         extra = self.problems.summary()
