@@ -132,58 +132,6 @@ def test_a_read_that_fails_reports_the_device_as_stopped(monkeypatch):
     assert fake.stream.closed
 
 
-class RealTimeStream(FakeStream):
-    """Frames 'recorded' at RATE in real time; read(n) blocks until the n-th has arrived and
-    notes how many frames were already there when it was called."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.there_at_call: list[tuple[int, int]] = []     # (frames asked, frames there)
-
-    @property
-    def read_available(self) -> int:
-        return max(0, int((time.monotonic() - self.started_at) * RATE) - self.read_sample)
-
-    def read(self, frames: int):
-        self.there_at_call.append((frames, self.read_available))
-        while self.read_available < frames:
-            time.sleep(0.0005)
-        with self.lock:
-            self.reads.append(frames)
-        data = np.arange(self.read_sample, self.read_sample + frames, dtype=np.float32)
-        self.read_sample += frames
-        return np.repeat(data[:, None], self.kwargs["channels"], axis=1), False
-
-
-def test_the_reader_sleeps_until_the_awaited_samples_can_be_there_then_reads_them(monkeypatch):
-    """Not a blocking read that waits through every 10 ms block inside PortAudio (each a
-    wake-up of PortAudio and of ALSA's pulse plugin), yet the worker gets them as soon."""
-    fake = FakeSoundDevice()
-    fake.InputStream = lambda **kwargs: setattr(fake, "stream", RealTimeStream(**kwargs)) \
-        or fake.stream
-    source = _source(monkeypatch, fake)
-    sink = CaptureSink()
-    sink.wake_at_samples = 3 * 1536            # ~96 ms ahead of the stream's start
-    sink.then_wake_at_samples = 4 * 1536       # and the window after
-    source.start(sink)
-    try:
-        _wait_for(lambda: sink.ring.written_samples >= 3 * 1536)
-        stream = fake.stream
-        late_s = time.monotonic() - (stream.started_at + 3 * 1536 / RATE)
-        _wait_for(lambda: sink.ring.written_samples >= 4 * 1536)
-        late_s = max(late_s, time.monotonic() - (stream.started_at + 4 * 1536 / RATE))
-    finally:
-        source.close()
-    asked = [(frames, there) for frames, there in stream.there_at_call if frames > BLOCK]
-    assert [frames for frames, _ in asked[:2]] == [3 * 1536, 1536]
-    # Each read was called when all but (at most about) the last block had arrived...
-    assert all(there >= frames - BLOCK - 48 for frames, there in asked[:2])
-    # ...and the awaited samples reached the sink soon after they were recorded: no sleep
-    # past them (the slack is for a busy machine's scheduling; the latency itself is measured
-    # by bench/engine_latency.py and bench/reader_cost.py).
-    assert late_s < 0.08
-
-
 def test_reads_go_into_one_buffer_allocated_up_front():
     """sounddevice's read() allocates, zero-fills and wraps a new buffer each call."""
     class Lib:

@@ -7,7 +7,6 @@ target of the worker (CaptureSink.awaited_samples) and does few, fixed steps per
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -55,23 +54,17 @@ class PreallocatedRead:
 
 
 def read_into_sink(stream, reader: PreallocatedRead, sink: CaptureSink, block: int,
-                   most: int, rate_hz: float, closing: Callable[[], bool]) -> None:
+                   most: int, closing: Callable[[], bool]) -> None:
     """Read what the worker waits for (at least block, at most most frames) into sink until
     closing() is true; lets the device's errors (PortAudioError) through."""
     while not closing():
         awaited = sink.awaited_samples()
         wanted = awaited - sink.ring.written_samples if awaited else block
         wanted = min(max(block, wanted), most)
-        # Sleep until the last wanted sample can have been recorded, then read: a blocking
-        # read waits inside PortAudio, which wakes once per block and moves it through ALSA's
-        # pulse plugin (and wakes the plugin's thread threaded-ml). The audio still reaches the
-        # worker as soon: samples arrive no faster than the rate, and the read then waits for
-        # the rest (bench/reader_cost.py).
-        missing = wanted - stream.read_available
-        if missing > block:
-            time.sleep(missing / rate_hz)
-            if closing():
-                return
+        # One blocking read that waits inside PortAudio, never a sleep in Python first: a read
+        # begun after the sound server died hangs in PortAudio for good (its poll never fires),
+        # and so does the exit behind it, while one already waiting returns the error at once
+        # (tests/test_engine_mic.py, the daemon killed mid-stream on a loaded machine).
         data, overflowed = reader.read(wanted)
         if overflowed:
             sink.note_status(True, False)
