@@ -4,8 +4,11 @@ The reader (pitchlive.audio.mic_reader) reads up to the worker's next window, ~1
 48 kHz, ~31 times a second. Ways compared, each for --seconds on a fresh InputStream (10 ms
 blocks, latency='low', 2 channels, as MicrophoneSource opens it):
 - blocking: sounddevice's stream.read(wanted) at once (PortAudio waits, waking every block);
+- blocking, preallocated: the same read with mic_reader.PreallocatedRead (the reader's way);
 - sleeping: sleep until the wanted samples can have been recorded, then stream.read(wanted);
 - sleeping, preallocated: the same, reading with mic_reader.PreallocatedRead.
+The sleeping ways are not used: a read begun after the sound server died hung in PortAudio for
+good (tests/test_engine_mic.py on a loaded machine), while a read already waiting fails at once.
 Printed per way: CPU seconds per second of the reading thread and of PulseAudio's client thread
 (threaded-ml, in ALSA's pulse plugin), and the reading thread's CPU per read. Then the delay:
 on one stream, reads alternate between blocking and each other way; a read's return time minus
@@ -60,12 +63,12 @@ def reading_way(name: str, sd, stream):
     reader = PreallocatedRead(sd, stream, 2, 10 * WINDOW)
 
     def read(wanted: int) -> int:
-        if name != "blocking":
+        if name.startswith("sleeping"):
             missing = wanted - stream.read_available
             if missing > BLOCK:
                 time.sleep(missing / RATE_HZ)
-        data, _ = stream.read(wanted) if name != "sleeping, preallocated" else \
-            reader.read(wanted)
+        data, _ = reader.read(wanted) if name.endswith("preallocated") else \
+            stream.read(wanted)
         return data.shape[0]
     return read
 
@@ -130,9 +133,9 @@ def main() -> None:
     args = parser.parse_args()
     with FakeMic():
         sd = import_sounddevice()
-        for name in ("blocking", "sleeping", "sleeping, preallocated"):
+        for name in ("blocking", "blocking, preallocated", "sleeping", "sleeping, preallocated"):
             cpu_of(name, sd, args.seconds)
-        for name in ("sleeping", "sleeping, preallocated"):
+        for name in ("blocking, preallocated", "sleeping", "sleeping, preallocated"):
             delay_of(name, sd, args.seconds)
 
 
