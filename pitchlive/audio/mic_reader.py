@@ -53,8 +53,8 @@ class PreallocatedRead:
         return self._buffer[:frames], err == overflowed
 
 
-def read_into_sink(stream, reader: PreallocatedRead, sink: CaptureSink, block: int,
-                   most: int, closing: Callable[[], bool]) -> None:
+def read_into_sink(reader: PreallocatedRead, sink: CaptureSink, block: int, most: int,
+                   closing: Callable[[], bool]) -> None:
     """Read what the worker waits for (at least block, at most most frames) into sink until
     closing() is true; lets the device's errors (PortAudioError) through."""
     while not closing():

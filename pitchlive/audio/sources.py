@@ -164,9 +164,10 @@ class MicrophoneSource:
 
         The stream has no callback: a reader thread (mic_reader.read_into_sink) reads the
         samples the worker waits for next (sink.awaited_samples) in one PortAudio blocking
-        read, so Python runs about once a window instead of once a 10 ms block. The audio reaches the worker at the same moment (a read returns
-        as soon as the awaited sample has arrived); a Python callback per block cost ~0.008 of
-        a core more through PulseAudio (README, "Latency, CPU and endurance").
+        read, so Python runs about once a window instead of once a 10 ms block. The audio
+        reaches the worker at the same moment (a read returns as soon as the awaited sample
+        has arrived); a Python callback per block cost ~0.008 of a core more through
+        PulseAudio (README, "Latency, CPU and endurance").
         """
         sd = import_sounddevice()
         assert self.device_info is not None, "open() first"
@@ -196,7 +197,7 @@ class MicrophoneSource:
         most = max(block, int(self.sample_rate_hz * READ_MAX_S))
         try:
             reader = PreallocatedRead(import_sounddevice(), stream, self.channels, most)
-            read_into_sink(stream, reader, sink, block, most, lambda: self._closing)
+            read_into_sink(reader, sink, block, most, lambda: self._closing)
         except Exception as exc:  # noqa: BLE001 - PortAudioError: the device or server died
             if not self._closing:
                 log.info("reading %s failed: %r", self.device_name, exc)

@@ -262,9 +262,10 @@ class RunningOffset:
     The estimate is offset_from_pitch of the window's frames (a time gap counting as unvoiced
     frames that end a run), kept incrementally: a frame's smoothed deviation (the mean of the
     voiced frames within SMOOTHING_FRAMES of it, tuning.smooth_within_runs) is taken once, when
-    its last neighbour arrives, and only the window's first two and last three frames (whose
-    neighbours the window cuts) are taken again for an estimate; the sums are direct rather than
-    differences of running sums (the same values within float rounding, ~1e-13 cents).
+    its last neighbour arrives, and only the window's first (SMOOTHING_FRAMES - 1) // 2 and last
+    SMOOTHING_FRAMES // 2 frames (whose neighbours the window cuts) are taken again for an
+    estimate; the sums are direct rather than differences of running sums (the same values within
+    float rounding, ~1e-13 cents).
     """
 
     def __init__(self, window_s: float = DEFAULT_WINDOW_S, a4_hz: float = DEFAULT_A4_HZ,
@@ -370,8 +371,11 @@ class RunningOffset:
             self._dirty = False
             n_frames, first, stop = self._voiced, self._first, len(self._times)
             if n_frames >= self.min_frames:
-                # The frames whose neighbours the window cuts: its first two, its last three.
-                for index in {first, first + 1, stop - 3, stop - 2, stop - 1}:
+                # The frames whose smoothing window the window cuts: those within its reach back
+                # of the first frame, and the newest, not settled by push() yet.
+                edges = {*range(first, first + (SMOOTHING_FRAMES - 1) // 2),
+                         *range(stop - SMOOTHING_FRAMES // 2, stop)}
+                for index in edges:
                     if first <= index < stop:
                         self._deviation[index] = self._smoothed_deviation(index)
                 deviation = self._deviation[first:stop].copy()
